@@ -1,0 +1,21 @@
+"""The `Generator` protocol: what the assistant needs from any language model.
+
+Implementations: `assistant.model.LocalGenerator` (in-process) and the scripted fake in tests.
+This module imports nothing heavy and holds no model code.
+"""
+from __future__ import annotations
+
+from typing import Iterator, Protocol
+
+
+class Generator(Protocol):
+    """Streams a chat completion as text pieces.
+
+    `messages` are chat dicts, e.g. `[{"role": "user", "content": "What is S3?"}]`;
+    `"".join(gen.stream(messages))` is the whole answer.
+    """
+
+    name: str  # human-readable model id, e.g. "SmolLM2-135M-Instruct.Q4_1"
+
+    def stream(self, messages: list[dict[str, str]], max_new_tokens: int = 256) -> Iterator[str]:
+        ...

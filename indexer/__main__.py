@@ -1,0 +1,50 @@
+"""`python -m indexer`: build or update the index of your outline files.
+
+Examples:
+  python -m indexer                         # seeds/ → index/, re-embedding only what changed
+  python -m indexer --seeds notes/ --json   # another outline folder, machine-readable report
+  python -m indexer --rebuild               # ignore the old index (after a model or format change)
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from indexer.cli import add_index_flag, progress_bar, run_command, settings_from
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m indexer", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seeds", nargs="+", type=Path, metavar="PATH",
+                        help="outline files or folders of *.md (default: seeds/, or $BRANCHWISE_SEEDS)")
+    add_index_flag(parser)
+    parser.add_argument("--rebuild", action="store_true", help="re-embed everything instead of updating")
+    parser.add_argument("--json", action="store_true",
+                        help='print one JSON object: {"chunks", "embedded", "removed", "unchanged", "seconds"}')
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    settings = settings_from(args)
+    from indexer.build import build_index
+    from indexer.embed import SentenceTransformerEmbedder
+
+    embedder = SentenceTransformerEmbedder(settings.embedding_model)
+    report = build_index(settings, embedder, rebuild=args.rebuild,
+                         progress=progress_bar("embedding", quiet=args.json))
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(report.summary()))
+    else:
+        print(f"{report.chunks} branches in {settings.index_dir}: {report.embedded} embedded, "
+              f"{report.unchanged} re-used, {report.removed} removed ({report.seconds:.1f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    run_command(main)

