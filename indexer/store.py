@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Sequence
@@ -39,12 +40,16 @@ def faiss_id(chunk_id: str) -> int:
     return int(chunk_id, 16) & 0x7FFF_FFFF_FFFF_FFFF
 
 
+_ACRONYM_PLURAL = re.compile(r"\b([A-Z][A-Z0-9]+)s\b")  # "WCUs" → "WCU": stemmers leave acronyms alone
+
+
 def lexical_tokens(texts: Sequence[str]) -> list[list[str]]:
     """Lower-cased, stemmed words without English stop words: the same for chunks and questions."""
     import bm25s
     import Stemmer
 
-    return bm25s.tokenize(list(texts), stopwords="en", stemmer=Stemmer.Stemmer("english"),
+    texts = [_ACRONYM_PLURAL.sub(r"\1", text) for text in texts]
+    return bm25s.tokenize(texts, stopwords="en", stemmer=Stemmer.Stemmer("english"),
                           return_ids=False, show_progress=False)
 
 
