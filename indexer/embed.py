@@ -44,6 +44,7 @@ class SentenceTransformerEmbedder:
         self.model_id = name
         self._batch_size = batch_size
         self._loaded = None  # loaded on first use: a no-op index update never needs the model
+        self._counter = None
 
     @property
     def _model(self):
@@ -65,9 +66,25 @@ class SentenceTransformerEmbedder:
         return np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(texts), self.dimension)
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
-        encoded = self._model.tokenizer(list(texts), add_special_tokens=False, truncation=False,
-                                        return_attention_mask=False, return_token_type_ids=False)
-        return [len(ids) for ids in encoded["input_ids"]]
+        if self._counter is None:
+            self._counter = _length_counter(self._model.tokenizer)
+        return self._counter(list(texts))
+
+
+def _length_counter(tokenizer):
+    """texts → lengths. The Rust tokenizer, copied without truncation or padding, counts 200k lines
+    about 4× faster than the transformers call, which builds Python lists of every id."""
+    backend = getattr(tokenizer, "backend_tokenizer", None)
+    if backend is None:  # a slow (pure Python) tokenizer
+        return lambda texts: [len(ids) for ids in tokenizer(texts, add_special_tokens=False, truncation=False,
+                                                             return_attention_mask=False)["input_ids"]]
+    from tokenizers import Tokenizer
+
+    counter = Tokenizer.from_str(backend.to_str())
+    counter.no_truncation()
+    counter.no_padding()
+    encode = getattr(counter, "encode_batch_fast", counter.encode_batch)
+    return lambda texts: [len(encoding) for encoding in encode(texts, add_special_tokens=False)]
 
 
 def _load(name: str):
