@@ -1,0 +1,145 @@
+"""The chat page: the conversation so far, example questions, the streamed answer and its citations.
+
+`st.session_state[TURNS]` (a list of `assistant.Turn`) is the conversation; everything else is
+drawn from it on each rerun. Follow-up questions pass it to `Assistant.ask` as history.
+"""
+from __future__ import annotations
+
+from itertools import chain
+from typing import Callable, Iterable, Sequence
+
+import streamlit as st
+
+from assistant import Assistant, Turn
+from indexer.chunk import Chunk
+from indexer.errors import BranchwiseError
+from indexer.markup import plain
+from ui.citations import citation_panel
+from ui.export import REFUSAL, conversation_markdown
+from ui.sidebar import ChatOptions
+
+TURNS = "turns"
+NEAREST = 3  # branches shown under a refusal
+TEMPLATES = ("What does the outline say about {}?", "What are the key points about {}?",
+             "Summarise the notes on {}.")
+
+Browse = Callable[[tuple[str, ...]], None]  # opens the outline browser at a path
+
+
+def page(assistant: Assistant, options: ChatOptions, chunks: Sequence[Chunk], browse: Browse) -> None:
+    st.title("🌿 Branchwise", anchor=False)
+    st.markdown(introduction(chunks))
+    turns: list[Turn] = st.session_state.setdefault(TURNS, [])
+    for number, turn in enumerate(turns):
+        _show_turn(number, turn, browse)
+    typed = st.chat_input("Ask a question about the outline")
+    examples = st.empty()
+    question = typed or (None if turns else _example_buttons(examples, example_questions(c.path for c in chunks)))
+    if question:
+        examples.empty()
+        _ask(assistant, options, question, browse)
+    if turns:
+        _toolbar(turns, _outline_name(chunks))
+
+
+def introduction(chunks: Sequence[Chunk]) -> str:
+    files = ", ".join(f"`{s}`" for s in dict.fromkeys(c.source for c in chunks))
+    return (f"Ask questions about **{_outline_name(chunks)}** ({files}, {len(chunks)} branches). "
+            "Answers come only from the outline, with `[n]` markers that match the cited branches "
+            "below each answer. Everything runs on this machine.")
+
+
+def _outline_name(chunks: Sequence[Chunk]) -> str:
+    roots = list(dict.fromkeys(plain(c.path[0]) for c in chunks))
+    return roots[0] if len(roots) == 1 else "your outline"
+
+
+def example_questions(paths: Iterable[tuple[str, ...]], n: int = 3) -> list[str]:
+    """Generic questions about sections spread over the outline (short section titles only).
+
+    >>> example_questions([("N", "Storage", "S3"), ("N", "Compute"), ("N", "Network"), ("N", "Cost")])
+    ['What does the outline say about Storage?', 'What are the key points about Network?']
+    """
+    paths = list(paths)
+    depth = 1 if len({p[0] for p in paths}) == 1 else 0  # one root heading: its children are the sections
+    titles = [plain(p[depth]) for p in paths if len(p) > depth]
+    sections = [t for t in dict.fromkeys(titles) if 0 < len(t.split()) <= 5]
+    picks = sections[::max(1, len(sections) // n)][:n]
+    return [template.format(title) for template, title in zip(TEMPLATES, picks)]
+
+
+def _example_buttons(box, questions: list[str]) -> str | None:
+    clicked = None
+    with box.container():
+        st.caption("Try one of these, or type your own question below:")
+        for question in questions:
+            if st.button(question, icon="💡"):
+                clicked = question
+    return clicked
+
+
+def _show_turn(number: int, turn: Turn, browse: Browse) -> None:
+    with st.chat_message("user"):
+        st.markdown(turn.question)
+    with st.chat_message("assistant"):
+        _show_answer(number, turn.answer, browse)
+
+
+def _ask(assistant: Assistant, options: ChatOptions, question: str, browse: Browse) -> None:
+    turns: list[Turn] = st.session_state[TURNS]
+    with st.chat_message("user"):
+        st.markdown(question)
+    with st.chat_message("assistant"):
+        busy = getattr(options.generator, "busy", None)
+        if options.mode == "model" and busy is not None and busy():
+            st.caption("⏳ Another session is using the model; this answer starts when it finishes.")
+        box = st.empty()
+        try:
+            with st.spinner("Searching the outline…"):
+                stream = assistant.ask(question, history=tuple(turns), k=options.k, mode=options.mode)
+                pieces = iter(stream)
+                first = next(pieces, None)
+            box.write_stream(chain([] if first is None else [first], pieces))
+        except BranchwiseError as error:
+            box.error(f"No answer: {error}")
+            return
+        with box.container():
+            _show_answer(len(turns), stream.answer, browse)
+    turns.append(Turn(question, stream.answer))
+
+
+def _show_answer(number: int, answer, browse: Browse) -> None:
+    """The answer text (or the refusal) with its panels: citations, or the nearest branches."""
+    if answer.refused:
+        st.warning(f"**{REFUSAL}** {answer.text.strip()}", icon="🔍")
+        if answer.hits:
+            st.caption("Nearest branches (none of them answers the question):")
+        for rank, hit in enumerate(answer.hits[:NEAREST], start=1):
+            citation_panel(hit.chunk.breadcrumb, hit.chunk, (), _opener(browse, hit.chunk.path),
+                           key=f"near-{number}-{rank}")
+        return
+    st.markdown(answer.text)
+    st.caption(_meta(answer))
+    for citation in answer.citations:
+        chunk = citation.chunk
+        citation_panel(f"[{citation.n}] {chunk.breadcrumb}", chunk, citation.supporting_lines,
+                       _opener(browse, chunk.path), key=f"cite-{number}-{citation.n}")
+
+
+def _opener(browse: Browse, path: tuple[str, ...]) -> Callable[[], None]:
+    return lambda: browse(path)
+
+
+def _meta(answer) -> str:
+    how = "generated by the model" if answer.mode == "model" else "extractive: quoted from the outline"
+    first = f", first words after {answer.first_token_seconds:.1f} s" if answer.first_token_seconds else ""
+    cut = " · stopped at the length limit" if answer.incomplete else ""
+    return f"{how} · {answer.seconds:.1f} s{first}{cut}"
+
+
+def _toolbar(turns: list[Turn], outline_name: str) -> None:
+    left, right = st.columns(2)
+    left.button("Clear conversation", icon="🧹", on_click=turns.clear)
+    right.download_button("Download as Markdown", conversation_markdown(turns, outline_name),
+                          file_name="branchwise-conversation.md", mime="text/markdown", icon="⬇️",
+                          on_click="ignore")
