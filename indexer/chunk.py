@@ -66,8 +66,7 @@ class _ChunkBuilder:
             if self.subtree[node] <= budget:
                 self._emit(path, key, crumb, self._branch(node))
                 continue
-            big = [child for child in node.children if child.children]
-            self._emit_parts(node, path, key, crumb, budget)
+            big = self._emit_parts(node, path, key, crumb, budget)
             work.extend((c, (*path, c.title), k) for c, k in reversed(_keyed(big, key)))
         return self.chunks
 
@@ -80,19 +79,25 @@ class _ChunkBuilder:
             stack.extend((child, level + 1) for child in reversed(current.children))
         return pieces
 
-    def _emit_parts(self, node: Node, path: tuple, key: tuple, crumb: str, budget: int) -> None:
+    def _emit_parts(self, node: Node, path: tuple, key: tuple, crumb: str, budget: int) -> list[Node]:
+        """Chunks of the node with its leaves and child titles; returns the children chunked on their own."""
         header = self.own[node]
         if sum(p.tokens for p in header) > budget // 2:
             for part, piece in enumerate(_split_long(header, self.count, budget)):
                 self._emit(path, key, crumb, [piece], f"text{part}", titled=False)
             header = [_Piece(header[0].display[:80], "", 0, (node.line,))]
-        items = []
+        room = max(budget - sum(p.tokens for p in header), 1)
+        big, items = [], []
         for child in node.children:
-            items.extend(_indent(p, 1) for p in (self._branch(child) if not child.children else
-                                                  _shorten(self.own[child][0], self.count)))
-        groups = _pack(items, max(budget - sum(p.tokens for p in header), 1))
-        for part, group in enumerate(groups or [[]]):
+            # A leaf that would push a chunk past the hard cap gets chunks of its own, like a branch.
+            if child.children or self.subtree[child] > room + self.limit - self.target:
+                big.append(child)
+                items.extend(_indent(p, 1) for p in _shorten(self.own[child][0], self.count))
+            else:
+                items.extend(_indent(p, 1) for p in self._branch(child))
+        for part, group in enumerate(_pack(items, room) or [[]]):
             self._emit(path, key, crumb, header + group, f"part{part}" if part else "")
+        return big
 
     def _emit(self, path: tuple, key: tuple, crumb: str, pieces: list[_Piece], part: str = "",
               titled: bool = True) -> None:

@@ -17,13 +17,17 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])"), r"\1"),  # *em*
     (re.compile(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])"), r"\1"),  # _em_ (not snake_case)
     (re.compile(r"~~(?=\S)(.+?)(?<=\S)~~"), r"\1"),  # strikethrough
-    (re.compile(r"\\([\\`*_{}\[\]()#+\-.!>|~])"), r"\1"),  # backslash escapes
 )
 _SPACES = re.compile(r"[ \t]+")
+# An escaped character is literal: it is hidden from the rules as a private-use character, then restored.
+_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>|~])")
+_HIDDEN = re.compile("[\ue000-\ue07f]")
 
 
 def plain(text: str) -> str:
     """Strip inline Markdown markup from one line, keeping the words."""
+    text = _ESCAPE.sub(lambda m: chr(0xE000 + ord(m.group(1))), text)
     for pattern, replacement in _RULES:
         text = pattern.sub(replacement, text)
+    text = _HIDDEN.sub(lambda m: chr(ord(m.group()) - 0xE000), text)
     return _SPACES.sub(" ", text).strip()

@@ -124,10 +124,10 @@ class _Parser:
             self._continue_or_paragraph(line.strip(), number)
         elif heading := _HEADING.match(line):
             self._heading(len(heading.group(1)), (heading.group(2) or "").strip(), number)
+        elif _RULE.match(line):
+            pass  # a separator carries no content; checked before bullets, as "- - -" is one too
         elif bullet := _BULLET.match(line):
             self._bullet(_columns(bullet.group(1)), (bullet.group(3) or "").strip(), number)
-        elif _RULE.match(line):
-            pass  # a separator carries no content
         else:
             self._text(line, number)
         self.after_blank = False
