@@ -4,6 +4,10 @@ Prints Recall@1/3/5/10, MRR@10 and the top-5 text size for the fused, dense-only
 retrievers over non-refusal questions, then Recall@5 / MRR@10 per question kind.
 A hit counts when its lines contain a gold line; for `gold_any: false`, Recall@k is the share of gold
 lines covered by the top k.
+
+Examples:
+  python -m retriever.eval ../shared/eval/dev.jsonl                # the index in ./index
+  python -m retriever.eval questions.jsonl --index /tmp/my-index
 """
 from __future__ import annotations
 

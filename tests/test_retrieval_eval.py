@@ -1,0 +1,78 @@
+"""retriever.eval: the metrics count what they claim, and on the dev questions the fused retriever
+meets the quality bar and beats each of its two halves."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from indexer.chunk import Chunk
+from retriever.eval import Question, evaluate, read_questions, recall_at, reciprocal_rank, score
+from retriever.search import Hit
+
+DEV = Path("/work/shared/eval/dev.jsonl")
+
+
+def hits_with_lines(*line_sets: tuple[int, ...]) -> list[Hit]:
+    chunks = [Chunk(f"{i:016x}", "n.md", ("A",), lines, "x" * 100, "A", "h") for i, lines in enumerate(line_sets)]
+    return [Hit(chunk, rank, 1.0 / rank, 0.0, 0.0) for rank, chunk in enumerate(chunks, start=1)]
+
+
+def question(gold: set[int], gold_any: bool) -> Question:
+    return Question("q", "?", "fact", frozenset(gold), gold_any)
+
+
+def test_recall_with_gold_any_counts_one_covered_line_as_found() -> None:
+    hits = hits_with_lines((1, 2), (7, 8), (3,))
+
+    assert recall_at(hits, question({8, 40}, gold_any=True), k=1) == 0.0
+    assert recall_at(hits, question({8, 40}, gold_any=True), k=2) == 1.0
+
+
+def test_recall_without_gold_any_is_the_share_of_gold_lines_covered() -> None:
+    hits = hits_with_lines((1, 2), (7, 8), (3,))
+
+    assert recall_at(hits, question({2, 3, 8, 40}, gold_any=False), k=2) == 0.5
+    assert recall_at(hits, question({2, 3, 8, 40}, gold_any=False), k=3) == 0.75
+
+
+def test_reciprocal_rank_is_one_over_the_first_hit_holding_a_gold_line() -> None:
+    hits = hits_with_lines((1,), (5, 6), (9,))
+
+    assert reciprocal_rank(hits, question({9, 6}, gold_any=True)) == 0.5
+    assert reciprocal_rank(hits, question({100}, gold_any=True)) == 0.0
+    assert reciprocal_rank(hits, question({9}, gold_any=True), k=2) == 0.0
+
+
+def test_score_averages_over_questions_and_measures_top5_text() -> None:
+    found, missed = hits_with_lines((1,), (2,)), hits_with_lines((3,), (4,))
+    q = question({1}, gold_any=True)
+
+    row = score([(q, found), (q, missed)])
+
+    assert row["R@1"] == 0.5 and row["MRR@10"] == 0.5
+    assert row["top-5 chars"] == 200
+
+
+def test_read_questions_keeps_gold_lines_and_kind(tmp_path: Path) -> None:
+    path = tmp_path / "q.jsonl"
+    path.write_text(json.dumps({"id": "x1", "question": "Why?", "kind": "list",
+                                "gold": [{"line": 4, "path": ["A"]}, {"line": 9, "path": ["B"]}]}) + "\n\n")
+
+    (only,) = read_questions(path)
+
+    assert only == Question("x1", "Why?", "list", frozenset({4, 9}), False)
+
+
+@pytest.mark.model
+def test_fused_retrieval_on_the_dev_questions_meets_the_bar_and_beats_each_half(seed_index) -> None:
+    _, retriever = seed_index
+
+    overall, _ = evaluate(retriever, read_questions(DEV))
+
+    fused, dense, lexical = overall["hybrid"], overall["dense"], overall["lexical"]
+    assert fused["R@5"] >= 0.92 and fused["MRR@10"] >= 0.80, fused
+    assert fused["R@5"] > max(dense["R@5"], lexical["R@5"]), overall
+    assert fused["MRR@10"] > max(dense["MRR@10"], lexical["MRR@10"]), overall
+    assert fused["top-5 chars"] < 3000, fused
