@@ -11,7 +11,7 @@ from hypothesis import given, settings as hypothesis_settings, strategies as st
 from indexer.build import build_index
 from indexer.chunk import chunk_outline
 from indexer.errors import OutlineError
-from indexer.outline import Node, Outline, parse_outline, read_outline_text
+from indexer.outline import Outline, parse_outline, read_outline_text
 from indexer.settings import Settings
 from indexer.store import load_index
 
@@ -21,29 +21,20 @@ def tree(outline: Outline) -> list[tuple[int, str]]:
     return [(node.depth, node.title) for node in outline.walk()]
 
 
-def titles(nodes: list[Node]) -> list[str]:
-    return [node.title for node in nodes]
-
-
 def recorded_lines(outline: Outline) -> list[int]:
     return [line for node in outline.walk() for line in node.lines]
 
 
-def test_headings_nest_by_level() -> None:
-    text = "# A\n## B\n### C\n#### D\n##### E\n###### F\n## G\n"
-
+@pytest.mark.parametrize(("text", "expected"), [
+    ("# A\n## B\n### C\n#### D\n##### E\n###### F\n## G\n",
+     [(0, "A"), (1, "B"), (2, "C"), (3, "D"), (4, "E"), (5, "F"), (1, "G")]),
+    ("# A\n### C\n## B\n#### D\n# Z\n", [(0, "A"), (1, "C"), (1, "B"), (2, "D"), (0, "Z")]),
+], ids=["every level", "skipped levels"])
+def test_headings_nest_under_the_nearest_shallower_heading(text: str, expected: list) -> None:
     outline = parse_outline(text, "n.md")
 
-    assert tree(outline) == [(0, "A"), (1, "B"), (2, "C"), (3, "D"), (4, "E"), (5, "F"), (1, "G")]
+    assert tree(outline) == expected
     assert all(node.kind == "heading" for node in outline.walk())
-
-
-def test_a_skipped_heading_level_nests_under_the_nearest_shallower_heading() -> None:
-    text = "# A\n### C\n## B\n#### D\n# Z\n"
-
-    outline = parse_outline(text, "n.md")
-
-    assert tree(outline) == [(0, "A"), (1, "C"), (1, "B"), (2, "D"), (0, "Z")]
 
 
 def test_closing_hashes_and_trailing_spaces_are_not_part_of_the_title() -> None:
@@ -60,6 +51,7 @@ def test_every_bullet_marker_nests_by_indentation_under_the_nearest_heading(mark
 
     assert tree(outline) == [(0, "H"), (1, "a"), (2, "b"), (3, "c"), (2, "d"), (1, "e")]
     assert [n.kind for n in outline.walk()][1:] == ["bullet"] * 5
+    assert outline.warnings == ()
 
 
 def test_tab_indentation_nests_like_spaces() -> None:
@@ -131,7 +123,7 @@ def test_inline_markup_is_kept_for_display_and_stripped_for_search() -> None:
     outline = parse_outline(text, "n.md")
     chunks = chunk_outline(outline, CountingEmbedder().count_tokens, 128, 256)
 
-    assert titles(list(outline.walk())) == [
+    assert [node.title for node in outline.walk()] == [
         "**S3** notes", "Use [presigned URLs](https://x.test) with `put_object` for _fast_ uploads"]
     assert chunks[0].text.splitlines()[1].strip() == outline.roots[0].children[0].text
     assert chunks[0].search_text == "S3 notes\nUse presigned URLs with put_object for fast uploads"
@@ -156,12 +148,6 @@ def test_inconsistent_indentation_is_tolerated_with_a_warning_naming_the_line() 
     assert tree(outline) == [(0, "H"), (1, "a"), (2, "b"), (2, "c")]
     assert len(outline.warnings) == 1
     assert outline.warnings[0].startswith("notes.md:4:")
-
-
-def test_consistent_indentation_gives_no_warning() -> None:
-    outline = parse_outline("- a\n  - b\n    - c\n  - d\n- e\n", "n.md")
-
-    assert outline.warnings == ()
 
 
 def test_a_fenced_code_block_continues_the_node_above_verbatim() -> None:
