@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Sequence
 
+from indexer.crumbs import (CRUMB_CHARS, CRUMB_WORDS, PATH_CHARS, TokenCounter, breadcrumbs, display_path,
+                            fit)
 from indexer.markup import plain
 from indexer.outline import Node, Outline
 
-TokenCounter = Callable[[Sequence[str]], list[int]]  # word-pieces per text, without special tokens
-CRUMB_WORDS = 12  # a path element longer than this is shortened in the embedded breadcrumb
 SPECIAL_TOKENS = 2  # [CLS] and [SEP]
 
 
@@ -58,17 +58,23 @@ class _ChunkBuilder:
         self.chunks: list[Chunk] = []
 
     def run(self) -> list[Chunk]:
-        work = [(root, (root.title,), key) for root, key in reversed(_keyed(self.roots, ()))]
+        work = self._work(self.roots, (), hashlib.sha1(self.source.encode()))
         while work:
-            node, path, key = work.pop()
-            crumb = _breadcrumb(path, self.count, self.limit // 4)
-            budget = self.target - self.count([crumb])[0]
+            node, path, key, crumb, crumb_tokens = work.pop()
+            budget = self.target - crumb_tokens
             if self.subtree[node] <= budget:
                 self._emit(path, key, crumb, self._branch(node))
                 continue
             big = self._emit_parts(node, path, key, crumb, budget)
-            work.extend((c, (*path, c.title), k) for c, k in reversed(_keyed(big, key)))
+            work.extend(self._work(big, path, key))
         return self.chunks
+
+    def _work(self, nodes: Sequence[Node], path: tuple, key) -> list[tuple]:
+        """(node, path, key, breadcrumb, its tokens) per node, reversed for popping in order."""
+        keyed = _keyed(nodes, key)
+        paths = [(*path, node.title) for node, _ in keyed]
+        crumbs = breadcrumbs(paths, self.count, self.limit // 4)
+        return [(node, p, k, *crumb) for (node, k), p, crumb in reversed(list(zip(keyed, paths, crumbs)))]
 
     def _branch(self, node: Node) -> list[_Piece]:
         """The whole subtree, indented; iterative because outlines may nest thousands deep."""
@@ -79,7 +85,7 @@ class _ChunkBuilder:
             stack.extend((child, level + 1) for child in reversed(current.children))
         return pieces
 
-    def _emit_parts(self, node: Node, path: tuple, key: tuple, crumb: str, budget: int) -> list[Node]:
+    def _emit_parts(self, node: Node, path: tuple, key, crumb: str, budget: int) -> list[Node]:
         """Chunks of the node with its leaves and child titles; returns the children chunked on their own."""
         header = self.own[node]
         if sum(p.tokens for p in header) > budget // 2:
@@ -99,15 +105,16 @@ class _ChunkBuilder:
             self._emit(path, key, crumb, header + group, f"part{part}" if part else "")
         return big
 
-    def _emit(self, path: tuple, key: tuple, crumb: str, pieces: list[_Piece], part: str = "",
+    def _emit(self, path: tuple, key, crumb: str, pieces: list[_Piece], part: str = "",
               titled: bool = True) -> None:
         """Record one chunk; when `titled`, pieces[0] is the node's title, already in the breadcrumb."""
         lines = tuple(sorted({line for p in pieces for line in p.lines}))
         body = "\n".join(p.search for p in pieces[titled:] if p.search)
         search_text = f"{crumb}\n{body}".strip()
-        ident = hashlib.sha1("\x1f".join((self.source, *key, part)).encode()).hexdigest()[:16]
+        ident = key.copy()
+        ident.update(f"\x1f{part}".encode())
         self.chunks.append(Chunk(
-            id=ident, source=self.source, path=path, lines=lines,
+            id=ident.hexdigest()[:16], source=self.source, path=display_path(path), lines=lines,
             text="\n".join(p.display for p in pieces), search_text=search_text,
             content_hash=hashlib.sha256(search_text.encode()).hexdigest()[:32]))
 
@@ -116,11 +123,12 @@ def _own_pieces(outline: Outline, count: TokenCounter) -> dict[Node, list[_Piece
     """Each node's own lines as pieces, token-counted in one batch."""
     nodes = list(outline.walk())
     texts = [(node, line_no, line) for node in nodes for line_no, line in zip(node.lines, node.text.split("\n"))]
-    tokens = count([plain(text) for _, _, text in texts]) if texts else []
+    plains = [plain(text) for _, _, text in texts]
+    tokens = count(plains) if texts else []
     own: dict[Node, list[_Piece]] = {node: [] for node in nodes}
-    for (node, line_no, text), n in zip(texts, tokens):
+    for (node, line_no, text), search, n in zip(texts, plains, tokens):
         prefix = "" if not own[node] else "  "
-        own[node].append(_Piece(prefix + text, plain(text), n, (line_no,)))
+        own[node].append(_Piece(prefix + text, search, n, (line_no,)))
     return own
 
 
@@ -131,26 +139,18 @@ def _subtree_tokens(outline: Outline, own: dict[Node, list[_Piece]]) -> dict[Nod
     return totals
 
 
-def _keyed(nodes: Sequence[Node], parent_key: tuple) -> list[tuple[Node, tuple]]:
-    """Stable keys for ids: the title, plus a counter when siblings share a title."""
+def _keyed(nodes: Sequence[Node], parent_key) -> list[tuple[Node, object]]:
+    """Stable keys for ids: the title, plus a counter when siblings share a title. A key is the sha1 of
+    `source␟title␟title…` so far, extended per child: deep paths and huge titles are hashed once."""
     seen: dict[str, int] = {}
     keyed = []
     for node in nodes:
         seen[node.title] = seen.get(node.title, 0) + 1
         suffix = f"#{seen[node.title]}" if seen[node.title] > 1 else ""
-        keyed.append((node, (*parent_key, node.title + suffix)))
+        key = parent_key.copy()
+        key.update(f"\x1f{node.title}{suffix}".encode())
+        keyed.append((node, key))
     return keyed
-
-
-def _breadcrumb(path: tuple[str, ...], count: TokenCounter, max_tokens: int) -> str:
-    """`A > B > C` in plain words; long titles are cut and deep paths keep their first and last steps."""
-    steps = [" ".join(plain(step).split()[:CRUMB_WORDS]) for step in path]
-    crumb = " > ".join(steps)
-    keep = len(steps)
-    while keep > 1 and count([crumb])[0] > max_tokens:
-        keep = max(1, keep // 2)
-        crumb = " > ".join([steps[0], "…", *steps[-keep:]])
-    return crumb
 
 
 def _indent(piece: _Piece, level: int) -> _Piece:
@@ -161,9 +161,10 @@ def _shorten(piece: _Piece, count: TokenCounter) -> list[_Piece]:
     """A child's title line, cut to a few words when it is huge (its own chunks hold it whole)."""
     if piece.tokens <= 32:
         return [piece]
-    words = piece.search.split()[:CRUMB_WORDS]
-    return [_Piece(" ".join(piece.display.split()[:CRUMB_WORDS]) + " …", " ".join(words),
-                   count([" ".join(words)])[0], piece.lines)]
+    words = " ".join(piece.search[:CRUMB_CHARS].split()[:CRUMB_WORDS])
+    words, tokens = fit(words, count([words])[0], count, 32)
+    display = " ".join(piece.display[:CRUMB_CHARS].split()[:CRUMB_WORDS])[:PATH_CHARS]
+    return [_Piece(display + " …", words, tokens, piece.lines)]
 
 
 def _pack(items: list[_Piece], budget: int) -> list[list[_Piece]]:
@@ -180,14 +181,15 @@ def _pack(items: list[_Piece], budget: int) -> list[list[_Piece]]:
 
 
 def _split_long(pieces: list[_Piece], count: TokenCounter, budget: int) -> list[_Piece]:
-    """Split a node's own text into pieces of at most `budget` tokens, word by word."""
+    """Split a node's own text into pieces of at most `budget` tokens, word by word (huge words sliced)."""
     words = [(w, p.lines) for p in pieces for w in p.search.split()]
     sizes = count([w for w, _ in words]) if words else []
+    sliced = [(s, n, lines) for (w, lines), size in zip(words, sizes) for s, n in _slices(w, size, count, budget)]
     out: list[_Piece] = []
     current: list[str] = []
     lines: set[int] = set()
     used = 0
-    for (word, word_lines), size in zip(words, sizes):
+    for word, size, word_lines in sliced:
         if current and used + size > budget:
             out.append(_Piece(" ".join(current), " ".join(current), used, tuple(sorted(lines))))
             current, lines, used = [], set(), 0
@@ -197,3 +199,12 @@ def _split_long(pieces: list[_Piece], count: TokenCounter, budget: int) -> list[
     if current:
         out.append(_Piece(" ".join(current), " ".join(current), used, tuple(sorted(lines))))
     return out
+
+
+def _slices(word: str, tokens: int, count: TokenCounter, budget: int) -> list[tuple[str, int]]:
+    """(slice, tokens) of a word, each slice within the budget: a 1 MB line without spaces is one word."""
+    if tokens <= budget or len(word) == 1:
+        return [(word, tokens)]
+    width = max(1, len(word) * budget // (2 * tokens))  # aim at half the budget: slicing adds pieces
+    parts = [word[i:i + width] for i in range(0, len(word), width)]
+    return [s for part, n in zip(parts, count(parts)) for s in _slices(part, n, count, budget)]

@@ -1,6 +1,7 @@
 """The `Embedder` protocol and its sentence-transformers adapter (the only module that loads it)."""
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 from typing import Protocol, Sequence
@@ -101,7 +102,11 @@ def _load(name: str):
         raise ModelUnavailableError(f"embedding model {name!r} not found: set BRANCHWISE_EMBEDDING_MODEL "
                                     "to a local sentence-transformers folder")
     try:
-        return SentenceTransformer(path, device="cpu")
+        model = SentenceTransformer(path, device="cpu")
     except (OSError, ValueError) as error:
         raise ModelUnavailableError(f"cannot load embedding model {name!r} from local files ({error}); "
                                     "set BRANCHWISE_EMBEDDING_MODEL to a local folder") from None
+    # torch and the model leave ~500k objects that live as long as the process; frozen, the garbage
+    # collector stops re-scanning them, which made parsing a 200k-line outline 3× slower.
+    gc.freeze()
+    return model

@@ -22,10 +22,13 @@ _SPACES = re.compile(r"[ \t]+")
 # An escaped character is literal: it is hidden from the rules as a private-use character, then restored.
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>|~])")
 _HIDDEN = re.compile("[\ue000-\ue07f]")
+_MARKUP = re.compile("[\\[<`*_~\\\\\ue000-\ue07f]")  # a line without these is only re-spaced (fast path)
 
 
 def plain(text: str) -> str:
     """Strip inline Markdown markup from one line, keeping the words."""
+    if not _MARKUP.search(text):
+        return _SPACES.sub(" ", text).strip()
     text = _ESCAPE.sub(lambda m: chr(0xE000 + ord(m.group(1))), text)
     for pattern, replacement in _RULES:
         text = pattern.sub(replacement, text)

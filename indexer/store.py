@@ -104,7 +104,7 @@ def write_index(folder: Path, manifest: Manifest, chunks: list[Chunk], vectors: 
     lexical.save(str(folder / LEXICAL))
     with open(folder / CHUNKS, "w", encoding="utf-8") as out:
         for chunk in chunks:
-            out.write(json.dumps(asdict(chunk), ensure_ascii=False) + "\n")
+            out.write(json.dumps(vars(chunk), ensure_ascii=False) + "\n")  # asdict deep-copies: 5× slower
     (folder / MANIFEST).write_text(json.dumps(asdict(manifest), indent=1), encoding="utf-8")
 
 
