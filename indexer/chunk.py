@@ -181,8 +181,9 @@ def _pack(items: list[_Piece], budget: int) -> list[list[_Piece]]:
 
 
 def _split_long(pieces: list[_Piece], count: TokenCounter, budget: int) -> list[_Piece]:
-    """Split a node's own text into pieces of at most `budget` tokens, word by word (huge words sliced)."""
-    words = [(w, p.lines) for p in pieces for w in p.search.split()]
+    """Split a node's own text into pieces of at most `budget` tokens, word by word (huge words sliced).
+    A line without words (blank, in a code block) rides along as "" so that its line is kept."""
+    words = [(w, p.lines) for p in pieces for w in p.search.split() or [""]]
     sizes = count([w for w, _ in words]) if words else []
     sliced = [(s, n, lines) for (w, lines), size in zip(words, sizes) for s, n in _slices(w, size, count, budget)]
     out: list[_Piece] = []
@@ -191,14 +192,19 @@ def _split_long(pieces: list[_Piece], count: TokenCounter, budget: int) -> list[
     used = 0
     for word, size, word_lines in sliced:
         if current and used + size > budget:
-            out.append(_Piece(" ".join(current), " ".join(current), used, tuple(sorted(lines))))
+            out.append(_joined(current, used, lines))
             current, lines, used = [], set(), 0
         current.append(word)
         lines.update(word_lines)
         used += size
     if current:
-        out.append(_Piece(" ".join(current), " ".join(current), used, tuple(sorted(lines))))
+        out.append(_joined(current, used, lines))
     return out
+
+
+def _joined(words: list[str], tokens: int, lines: set[int]) -> _Piece:
+    text = " ".join(w for w in words if w)
+    return _Piece(text, text, tokens, tuple(sorted(lines)))
 
 
 def _slices(word: str, tokens: int, count: TokenCounter, budget: int) -> list[tuple[str, int]]:

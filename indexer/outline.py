@@ -43,7 +43,7 @@ class Node:
         self.children.append(child)
 
     def continue_with(self, text: str, line: int) -> None:
-        self.text = f"{self.text}\n{text}" if self.text else text
+        self.text = f"{self.text}\n{text}"  # even after an empty first line: one text line per entry of `lines`
         self.more_lines.append(line)
 
 
@@ -92,7 +92,8 @@ def parse_outline(text: str, source: str) -> Outline:
     ['A', 'b', 'c']
     """
     parser = _Parser(source)
-    for number, raw in enumerate(text.replace("\r\n", "\n").split("\n"), start=1):
+    # The final newline ends the last line; it does not start another (an open fence would record it).
+    for number, raw in enumerate(text.replace("\r\n", "\n").removesuffix("\n").split("\n"), start=1):
         parser.feed(raw.rstrip(), number)
     return Outline(source, tuple(parser.roots), tuple(parser.warnings))
 
