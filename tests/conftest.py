@@ -86,7 +86,8 @@ def content_lines(text: str) -> set[int]:
     [1, 4]
     """
     found, fence = set(), None
-    for number, line in enumerate(text.replace("\r\n", "\n").split("\n"), start=1):
+    # A final newline ends the last line; it does not start another.
+    for number, line in enumerate(text.replace("\r\n", "\n").removesuffix("\n").split("\n"), start=1):
         stripped = line.strip()
         if fence or stripped.startswith(("```", "~~~")):
             found.add(number)
