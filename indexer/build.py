@@ -87,10 +87,13 @@ def _hash_files(files: list[tuple[Path, str]]) -> tuple[dict[str, str], list[str
     for path, source in files:
         try:
             hashes[source] = file_sha256(path)
-        except FileNotFoundError:
-            warnings.append(f"{source}: disappeared while indexing; skipped")
         except OSError as error:
-            raise OutlineError(path, None, f"cannot be read ({error.strerror})", "check its permissions") from None
+            if path.is_symlink():  # it loops or points nowhere
+                warnings.append(f"{source}: a broken symbolic link ({error.strerror}); skipped")
+            elif isinstance(error, FileNotFoundError):
+                warnings.append(f"{source}: disappeared while indexing; skipped")
+            else:
+                raise OutlineError(path, None, f"cannot be read ({error.strerror})", "check its permissions") from None
     return hashes, warnings
 
 
@@ -108,6 +111,10 @@ def _chunk_files(files, hashes, settings: Settings, embedder: Embedder, old: Ind
             continue
         if same_config and old.manifest.sources.get(source) == hashes[source]:
             chunks.extend(c for c in old.chunks if c.source == source)
+            continue
+        if not path.exists():  # deleted since it was hashed: like a file deleted before the listing
+            warnings.append(f"{source}: disappeared while indexing; skipped")
+            del hashes[source]
             continue
         outline = parse_outline(read_outline_text(path), source)
         warnings.extend(outline.warnings)
