@@ -173,6 +173,7 @@ def _recover(folder: Path) -> None:
     previous = previous_folder(folder)
     if not folder.exists() and previous.exists():
         os.rename(previous, folder)
+    shutil.rmtree(previous, ignore_errors=True)  # left when a build died after its swap
     for leftover in folder.parent.glob(f".{folder.name}.tmp-*"):
         shutil.rmtree(leftover, ignore_errors=True)
 

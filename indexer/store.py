@@ -20,6 +20,7 @@ from indexer.errors import IndexMismatchError, IndexMissingError
 FORMAT_VERSION = 1
 MANIFEST, CHUNKS, DENSE, LEXICAL = "manifest.json", "chunks.jsonl", "dense.faiss", "lexical"
 FIX = "run `python -m indexer --rebuild` to rebuild it"
+SWAP_RETRIES = 5
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,37 @@ def previous_folder(folder: Path) -> Path:
 
 
 def load_index(folder: Path, embedding_model: str | None = None) -> Index:
-    """Load and check an index folder; `embedding_model` must match the one it was built with."""
+    """Load and check an index folder; `embedding_model` must match the one it was built with.
+
+    A build may swap folders while we read: a load that a swap overtook (which could mix files of
+    two indexes) is done again, so a reader always gets one whole index, old or new.
+    """
+    for _ in range(SWAP_RETRIES):
+        before = _swap_state(folder)
+        try:
+            index = _load(folder, embedding_model)
+        except (IndexMissingError, IndexMismatchError):
+            if _swap_state(folder) == before:
+                raise
+            continue
+        if _swap_state(folder) == before:
+            return index
+    raise IndexMismatchError(f"index at {folder} kept changing while it was loaded; try again")
+
+
+def _swap_state(folder: Path) -> tuple:
+    """Identity of the index folder and its `.previous`: every rename or new folder changes it."""
+    state = []
+    for path in (folder, previous_folder(folder)):
+        try:
+            info = path.stat()
+            state.append((info.st_ino, info.st_ctime_ns))
+        except FileNotFoundError:
+            state.append(None)
+    return tuple(state)
+
+
+def _load(folder: Path, embedding_model: str | None) -> Index:
     import bm25s
     import faiss
 
