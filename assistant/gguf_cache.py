@@ -21,7 +21,8 @@ INSTALL_HINT = (
 
 
 def cache_folder(gguf: Path, cache_dir: Path) -> Path:
-    """`cache_dir/models/<stem>-<sha256[:16]>`, e.g. `…/models/SmolLM2-135M-Instruct.Q4_1-b179c9523d0e6a0f`.
+    """`cache_dir/models/<stem>-<sha256[:16]>`,
+    e.g. `…/models/SmolLM2-135M-Instruct.Q4_1-b179c9523d0e6a0f`.
 
     Hashing the 98 MB bundled file takes ~0.05 s (measured), so it is simply hashed on each load
     rather than remembered by (path, size, mtime).
@@ -61,7 +62,8 @@ def _convert(gguf: Path, out: Path) -> None:
         loaded = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name)
     except (OSError, ValueError, KeyError) as exc:
         first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise ModelUnavailableError(f"Cannot read GGUF {gguf} ({first_line}): {INSTALL_HINT}.") from exc
+        raise ModelUnavailableError(
+            f"Cannot read GGUF {gguf} ({first_line}): {INSTALL_HINT}.") from exc
     # A GGUF-loaded model refuses save_pretrained; a fresh model built from its config, minus the
     # quantization entry, takes the dequantized weights and saves normally. Weights stay float32:
     # most Q4_1-dequantized values are not exact in 16 bits, and loading costs the same.

