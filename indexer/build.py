@@ -25,7 +25,7 @@ from indexer.settings import Settings
 from indexer.sources import list_outline_files
 from indexer.store import Index, Manifest, file_sha256, load_index, previous_folder, write_index
 
-Progress = Callable[[int, int], None]  # (chunks embedded so far, chunks to embed)
+Progress = Callable[[int, int], None]  # (done so far, total): chunks embedded, or outline files read
 EMBED_BATCH = 64
 
 
@@ -47,8 +47,9 @@ class BuildReport:
 
 
 def build_index(settings: Settings, embedder: Embedder, rebuild: bool = False,
-                progress: Progress | None = None) -> BuildReport:
-    """Bring the index at `settings.index_dir` up to date with the outline files."""
+                progress: Progress | None = None, reading: Progress | None = None) -> BuildReport:
+    """Bring the index at `settings.index_dir` up to date with the outline files; `progress` hears about
+    chunks embedded, `reading` about changed outline files parsed and chunked."""
     started = time.perf_counter()
     folder = Path(settings.index_dir)
     with BuildLock(folder) as lock:
@@ -61,7 +62,8 @@ def build_index(settings: Settings, embedder: Embedder, rebuild: bool = False,
         if old is not None and _up_to_date(old, settings, hashes):
             n = len(old.chunks)
             return BuildReport(n, 0, 0, n, 0, 0, time.perf_counter() - started, tuple(warnings))
-        chunks = _chunk_files(files, hashes, settings, embedder, old, warnings)
+        chunks, problems = _chunk_files(files, hashes, settings, embedder, old, reading)
+        warnings.extend(problems)
         reuse = old.vectors() if old is not None else {}
         vectors = _embed_missing(chunks, reuse, embedder, progress)
         manifest = Manifest(embedding_model=embedder.model_id, dimension=embedder.dimension,
@@ -102,31 +104,41 @@ def _up_to_date(old: Index, settings: Settings, hashes: dict[str, str]) -> bool:
 
 
 def _chunk_files(files, hashes, settings: Settings, embedder: Embedder, old: Index | None,
-                 warnings: list[str]) -> list[Chunk]:
-    """Chunks of every file; a file whose bytes did not change keeps its chunks without re-parsing."""
+                 reading: Progress | None) -> tuple[list[Chunk], list[str]]:
+    """Chunks of every file, and warnings; a file whose bytes did not change keeps its chunks without re-parsing."""
     same_config = old is not None and old.manifest.chunk_tokens == settings.chunk_tokens
+    unchanged = {s for s, h in hashes.items() if same_config and old.manifest.sources.get(s) == h}
+    to_read, read = len(hashes) - len(unchanged), 0
     chunks: list[Chunk] = []
+    warnings: list[str] = []
+    if reading and to_read:
+        reading(0, to_read)  # starts the clock of a bar that shows once reading takes over 2 s
     for path, source in files:
-        if source not in hashes:
-            continue
-        if same_config and old.manifest.sources.get(source) == hashes[source]:
+        if source in unchanged:
             chunks.extend(c for c in old.chunks if c.source == source)
-            continue
-        if not path.exists():  # deleted since it was hashed: like a file deleted before the listing
-            warnings.append(f"{source}: disappeared while indexing; skipped")
-            del hashes[source]
-            continue
-        outline = parse_outline(read_outline_text(path), source)
-        warnings.extend(outline.warnings)
-        if not outline.roots:
-            warnings.append(f"{source}: empty outline; skipped")
-            continue
-        chunks.extend(chunk_outline(outline, embedder.count_tokens, settings.chunk_tokens, embedder.max_tokens))
+        elif source in hashes:
+            if path.exists():
+                chunks.extend(_chunk_file(path, source, settings, embedder, warnings))
+            else:  # deleted since it was hashed: as if deleted before the listing
+                warnings.append(f"{source}: disappeared while indexing; skipped")
+                del hashes[source]
+            read += 1
+            if reading:
+                reading(read, to_read)
     if not chunks:
         raise OutlineError(", ".join(s for _, s in files) or "(no files)", None, "nothing to index: no outline content",
                            "add Markdown headings or bullets, or point --seeds at your outline")
     _check_unique(chunks)
-    return chunks
+    return chunks, warnings
+
+
+def _chunk_file(path: Path, source: str, settings: Settings, embedder: Embedder, warnings: list[str]) -> list[Chunk]:
+    outline = parse_outline(read_outline_text(path), source)
+    warnings.extend(outline.warnings)
+    if not outline.roots:
+        warnings.append(f"{source}: empty outline; skipped")
+        return []
+    return chunk_outline(outline, embedder.count_tokens, settings.chunk_tokens, embedder.max_tokens)
 
 
 def _check_unique(chunks: list[Chunk]) -> None:

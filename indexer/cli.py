@@ -41,7 +41,7 @@ def run_command(main: Callable[[], int]) -> None:
         sys.exit(130)
 
 
-def progress_bar(description: str, quiet: bool):
+def progress_bar(description: str, quiet: bool, unit: str = "chunk"):
     """A (done, total) callback drawing a bar on stderr, shown only once work takes over 2 s."""
     if quiet:
         return None
@@ -52,7 +52,7 @@ def progress_bar(description: str, quiet: bool):
     def update(done: int, total: int) -> None:
         nonlocal bar
         if bar is None:
-            bar = tqdm(total=total, desc=description, unit="chunk", file=sys.stderr, delay=2)
+            bar = tqdm(total=total, desc=description, unit=unit, file=sys.stderr, delay=2)
         bar.update(done - bar.n)
         if done >= total:
             bar.close()
