@@ -26,6 +26,10 @@ def settings_from(args: argparse.Namespace) -> Settings:
         changes["seeds"] = tuple(args.seeds)
     if getattr(args, "model", None):
         changes["generator_model"] = args.model
+    if getattr(args, "llm_url", None):
+        changes["llm_url"] = args.llm_url
+    if getattr(args, "llm_model", None):
+        changes["llm_model"] = args.llm_model
     return dataclasses.replace(settings, **changes)
 
 

@@ -1,0 +1,195 @@
+"""The remote generator: streams chat completions from an OpenAI-compatible model server
+(`transformers serve`, vLLM, llama.cpp's server, …) through the `openai` client, and turns what
+can go wrong there into named errors a user can act on.
+
+Does not: start servers, parse server-sent events itself (the client does), count tokens, or
+retry an answer that had already begun streaming (its text has reached the user).
+"""
+from __future__ import annotations
+
+from typing import Any, Iterator
+from urllib.parse import urlsplit
+
+from indexer.errors import BranchwiseError, ModelUnavailableError
+
+# `openai` is imported inside the methods below: with its HTTP stack it takes ~0.5 s, and
+# importing `assistant` (hence `--help` and app start-up) must stay instant.
+
+READ_TIMEOUT = 120.0  # seconds the server may stay silent (before or between pieces) before we give up
+CONNECT_TIMEOUT = 5.0
+# The client retries refused connections, 408/409/429 and 5xx before the first byte, with
+# exponential backoff (0.5 s, 1 s, … capped at 8 s), honouring a Retry-After of up to 120 s.
+MAX_RETRIES = 2
+PLACEHOLDER_KEY = "not-needed"  # local servers ignore the key, but the client insists on one
+SERVER_HINT = ("Is it running? Start one with `transformers serve` or `vllm serve`, or fix "
+               "BRANCHWISE_LLM_URL (e.g. http://127.0.0.1:8000/v1); unset it to use the "
+               "in-process model")
+
+
+class GenerationIncomplete(BranchwiseError):
+    """The server failed after part of the answer had streamed. `partial` is the text already
+    yielded (kept, not lost); `reason` says what broke, e.g. "no data for 120 s"."""
+
+    def __init__(self, url: str, partial: str, reason: str):
+        self.url, self.partial, self.reason = url, partial, reason
+        super().__init__(f"The model server at {url} stopped mid-answer ({reason}); "
+                         "the answer so far is kept but incomplete.")
+
+
+def api_base(url: str) -> str:
+    """The client's base URL: a bare host gains `/v1`, any other path is kept as given.
+
+    >>> api_base("http://127.0.0.1:8000"), api_base("http://gpu:8000/v1/")
+    ('http://127.0.0.1:8000/v1', 'http://gpu:8000/v1')
+    """
+    url = url.strip().rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ModelUnavailableError(f"BRANCHWISE_LLM_URL must be an http(s) URL such as "
+                                    f"http://127.0.0.1:8000/v1, not {url!r}.")
+    return url if parts.path else url + "/v1"
+
+
+class RemoteGenerator:
+    """A `Generator` over an OpenAI-compatible `/v1/chat/completions`, greedy (temperature 0).
+
+    One instance is safe to share between threads: each `stream` call opens its own request.
+    `model=""` means the server's first listed model (what a one-model server serves).
+    """
+
+    def __init__(self, url: str, model: str = "", api_key: str = "",
+                 timeout: float = READ_TIMEOUT, max_retries: int = MAX_RETRIES):
+        import openai
+
+        self.url, self.timeout, self.max_retries = api_base(url), timeout, max_retries
+        self._model = model
+        self._client = openai.OpenAI(
+            base_url=self.url, api_key=api_key or PLACEHOLDER_KEY, max_retries=max_retries,
+            timeout=openai.Timeout(timeout, connect=CONNECT_TIMEOUT))
+
+    @property
+    def name(self) -> str:
+        return self._model or self.url
+
+    def busy(self) -> bool:
+        """Always False: the server queues concurrent requests itself, so there is no local
+        turn to wait for (`LocalGenerator.busy` is the one the UI's notice is for)."""
+        return False
+
+    def model_id(self) -> str:
+        """The model requests name; asks the server once when none was configured."""
+        if not self._model:
+            served = self.available_models(strict=True)
+            if not served:
+                raise ModelUnavailableError(f"The model server at {self.url} lists no models: "
+                                            "set BRANCHWISE_LLM_MODEL to the one to use.")
+            self._model = served[0]  # a benign race: concurrent callers resolve the same id
+        return self._model
+
+    def available_models(self, strict: bool = False) -> list[str]:
+        """Ids from `GET /v1/models`. Errors become `ModelUnavailableError` when `strict`, else []
+        (the list only decorates another error's message)."""
+        import openai
+
+        try:
+            return [model.id for model in self._client.models.list()]
+        except openai.APIError as exc:
+            if strict:
+                raise self._unavailable(exc, self._model) from exc
+            return []
+
+    def stream(self, messages: list[dict[str, str]], max_new_tokens: int = 256) -> Iterator[str]:
+        """Yield the answer's pieces. Raises `ModelUnavailableError` when nothing could be
+        generated, `GenerationIncomplete` (after the pieces that did arrive) when the server
+        failed, stalled past the timeout or hung up mid-answer. Closing the iterator early
+        closes the connection, which stops generation on the server."""
+        import openai
+
+        model, pieces = self.model_id(), []
+        try:
+            with self._client.chat.completions.create(
+                    model=model, messages=messages, max_tokens=max_new_tokens, temperature=0,
+                    stream=True) as chunks:
+                finished = yield from _relay(chunks, pieces)
+        except openai.APIError as exc:
+            if pieces:
+                raise GenerationIncomplete(self.url, "".join(pieces), _reason(exc, self.timeout)) from exc
+            raise self._unavailable(exc, model) from exc
+        if not finished:
+            raise GenerationIncomplete(self.url, "".join(pieces),
+                                       "the server closed the stream before the answer ended")
+
+    def _unavailable(self, exc: Any, model: str) -> ModelUnavailableError:
+        """One clear sentence for an error met before any text arrived."""
+        import openai
+
+        if isinstance(exc, openai.APITimeoutError):
+            return ModelUnavailableError(
+                f"The model server at {self.url} sent nothing for {self.timeout:g} s; it may be "
+                "overloaded or stuck: try again, or check the server's log.")
+        if isinstance(exc, openai.APIConnectionError):
+            return ModelUnavailableError(
+                f"Cannot reach the model server at {self.url} ({_cause(exc)}). {SERVER_HINT}.")
+        status = getattr(exc, "status_code", None)
+        if status in (400, 404) and model:
+            served = self.available_models()
+            if served and model not in served:
+                return ModelUnavailableError(
+                    f"The model server at {self.url} does not serve {model!r}; it serves: "
+                    f"{', '.join(served)}. Set BRANCHWISE_LLM_MODEL (or --llm-model) to one of them.")
+        if status in (401, 403):
+            return ModelUnavailableError(f"The model server at {self.url} refused the API key "
+                                         f"(HTTP {status}): set BRANCHWISE_LLM_API_KEY.")
+        if status == 404:
+            return ModelUnavailableError(
+                f"The model server at {self.url} answered HTTP 404 ({_detail(exc)}): check that "
+                "BRANCHWISE_LLM_URL ends in /v1 and BRANCHWISE_LLM_MODEL names a served model.")
+        if status is not None and (status == 429 or status >= 500):
+            return ModelUnavailableError(
+                f"The model server at {self.url} answered HTTP {status} ({_detail(exc)}) "
+                f"{self.max_retries + 1} times; try again shortly or check the server's log.")
+        what = f"HTTP {status}" if status is not None else "an error"
+        return ModelUnavailableError(
+            f"The model server at {self.url} answered {what}: {_detail(exc)}.")
+
+
+def _relay(chunks: Any, pieces: list[str]) -> Iterator[str]:
+    """Yield each non-empty content delta, collecting it in `pieces`; return whether a
+    `finish_reason` arrived (a stream that ends without one was cut off)."""
+    finished = False
+    for chunk in chunks:
+        for choice in chunk.choices:
+            piece = choice.delta.content if choice.delta else None
+            if piece:
+                pieces.append(piece)
+                yield piece
+            finished = finished or choice.finish_reason is not None
+    return finished
+
+
+def _reason(exc: Any, timeout: float) -> str:
+    import openai
+
+    if isinstance(exc, openai.APITimeoutError):
+        return f"no data for {timeout:g} s"
+    if isinstance(exc, openai.APIConnectionError):
+        return f"connection lost: {_cause(exc)}"
+    return _detail(exc)
+
+
+def _cause(exc: BaseException) -> str:
+    """The transport error under the client's generic "Connection error."."""
+    inner = exc.__cause__ or exc
+    text = str(inner).strip().splitlines()
+    return text[0][:200] if text else type(inner).__name__
+
+
+def _detail(exc: Any) -> str:
+    """The server's own words: `{"detail": …}` (FastAPI), `{"message": …}` (OpenAI, vLLM)."""
+    body = getattr(exc, "body", None)
+    if isinstance(body, dict):
+        text = body.get("message") or body.get("detail") or body
+    else:
+        text = body or getattr(exc, "message", "") or type(exc).__name__
+    lines = str(text).strip().splitlines()
+    return lines[0][:200] if lines else type(exc).__name__

@@ -1,0 +1,321 @@
+"""Tests for assistant.remote and assistant.backends against a scripted OpenAI-compatible server on
+loopback: the real `openai` client over real HTTP, with the server's replies (errors, stalls,
+hang-ups) written by each test. The real `transformers serve` is in test_server_integration.py."""
+from __future__ import annotations
+
+import argparse
+import json
+import socket
+import subprocess
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Callable, Iterator
+
+import pytest
+
+from assistant.backends import open_generator
+from assistant.remote import GenerationIncomplete, RemoteGenerator, api_base
+from indexer.cli import settings_from
+from indexer.errors import ModelUnavailableError
+from indexer.settings import Settings
+
+from conftest import REPO_ROOT, VENV_PYTHON
+
+MODEL = "tiny-chat"
+QUESTION = [{"role": "user", "content": "What is S3?"}]
+Reply = Callable[["Handler", dict], None]
+
+
+class Handler(BaseHTTPRequestHandler):
+    server: "StubServer"
+
+    def do_GET(self) -> None:
+        self.server.requests.append(("GET", self.path, {}))
+        self.send_json(200, {"object": "list", "data": [{"id": m, "object": "model"}
+                                                        for m in self.server.models]})
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        self.server.requests.append(("POST", self.path, {**body, "auth": self.headers["Authorization"]}))
+        replies = self.server.replies
+        (replies.pop(0) if len(replies) > 1 else replies[0])(self, body)
+
+    def send_json(self, status: int, payload: dict, headers: dict[str, str] | None = None) -> None:
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        for name, value in {"Content-Type": "application/json", **(headers or {})}.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def start_events(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.end_headers()
+
+    def event(self, content: str | None = None, finish: str | None = None, **extra) -> None:
+        delta = {} if content is None else {"content": content}
+        chunk = {"id": "c", "object": "chat.completion.chunk", "created": 0, "model": MODEL,
+                 "choices": [{"index": 0, "delta": delta, "finish_reason": finish}], **extra}
+        self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+        self.wfile.flush()
+
+    def log_message(self, *args) -> None:  # keep pytest output clean
+        pass
+
+
+class StubServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), Handler)
+        self.models, self.replies = [MODEL], [streamed("S3 is ", "object storage.")]
+        self.requests: list[tuple[str, str, dict]] = []
+        self.release = threading.Event()  # ends a stalled reply at teardown
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/v1"
+
+    def posts(self) -> list[dict]:
+        return [body for method, _, body in self.requests if method == "POST"]
+
+
+def streamed(*pieces: str, finish: str | None = "stop") -> Reply:
+    def reply(handler: Handler, body: dict) -> None:
+        handler.start_events()
+        for piece in pieces:
+            handler.event(piece)
+        if finish:
+            handler.event(finish=finish)
+        handler.wfile.write(b"data: [DONE]\n\n")
+    return reply
+
+
+def status(code: int, payload: dict, headers: dict[str, str] | None = None) -> Reply:
+    return lambda handler, body: handler.send_json(code, payload, headers)
+
+
+@pytest.fixture
+def stub() -> Iterator[StubServer]:
+    server = StubServer()
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    yield server
+    server.release.set()
+    server.shutdown()
+    server.server_close()
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_streams_pieces_greedily_with_the_configured_model_and_a_placeholder_key(stub) -> None:
+    generator = RemoteGenerator(stub.url, MODEL)
+
+    pieces = list(generator.stream(QUESTION, max_new_tokens=40))
+
+    assert pieces == ["S3 is ", "object storage."]
+    [sent] = stub.posts()
+    assert (sent["model"], sent["stream"], sent["temperature"], sent["max_tokens"]) == (MODEL, True, 0, 40)
+    assert sent["messages"] == QUESTION
+    assert sent["auth"] == "Bearer not-needed"
+    assert generator.name == MODEL and not generator.busy()
+
+
+def test_an_api_key_is_sent_as_a_bearer_token(stub) -> None:
+    list(RemoteGenerator(stub.url, MODEL, api_key="sk-local").stream(QUESTION))
+
+    assert stub.posts()[0]["auth"] == "Bearer sk-local"
+
+
+def test_without_a_model_name_the_servers_first_listed_model_is_used(stub) -> None:
+    stub.models = ["served-one", "other"]
+    generator = RemoteGenerator(stub.url)
+
+    list(generator.stream(QUESTION))
+
+    assert stub.posts()[0]["model"] == "served-one" == generator.name
+
+
+def test_a_bare_host_gains_v1_and_a_non_http_url_is_refused() -> None:
+    assert api_base("http://127.0.0.1:8000/") == "http://127.0.0.1:8000/v1"
+    assert api_base("https://gpu.example/openai/v1") == "https://gpu.example/openai/v1"
+    with pytest.raises(ModelUnavailableError, match="BRANCHWISE_LLM_URL"):
+        RemoteGenerator("localhost:8000")
+
+
+def test_server_down_names_the_url_and_what_to_check() -> None:
+    url = f"http://127.0.0.1:{closed_port()}/v1"
+    generator = RemoteGenerator(url, MODEL, max_retries=0)
+
+    with pytest.raises(ModelUnavailableError) as caught:
+        list(generator.stream(QUESTION))
+
+    message = str(caught.value)
+    assert url in message and "Is it running?" in message and "BRANCHWISE_LLM_URL" in message
+
+
+@pytest.mark.parametrize("reply", [
+    status(404, {"error": {"message": "The model `wrong` does not exist.", "code": 404}}),  # vLLM
+    status(400, {"detail": "Server is pinned to 'tiny-chat'; requested 'wrong'."}),  # transformers
+])
+def test_wrong_model_name_lists_the_served_models(stub, reply: Reply) -> None:
+    stub.models, stub.replies = ["tiny-chat", "tiny-code"], [reply]
+
+    with pytest.raises(ModelUnavailableError) as caught:
+        list(RemoteGenerator(stub.url, "wrong").stream(QUESTION))
+
+    assert "does not serve 'wrong'" in str(caught.value)
+    assert "tiny-chat, tiny-code" in str(caught.value) and "BRANCHWISE_LLM_MODEL" in str(caught.value)
+
+
+def test_rate_limits_are_retried_with_backoff_until_the_server_answers(stub) -> None:
+    busy = status(429, {"error": {"message": "slow down"}}, {"retry-after-ms": "10"})
+    stub.replies = [busy, busy, streamed("Fine.")]
+
+    pieces = list(RemoteGenerator(stub.url, MODEL, max_retries=2).stream(QUESTION))
+
+    assert pieces == ["Fine."] and len(stub.posts()) == 3
+
+
+def test_server_errors_are_retried_a_bounded_number_of_times_then_explained(stub) -> None:
+    stub.replies = [status(503, {"error": {"message": "overloaded"}}, {"retry-after-ms": "10"})]
+
+    with pytest.raises(ModelUnavailableError) as caught:
+        list(RemoteGenerator(stub.url, MODEL, max_retries=2).stream(QUESTION))
+
+    assert len(stub.posts()) == 3
+    assert "HTTP 503 (overloaded) 3 times" in str(caught.value) and stub.url in str(caught.value)
+
+
+def test_a_rejected_key_says_which_setting_to_fix(stub) -> None:
+    stub.replies = [status(401, {"error": {"message": "bad key"}})]
+
+    with pytest.raises(ModelUnavailableError, match="BRANCHWISE_LLM_API_KEY"):
+        list(RemoteGenerator(stub.url, MODEL).stream(QUESTION))
+
+
+def consume(generator: RemoteGenerator) -> tuple[list[str], GenerationIncomplete]:
+    """Pieces received before the stream failed, and its error."""
+    received: list[str] = []
+    with pytest.raises(GenerationIncomplete) as caught:
+        for piece in generator.stream(QUESTION):
+            received.append(piece)
+    return received, caught.value
+
+
+def test_a_stream_cut_before_its_finish_keeps_the_text_and_signals_incomplete(stub) -> None:
+    stub.replies = [streamed("S3 stores ", "objects in", finish=None)]
+
+    received, error = consume(RemoteGenerator(stub.url, MODEL))
+
+    assert received == ["S3 stores ", "objects in"]
+    assert error.partial == "S3 stores objects in"
+    assert "before the answer ended" in error.reason and stub.url in str(error)
+
+
+def test_a_server_silent_past_the_timeout_mid_answer_signals_incomplete(stub) -> None:
+    def stall(handler: Handler, body: dict) -> None:
+        handler.start_events()
+        handler.event("S3 stores ")
+        handler.server.release.wait(30)
+
+    stub.replies = [stall]
+
+    received, error = consume(RemoteGenerator(stub.url, MODEL, timeout=0.5))
+
+    assert received == ["S3 stores "] and error.partial == "S3 stores "
+    assert error.reason == "no data for 0.5 s"
+
+
+def test_an_error_event_mid_stream_signals_incomplete_with_the_servers_words(stub) -> None:
+    def fail(handler: Handler, body: dict) -> None:
+        handler.start_events()
+        handler.event("S3 ")
+        handler.wfile.write(b'data: {"error": "CUDA out of memory"}\n\n')
+
+    stub.replies = [fail]
+
+    received, error = consume(RemoteGenerator(stub.url, MODEL))
+
+    assert received == ["S3 "] and "CUDA out of memory" in error.reason
+
+
+def test_closing_the_stream_early_hangs_up_on_the_server(stub) -> None:
+    hung_up = threading.Event()
+
+    def endless(handler: Handler, body: dict) -> None:
+        handler.start_events()
+        try:
+            while not handler.server.release.wait(0.02):
+                handler.event("more ")
+        except OSError:
+            hung_up.set()
+
+    stub.replies = [endless]
+    stream = RemoteGenerator(stub.url, MODEL).stream(QUESTION)
+    next(stream)
+
+    stream.close()
+
+    assert hung_up.wait(10)
+
+
+def test_concurrent_streams_through_one_generator_get_their_own_answers(stub) -> None:
+    def echo(handler: Handler, body: dict) -> None:
+        streamed(*body["messages"][-1]["content"].split(" "))(handler, body)
+
+    stub.replies = [echo]
+    generator = RemoteGenerator(stub.url, MODEL)
+    questions = [f"question {n} about bucket {n * 7}" for n in range(6)]
+    answers: dict[str, str] = {}
+
+    def ask(question: str) -> None:
+        answers[question] = " ".join(generator.stream([{"role": "user", "content": question}]))
+
+    threads = [threading.Thread(target=ask, args=(q,)) for q in questions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+    assert answers == {q: q for q in questions}
+
+
+def test_open_generator_picks_the_server_when_a_url_is_set() -> None:
+    generator = open_generator(Settings(llm_url="http://gpu:8000/v1", llm_model="qwen"))
+
+    assert isinstance(generator, RemoteGenerator)
+    assert (generator.url, generator.name) == ("http://gpu:8000/v1", "qwen")
+
+
+def test_open_generator_loads_the_in_process_model_without_a_url(monkeypatch) -> None:
+    loaded = []
+    monkeypatch.setattr("assistant.model.load_generator", lambda settings: loaded.append(settings) or "local")
+    settings = Settings(generator_model="some.gguf")
+
+    assert open_generator(settings) == "local" and loaded == [settings]
+
+
+def test_llm_flags_override_the_environment(monkeypatch) -> None:
+    monkeypatch.setenv("BRANCHWISE_LLM_URL", "http://env:8000/v1")
+    args = argparse.Namespace(llm_url="http://flag:9000/v1", llm_model="flag-model")
+
+    settings = settings_from(args)
+
+    assert (settings.llm_url, settings.llm_model) == ("http://flag:9000/v1", "flag-model")
+
+
+def test_importing_the_backends_loads_neither_openai_nor_torch() -> None:
+    code = "import sys, assistant.backends; print('openai' in sys.modules, 'torch' in sys.modules)"
+
+    result = subprocess.run([str(VENV_PYTHON), "-c", code], cwd=REPO_ROOT, capture_output=True,
+                            text=True, check=True)
+
+    assert result.stdout.split() == ["False", "False"]
