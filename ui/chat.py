@@ -27,7 +27,7 @@ Browse = Callable[[tuple[str, ...]], None]  # opens the outline browser at a pat
 
 
 def page(assistant: Assistant, options: ChatOptions, chunks: Sequence[Chunk], browse: Browse) -> None:
-    st.title("🌿 Branchwise", anchor=False)
+    st.title(":material/forest: Branchwise", anchor=False)
     st.markdown(introduction(chunks))
     turns: list[Turn] = st.session_state.setdefault(TURNS, [])
     for number, turn in enumerate(turns):
@@ -73,7 +73,7 @@ def _example_buttons(box, questions: list[str]) -> str | None:
     with box.container():
         st.caption("Try one of these, or type your own question below:")
         for question in questions:
-            if st.button(question, icon="💡"):
+            if st.button(question, icon=":material/lightbulb:"):
                 clicked = question
     return clicked
 
@@ -92,7 +92,7 @@ def _ask(assistant: Assistant, options: ChatOptions, question: str, browse: Brow
     with st.chat_message("assistant"):
         busy = getattr(options.generator, "busy", None)
         if options.mode == "model" and busy is not None and busy():
-            st.caption("⏳ Another session is using the model; this answer starts when it finishes.")
+            st.caption(":material/hourglass_top: Another session is using the model; this answer starts when it finishes.")
         box = st.empty()
         try:
             with st.spinner("Searching the outline…"):
@@ -111,7 +111,7 @@ def _ask(assistant: Assistant, options: ChatOptions, question: str, browse: Brow
 def _show_answer(number: int, answer, browse: Browse) -> None:
     """The answer text (or the refusal) with its panels: citations, or the nearest branches."""
     if answer.refused:
-        st.warning(f"**{REFUSAL}** {answer.text.strip()}", icon="🔍")
+        st.warning(f"**{REFUSAL}** {answer.text.strip()}", icon=":material/search_off:")
         if answer.hits:
             st.caption("Nearest branches (none of them answers the question):")
         for rank, hit in enumerate(answer.hits[:NEAREST], start=1):
@@ -139,7 +139,7 @@ def _meta(answer) -> str:
 
 def _toolbar(turns: list[Turn], outline_name: str) -> None:
     left, right = st.columns(2)
-    left.button("Clear conversation", icon="🧹", on_click=turns.clear)
+    left.button("Clear conversation", icon=":material/delete_sweep:", on_click=turns.clear)
     right.download_button("Download as Markdown", conversation_markdown(turns, outline_name),
-                          file_name="branchwise-conversation.md", mime="text/markdown", icon="⬇️",
+                          file_name="branchwise-conversation.md", mime="text/markdown", icon=":material/download:",
                           on_click="ignore")

@@ -81,7 +81,7 @@ def citation_panel(title: str, chunk: Chunk, supporting: Iterable[int] = (),
                    on_browse: Callable[[], None] | None = None, key: str = "") -> None:
     """One expander: `title`, then file and lines, the highlighted branch and a link to the outline."""
     with st.expander(title):
-        st.caption(f"📄 `{chunk.source}` · lines {line_span(chunk.lines)}")
+        st.caption(f":material/description: `{chunk.source}` · lines {line_span(chunk.lines)}")
         st.markdown(branch_markdown(chunk, supporting), unsafe_allow_html=True)
-        if on_browse is not None and st.button("Show in outline", key=key, icon="🌳", type="tertiary"):
+        if on_browse is not None and st.button("Show in outline", key=key, icon=":material/account_tree:", type="tertiary"):
             on_browse()

@@ -96,6 +96,10 @@ def _current_hashes(files: tuple[tuple[Path, str], ...]) -> dict[str, str]:
 
 def ready_retriever(settings: Settings, status: IndexStatus) -> Retriever:
     """The retriever over the serving index; builds a missing index first, or explains and stops."""
+    if not status.files and not status.problem:
+        seeds = ", ".join(f"`{seed}`" for seed in settings.seeds)
+        st.error(f"No outline files (`*.md`) in {seeds}: point BRANCHWISE_SEEDS at your notes.")
+        st.stop()
     if status.files and not status.stamp:
         st.info(f"No index yet at `{settings.index_dir}`: building it from {len(status.files)} outline "
                 "file(s). This happens once; later edits re-index only what changed.")
@@ -131,9 +135,10 @@ def _build(settings: Settings, rebuild: bool = False) -> BuildReport:
     def progress(done: int, total: int) -> None:
         bar.progress(done / max(total, 1), text=f"Embedding branches: {done} of {total}")
 
-    report = build_index(settings, embedder, rebuild=rebuild, progress=progress)
-    bar.empty()
-    return report
+    try:
+        return build_index(settings, embedder, rebuild=rebuild, progress=progress)
+    finally:
+        bar.empty()
 
 
 @st.fragment(run_every=CHECK_EVERY)
@@ -145,7 +150,7 @@ def sidebar_panel(settings: Settings, generator_name: str) -> None:
         _facts(status, generator_name)
     if status.changes:
         st.warning("The outline changed since the index was built: " + ", ".join(status.changes))
-        if st.button("Re-index", type="primary", icon="🔄", key="reindex"):
+        if st.button("Re-index", type="primary", icon=":material/refresh:", key="reindex"):
             _reindex(settings, status)
     _show_outcome(status)
 
@@ -158,7 +163,7 @@ def _facts(status: IndexStatus, generator_name: str) -> None:
                 f"Embedding model: `{manifest.embedding_model}`  \n"
                 f"Generator: `{generator_name}`  \nBuilt: {built}")
     if not status.changes:
-        st.caption("✓ Up to date with the outline files.")
+        st.caption(":material/check_circle: Up to date with the outline files.")
 
 
 def _reindex(settings: Settings, status: IndexStatus) -> None:
@@ -168,8 +173,8 @@ def _reindex(settings: Settings, status: IndexStatus) -> None:
         message = f"Re-index failed, the previous index keeps answering. {describe(error)}"
         st.session_state[OUTCOME] = Outcome(False, message, status.signature)
         return
-    message = (f"Re-indexed in {report.seconds:.1f} s: {report.added} branches added, "
-               f"{report.changed} changed, {report.removed} removed. New questions use it.")
+    message = (f"Re-indexed in {report.seconds:.1f} s: {report.added} added, {report.changed} changed, "
+               f"{report.removed} removed ({report.chunks} branches in all). New questions use it.")
     st.session_state[OUTCOME] = Outcome(True, message, resources.index_stamp(settings.index_dir))
     resources.retriever.clear()
     st.rerun()

@@ -24,7 +24,7 @@ SEPARATORS = ("›", ">")
 
 
 def page(files: tuple[tuple[Path, str], ...]) -> None:
-    st.title("🌳 Outline", anchor=False)
+    st.title(":material/account_tree: Outline", anchor=False)
     if "path" in st.query_params:
         st.session_state[FILTER] = st.query_params["path"]
         del st.query_params["path"]
@@ -32,7 +32,7 @@ def page(files: tuple[tuple[Path, str], ...]) -> None:
                           help="Words match any line; a path (steps joined by › or >) matches branches.")
     for path, source in files:
         if len(files) > 1:
-            st.subheader(f"📄 {source}", anchor=False)
+            st.subheader(f":material/description: {source}", anchor=False)
         try:
             info = path.stat()
             outline = resources.outline(str(path), source, info.st_mtime_ns, info.st_size)
@@ -105,7 +105,7 @@ def _matches(outline: Outline, query: str) -> None:
 def _branch(source: str, node: Node, path: tuple[str, ...]) -> None:
     rows = subtree_rows(node)
     lines = [line for line, _, _ in rows if line is not None]
-    st.caption(f"📄 `{source}` · line {node.line}" + (f" (branch: lines {line_span(lines)})" if len(lines) > 1 else ""))
+    st.caption(f":material/description: `{source}` · line {node.line}" + (f" (branch: lines {line_span(lines)})" if len(lines) > 1 else ""))
     st.markdown(rows_markdown(rows, marked=node.lines), unsafe_allow_html=True)
     if len(rows) >= MAX_ROWS:
         st.caption(f"… the branch continues; filter on a deeper path to see more of `{' › '.join(path)}`.")
@@ -119,7 +119,7 @@ def _tree_node(source: str, node: Node, path: tuple[str, ...], open_first: bool 
     if not box.open:
         return
     with box:
-        st.caption(f"`{' › '.join(path)}` · 📄 `{source}` · line {node.line}"
+        st.caption(f"`{' › '.join(path)}` · :material/description: `{source}` · line {node.line}"
                    + (f"–{node.lines[-1]}" if len(node.lines) > 1 else ""))
         leaves: list[Node] = []
         for child in [*node.children, None]:

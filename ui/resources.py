@@ -13,6 +13,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from assistant.backends import open_generator
 from indexer.embed import SentenceTransformerEmbedder
 from indexer.errors import ModelUnavailableError
 from indexer.outline import Outline, parse_outline, read_outline_text
@@ -64,13 +65,10 @@ def generator_spec(settings: Settings) -> str:
 
 @st.cache_resource(show_spinner="Loading the language model (the first start converts it, ~20 s)…")
 def generator(spec: str) -> GeneratorChoice:
-    # Imported here: it is the only loader that pulls in torch and transformers for generation.
-    from assistant.model import load_generator
-
     fields = json.loads(spec)
     settings = dataclasses.replace(Settings(), **{**fields, "cache_dir": Path(fields["cache_dir"])})
     try:
-        return GeneratorChoice(load_generator(settings))
+        return GeneratorChoice(open_generator(settings))
     except ModelUnavailableError as error:
         return GeneratorChoice(None, str(error))
 

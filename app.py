@@ -1,0 +1,37 @@
+"""Branchwise in the browser: ask the outline questions, read cited answers, browse and re-index it.
+
+Glue only: settings, page layout and wiring. The views live in `ui/`, answers come from
+`assistant`, and the same settings as the CLI apply, e.g.
+`BRANCHWISE_SEEDS=notes/ BRANCHWISE_INDEX=/tmp/notes-index streamlit run app.py`.
+"""
+from functools import partial
+
+import streamlit as st
+
+from assistant import Assistant
+from indexer.settings import Settings
+from ui import chat, index_panel, outline_browser, sidebar
+
+st.set_page_config(page_title="Branchwise · ask your outline", page_icon="🌿")
+
+settings = Settings.from_env()
+status = index_panel.read_status(settings)
+retriever = index_panel.ready_retriever(settings, status)
+index_box = st.sidebar.container()
+options = sidebar.chat_options(settings)
+with index_box:
+    index_panel.sidebar_panel(settings, options.model_name)
+assistant = Assistant(retriever, options.generator, settings)
+
+
+def ask() -> None:
+    chat.page(assistant, options, retriever.index.chunks, browse)
+
+
+def browse_outline() -> None:
+    outline_browser.page(status.files)
+
+
+outline_page = st.Page(browse_outline, title="Outline", icon=":material/account_tree:", url_path="outline")
+browse = partial(outline_browser.open_at, outline_page)
+st.navigation([st.Page(ask, title="Ask", icon=":material/forum:", default=True), outline_page]).run()

@@ -1,0 +1,210 @@
+"""The Streamlit app through `streamlit.testing.v1.AppTest`: real embedder, real index, real
+assistant (extractive answers unless a test says otherwise), on small outlines written per test.
+
+The embedding model is cached by the app's `@st.cache_resource` loader, so only the first test
+pays for loading it; each test builds its own few-branch index in a few seconds.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import REPO_ROOT, write_outline
+from indexer.store import MANIFEST
+from ui.export import conversation_markdown
+
+pytestmark = pytest.mark.model
+
+GARDEN = """\
+# Soil
+- Compost improves soil structure and feeds earthworms
+  - Add leaf mould in autumn so it breaks down over winter
+- Test the pH every spring with a simple kit
+# Watering
+- Water early in the morning so leaves dry before evening
+- Drip irrigation uses less water than sprinklers
+  - Mulch keeps moisture in the ground during hot weeks
+# Pests
+- Slugs eat lettuce and young seedlings after rain
+  - Copper tape around raised beds deters them
+- Ladybirds eat aphids
+# Pruning
+- Prune apple trees in winter while they are dormant
+- Cut lavender back after flowering, never into old wood
+# Harvest
+- Pick courgettes small for the best flavour
+- Dig potatoes once the foliage dies back
+"""
+FEEDING = "# Feeding\n- Comfrey tea feeds tomatoes every fortnight in summer\n"
+PRUNING_QUESTION = "When should apple trees be pruned?"
+COMFREY_QUESTION = "How often should tomatoes get comfrey tea?"
+
+
+class App:
+    """An AppTest session of app.py on one outline file and one index folder."""
+
+    def __init__(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str = GARDEN,
+                 mode: str = "extractive"):
+        self.outline = write_outline(tmp_path / "notes", text, "garden.md")
+        self.index = tmp_path / "index"
+        monkeypatch.setenv("BRANCHWISE_SEEDS", str(self.outline.parent))
+        monkeypatch.setenv("BRANCHWISE_INDEX", str(self.index))
+        self.at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=180)
+        self.at.session_state["answer_mode"] = mode
+
+    def run(self) -> "App":
+        self.at.run()
+        assert not self.at.exception, [e.value for e in self.at.exception]
+        return self
+
+    def ask(self, question: str):
+        """Ask in the chat box; returns the answer's chat message."""
+        self.at.chat_input[0].set_value(question)
+        self.run()
+        return self.answers()[-1]
+
+    def answers(self):
+        return [m for m in self.at.chat_message if m.name == "assistant"]
+
+    def reindex(self) -> None:
+        self.run()  # notices the edit, as the sidebar's periodic check would
+        self.at.sidebar.button(key="reindex").click()
+        self.run()
+
+
+def panel_titles(message) -> list[str]:
+    return [e.label for e in message.expander]
+
+
+def panel_text(message) -> str:
+    return "\n".join(m.value for e in message.expander for m in [*e.markdown, *e.caption])
+
+
+@pytest.fixture
+def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> App:
+    return App(tmp_path, monkeypatch).run()
+
+
+def test_first_run_builds_the_index_of_the_configured_outline(app: App) -> None:
+    sidebar = "\n".join(m.value for m in app.at.sidebar.markdown)
+
+    assert (app.index / MANIFEST).is_file()
+    assert "**5** branches" in sidebar and "garden.md" in sidebar
+    assert "garden.md" in app.at.main.markdown[0].value
+    assert not app.at.error
+
+
+def test_answer_shows_numbered_citation_panels_with_file_lines_and_branch(app: App) -> None:
+    answer = app.ask(PRUNING_QUESTION)
+
+    titles = panel_titles(answer)
+    assert titles and titles[0] == "[1] Pruning"
+    assert [t.split("]")[0] for t in titles] == [f"[{n}" for n in range(1, len(titles) + 1)]
+    first = answer.expander[0]
+    assert "garden.md" in first.caption[0].value and "lines 13–15" in first.caption[0].value
+    assert "Prune apple trees in winter" in first.markdown[0].value
+    assert "<mark>" in first.markdown[0].value  # the supporting line is highlighted
+    markers = {int(n) for n in re.findall(r"\[(\d+)\]", answer.markdown[0].value)}
+    assert markers and markers <= set(range(1, len(titles) + 1))
+
+
+def test_question_the_outline_cannot_answer_is_refused_with_nearest_branches(app: App) -> None:
+    answer = app.ask("Who won the 1966 football World Cup final?")
+
+    assert "Not in the outline" in answer.warning[0].value
+    assert not any(t.startswith("[") for t in panel_titles(answer))  # nearest branches are not citations
+
+
+def test_reindex_after_an_edit_makes_the_new_line_answerable(app: App) -> None:
+    before = app.ask(COMFREY_QUESTION)
+    assert "Comfrey" not in panel_text(before)
+
+    app.outline.write_text(GARDEN + FEEDING, encoding="utf-8")
+    app.run()
+    assert "garden.md (edited)" in app.at.sidebar.warning[0].value
+    app.reindex()
+    after = app.ask(COMFREY_QUESTION)
+
+    assert "1 added, 0 changed, 0 removed" in app.at.sidebar.success[0].value
+    assert panel_titles(after)[0] == "[1] Feeding"
+    assert "Comfrey tea feeds tomatoes" in panel_text(after)
+
+
+def test_failing_reindex_reports_file_and_line_and_keeps_the_previous_index(app: App) -> None:
+    stamp = (app.index / MANIFEST).read_bytes()
+    app.outline.write_bytes(GARDEN.encode() + b"# Broken\n- caf\xe9 latte\n")
+
+    app.reindex()
+    answer = app.ask(PRUNING_QUESTION)
+
+    error = app.at.sidebar.error[0].value
+    assert "garden.md" in error and "line 20" in error and "UTF-8" in error
+    assert (app.index / MANIFEST).read_bytes() == stamp
+    assert panel_titles(answer)[0] == "[1] Pruning"
+
+
+def test_follow_up_keeps_the_conversation_which_downloads_as_markdown_and_clears(app: App) -> None:
+    app.ask(PRUNING_QUESTION)
+    app.ask("And what about lavender?")
+
+    turns = app.at.session_state["turns"]
+    exported = conversation_markdown(turns, "garden notes")
+    assert len(app.answers()) == 2 and [t.question for t in turns] == [PRUNING_QUESTION, "And what about lavender?"]
+    assert [b.label for b in app.at.download_button] == ["Download as Markdown"]
+    assert f"## {PRUNING_QUESTION}" in exported and "[1] Pruning — `" in exported
+    assert "Prune apple trees in winter" in exported  # the cited branch travels with the answer
+
+    next(b for b in app.at.button if b.label == "Clear conversation").click()
+    app.run()
+    assert app.answers() == [] and app.at.session_state["turns"] == []
+    assert any(b.label.startswith("What ") for b in app.at.button)  # example questions are back
+
+
+def test_example_question_button_asks_it(app: App) -> None:
+    examples = [b for b in app.at.main.button if b.label.endswith(("?", "."))]
+    assert len(examples) == 3
+
+    examples[0].click()
+    app.run()
+
+    assert app.at.session_state["turns"][0].question == examples[0].label
+    assert app.answers()
+
+
+def test_citation_opens_the_outline_browser_at_its_branch(app: App) -> None:
+    app.ask(PRUNING_QUESTION)
+    next(b for b in app.at.button if b.label == "Show in outline").click()
+    app.run()
+
+    assert app.at.text_input(key="outline_filter").value == "Pruning"
+    assert [e.label for e in app.at.main.expander] == ["Pruning"]
+    assert "line 13" in app.at.main.expander[0].caption[0].value
+
+
+def test_missing_model_shows_what_to_install_and_extractive_answers_still_work(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BRANCHWISE_MODEL", str(tmp_path / "no-such-model.gguf"))
+    app = App(tmp_path, monkeypatch, mode="model").run()
+
+    error = app.at.main.error[0].value
+    answer = app.ask(PRUNING_QUESTION)
+
+    assert "not available" in error and "pip install" in error and "no-such-model.gguf" in error
+    assert panel_titles(answer)[0] == "[1] Pruning"
+
+
+def test_model_mode_loads_the_local_model_and_answers_with_citations(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = App(tmp_path, monkeypatch, mode="model").run()
+
+    answer = app.ask(PRUNING_QUESTION)
+
+    turn = app.at.session_state["turns"][0]
+    assert not app.at.error
+    model_in_use = app.at.sidebar.text_input[0].value
+    assert "SmolLM2" in model_in_use and "extractive" not in model_in_use
+    assert panel_titles(answer)[0] == "[1] Pruning"
+    assert answer.markdown[0].value == turn.answer.text  # the streamed text is the answer shown
