@@ -34,12 +34,13 @@ def main() -> int:
         shutil.copy(SEED_OUTLINE, work / SEED_NAME)
         if (REPO_ROOT / "index").is_dir():
             shutil.copytree(REPO_ROOT / "index", work / "index")
-        with running_app(work, work / "seeds", work / "index") as url, chromium_page(1280, 1000) as page:
+        with running_app(work, work / "seeds", work / "index") as url, chromium_page(1280, 1100) as page:
             app = ChatDriver(page, work / "shots")
             app.open(url)
             answer = app.ask(args.question)
             app.open_panel(answer.get_by_test_id("stExpander").first)
-            page.wait_for_timeout(500)  # let the panel finish opening
+            page.get_by_test_id("stChatMessage").first.evaluate("m => m.scrollIntoView({block: 'start'})")
+            page.wait_for_timeout(500)
             args.out.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(args.out))
     print(f"wrote {args.out}")
