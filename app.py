@@ -12,7 +12,7 @@ from assistant import Assistant
 from indexer.settings import Settings
 from ui import chat, index_panel, outline_browser, sidebar
 
-st.set_page_config(page_title="Branchwise · ask your outline", page_icon="🌿")
+st.set_page_config(page_title="Branchwise · ask your outline", page_icon=":material/forest:")
 
 settings = Settings.from_env()
 status = index_panel.read_status(settings)

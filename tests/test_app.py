@@ -6,6 +6,7 @@ pays for loading it; each test builds its own few-branch index in a few seconds.
 """
 from __future__ import annotations
 
+import doctest
 import re
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from conftest import REPO_ROOT, write_outline
 from indexer.store import MANIFEST
+from ui import chat, citations, index_panel, outline_browser
 from ui.export import conversation_markdown
 
 pytestmark = pytest.mark.model
@@ -208,3 +210,29 @@ def test_model_mode_loads_the_local_model_and_answers_with_citations(
     assert "SmolLM2" in model_in_use and "extractive" not in model_in_use
     assert panel_titles(answer)[0] == "[1] Pruning"
     assert answer.markdown[0].value == turn.answer.text  # the streamed text is the answer shown
+
+
+def test_outline_browser_tree_opens_a_node_to_show_its_path_and_lines(app: App) -> None:
+    app.ask(PRUNING_QUESTION)
+    next(b for b in app.at.button if b.label == "Show in outline").click()
+    app.run()
+    app.at.text_input(key="outline_filter").set_value("")
+    app.run()
+    closed = [e.label for e in app.at.main.expander]
+
+    app.at.session_state[f"tree:{app.outline}:9"] = True  # the user opens "Pests"
+    app.run()
+
+    assert closed == ["Soil :gray[· 2]", "Watering :gray[· 2]", "Pests :gray[· 2]", "Pruning :gray[· 2]",
+                      "Harvest :gray[· 2]"]
+    pests = next(e for e in app.at.main.expander if e.label.startswith("Pests"))
+    assert "`Pests`" in pests.caption[0].value and "line 9" in pests.caption[0].value
+    assert [e.label for e in pests.expander] == ["Slugs eat lettuce and young seedlings after rain :gray[· 1]"]
+    assert "`12` Ladybirds eat aphids" in pests.markdown[0].value
+
+
+@pytest.mark.parametrize("module", [chat, citations, index_panel, outline_browser])
+def test_the_examples_in_ui_docstrings_hold(module) -> None:
+    result = doctest.testmod(module)
+
+    assert result.attempted and not result.failed

@@ -57,14 +57,19 @@ def _outline_name(chunks: Sequence[Chunk]) -> str:
 def example_questions(paths: Iterable[tuple[str, ...]], n: int = 3) -> list[str]:
     """Generic questions about sections spread over the outline (short section titles only).
 
-    >>> example_questions([("N", "Storage", "S3"), ("N", "Compute"), ("N", "Network"), ("N", "Cost")])
-    ['What does the outline say about Storage?', 'What are the key points about Network?']
+    >>> paths = [("N", "Storage", "S3"), ("N", "Storage"), ("N", "Compute"), ("N", "Network"), ("N", "Cost"),
+    ...          ("N", "Security"), ("N", "A very long bullet that reads like a sentence")]
+    >>> for question in example_questions(paths):
+    ...     print(question)
+    What does the outline say about Storage?
+    What are the key points about Compute?
+    Summarise the notes on Cost.
     """
     paths = list(paths)
     depth = 1 if len({p[0] for p in paths}) == 1 else 0  # one root heading: its children are the sections
     titles = [plain(p[depth]) for p in paths if len(p) > depth]
     sections = [t for t in dict.fromkeys(titles) if 0 < len(t.split()) <= 5]
-    picks = sections[::max(1, len(sections) // n)][:n]
+    picks = [sections[i * len(sections) // n] for i in range(min(n, len(sections)))]
     return [template.format(title) for template, title in zip(TEMPLATES, picks)]
 
 
