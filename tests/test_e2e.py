@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
@@ -193,3 +194,15 @@ def test_ask_cite_edit_reindex_and_ask_again_in_the_browser(workdir: Path) -> No
         texts = [app.open_panel(panels.nth(i)) for i in range(panels.count())]
         app.shot("new-line-cited")
         assert any(NEW_BULLET in text for text in texts), f"{texts!r}; {app.screenshots()}"
+
+        branch = _browse_from_url(app, url, "AWS Solution Architecture › Wavelength")
+        assert NEW_BULLET in branch and "line 1851" in branch, f"{branch!r}; {app.screenshots()}"
+
+
+def _browse_from_url(app: ChatDriver, url: str, path: str) -> str:
+    """Open the outline browser at `?path=` (a fresh session) and return the matching branch's text."""
+    app.page.goto(f"{url}/outline?path={urllib.parse.quote(path)}")
+    match = app.page.get_by_test_id("stExpander").first
+    match.get_by_test_id("stExpanderDetails").wait_for(timeout=START_SECONDS * 1000)
+    app.shot("outline-browser")
+    return match.inner_text()

@@ -95,7 +95,7 @@ def subtree_rows(node: Node, limit: int = MAX_ROWS) -> list[tuple[int | None, in
 
 def _matches(outline: Outline, query: str) -> None:
     found = [(node, path) for node, path in walk_paths(outline) if matches(query, node, path)]
-    st.caption(f"{len(found)} matching branches in `{outline.source}`"
+    st.caption(f"{len(found)} matching {'branch' if len(found) == 1 else 'branches'} in `{outline.source}`"
                + (f", showing the first {MAX_MATCHES}" if len(found) > MAX_MATCHES else ""))
     for node, path in found[:MAX_MATCHES]:
         with st.expander(" › ".join(path), expanded=len(found) <= 3):
