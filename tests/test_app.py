@@ -154,7 +154,8 @@ def test_follow_up_keeps_the_conversation_which_downloads_as_markdown_and_clears
 
     turns = app.at.session_state["turns"]
     exported = conversation_markdown(turns, "garden notes")
-    assert len(app.answers()) == 2 and [t.question for t in turns] == [PRUNING_QUESTION, "And what about lavender?"]
+    assert len(app.answers()) == 2
+    assert [t.question for t in turns] == [PRUNING_QUESTION, "And what about lavender?"]
     assert [b.label for b in app.at.download_button] == ["Download as Markdown"]
     assert f"## {PRUNING_QUESTION}" in exported and "[1] Pruning — `" in exported
     assert "Prune apple trees in winter" in exported  # the cited branch travels with the answer
@@ -227,7 +228,8 @@ def test_outline_browser_tree_opens_a_node_to_show_its_path_and_lines(app: App) 
                       "Harvest :gray[· 2]"]
     pests = next(e for e in app.at.main.expander if e.label.startswith("Pests"))
     assert "`Pests`" in pests.caption[0].value and "line 9" in pests.caption[0].value
-    assert [e.label for e in pests.expander] == ["Slugs eat lettuce and young seedlings after rain :gray[· 1]"]
+    assert [e.label for e in pests.expander] == [
+        "Slugs eat lettuce and young seedlings after rain :gray[· 1]"]
     assert "`12` Ladybirds eat aphids" in pests.markdown[0].value
 
 

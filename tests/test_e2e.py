@@ -40,7 +40,8 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_app(workdir: Path, seeds: Path, index: Path, script: Path = REPO_ROOT / "app.py") -> Iterator[str]:
+def running_app(workdir: Path, seeds: Path, index: Path,
+                script: Path = REPO_ROOT / "app.py") -> Iterator[str]:
     """`streamlit run app.py` in `workdir` on a free port; yields its URL and stops it afterwards."""
     port = free_port()
     python = VENV_PYTHON if VENV_PYTHON.exists() else Path(sys.executable)
@@ -181,7 +182,8 @@ def test_ask_cite_edit_reindex_and_ask_again_in_the_browser(workdir: Path) -> No
         assert SEED_NAME in details and "lines" in details, f"{details!r}; {app.screenshots()}"
 
         seed = workdir / SEED_NAME
-        seed.write_text(seed.read_text(encoding="utf-8").rstrip("\n") + f"\n- {NEW_BULLET}\n", encoding="utf-8")
+        edited = seed.read_text(encoding="utf-8").rstrip("\n") + f"\n- {NEW_BULLET}\n"
+        seed.write_text(edited, encoding="utf-8")
         reindex = app.sidebar.get_by_role("button", name="Re-index")
         reindex.wait_for(timeout=60_000)
         app.shot("outline-changed")

@@ -32,9 +32,10 @@ def page(assistant: Assistant, options: ChatOptions, chunks: Sequence[Chunk], br
     turns: list[Turn] = st.session_state.setdefault(TURNS, [])
     for number, turn in enumerate(turns):
         _show_turn(number, turn, browse)
-    typed = st.chat_input("Ask a question about the outline")
+    question = st.chat_input("Ask a question about the outline")
     examples = st.empty()
-    question = typed or (None if turns else _example_buttons(examples, example_questions(c.path for c in chunks)))
+    if not question and not turns:
+        question = _example_buttons(examples, example_questions(c.path for c in chunks))
     if question:
         examples.empty()
         _ask(assistant, options, question, browse)
@@ -97,7 +98,8 @@ def _ask(assistant: Assistant, options: ChatOptions, question: str, browse: Brow
     with st.chat_message("assistant"):
         busy = getattr(options.generator, "busy", None)
         if options.mode == "model" and busy is not None and busy():
-            st.caption(":material/hourglass_top: Another session is using the model; this answer starts when it finishes.")
+            st.caption(":material/hourglass_top: Another session is using the model; "
+                       "this answer starts when it finishes.")
         box = st.empty()
         try:
             with st.spinner("Searching the outline…"):
@@ -146,5 +148,6 @@ def _toolbar(turns: list[Turn], outline_name: str) -> None:
     left, right = st.columns(2)
     left.button("Clear conversation", icon=":material/delete_sweep:", on_click=turns.clear)
     right.download_button("Download as Markdown", conversation_markdown(turns, outline_name),
-                          file_name="branchwise-conversation.md", mime="text/markdown", icon=":material/download:",
+                          file_name="branchwise-conversation.md", mime="text/markdown",
+                          icon=":material/download:",
                           on_click="ignore")

@@ -59,7 +59,8 @@ def branch_markdown(chunk: Chunk, supporting: Iterable[int] = ()) -> str:
 
 
 def rows_markdown(rows: Iterable[tuple[int | None, int, str]], marked: Iterable[int] = ()) -> str:
-    """(line, depth, text) rows → nested Markdown list, line numbers as a gutter, `marked` lines highlighted."""
+    """(line, depth, text) rows → a nested Markdown list: line numbers as a gutter, `marked` lines
+    highlighted."""
     marked = set(marked)
     lines = []
     for number, depth, text in rows:
@@ -83,5 +84,6 @@ def citation_panel(title: str, chunk: Chunk, supporting: Iterable[int] = (),
     with st.expander(title):
         st.caption(f":material/description: `{chunk.source}` · lines {line_span(chunk.lines)}")
         st.markdown(branch_markdown(chunk, supporting), unsafe_allow_html=True)
-        if on_browse is not None and st.button("Show in outline", key=key, icon=":material/account_tree:", type="tertiary"):
+        if on_browse is not None and st.button("Show in outline", key=key, type="tertiary",
+                                               icon=":material/account_tree:"):
             on_browse()

@@ -59,7 +59,8 @@ def describe(error: BranchwiseError) -> str:
     """One Markdown line for `st.error`: file and line first when the outline is at fault."""
     if isinstance(error, OutlineError):
         where = f"`{error.path}`" + (f", line {error.line}" if error.line else "")
-        return f"{where}: {error.problem}" + (f". {error.fix[:1].upper()}{error.fix[1:]}." if error.fix else "")
+        fix = f". {error.fix[:1].upper()}{error.fix[1:]}." if error.fix else ""
+        return f"{where}: {error.problem}{fix}"
     return str(error)
 
 

@@ -105,7 +105,8 @@ def _matches(outline: Outline, query: str) -> None:
 def _branch(source: str, node: Node, path: tuple[str, ...]) -> None:
     rows = subtree_rows(node)
     lines = [line for line, _, _ in rows if line is not None]
-    st.caption(f":material/description: `{source}` · line {node.line}" + (f" (branch: lines {line_span(lines)})" if len(lines) > 1 else ""))
+    span = f" (branch: lines {line_span(lines)})" if len(lines) > 1 else ""
+    st.caption(f":material/description: `{source}` · line {node.line}{span}")
     st.markdown(rows_markdown(rows, marked=node.lines), unsafe_allow_html=True)
     if len(rows) >= MAX_ROWS:
         st.caption(f"… the branch continues; filter on a deeper path to see more of `{' › '.join(path)}`.")

@@ -36,7 +36,8 @@ def chat_options(settings: Settings) -> ChatOptions:
     name = choice.generator.name if choice and choice.generator else configured_name(settings)
     if choice is not None and choice.problem:
         st.error(f"**The language model is not available.** {choice.problem}  \n"
-                 "Answers are extractive (quoted from the outline) until it is installed.", icon=":material/warning:")
+                 "Answers are extractive (quoted from the outline) until it is installed.",
+                 icon=":material/warning:")
         mode = "extractive"
     st.sidebar.text_input("Model in use", name if mode == "model" else f"none (extractive) · {name}",
                           disabled=True)
