@@ -1,0 +1,80 @@
+"""`python -m assistant`: ask your outline a question; the answer streams, then the cited branches.
+
+Answers quote or paraphrase only the outline, with [n] markers for the cited branches; a
+question the outline does not cover is refused, naming the nearest branches.
+
+Examples:
+  python -m assistant "How long can a Lambda function run?"
+  python -m assistant "What does an SCP do?" --extractive       # quoted outline lines, no model
+  python -m assistant "What does an SCP do?" --json             # one JSON object
+  python -m assistant --queries questions.jsonl --json          # one JSON line per {"id", "question"}
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from indexer.cli import add_index_flag, run_command, settings_from
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m assistant", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("question", nargs="?", help="a free-text question")
+    parser.add_argument("--queries", type=Path, metavar="FILE.jsonl", help="batch: lines with id and question")
+    parser.add_argument("-k", type=int, default=None, help="branches to retrieve (default 5)")
+    add_index_flag(parser)
+    parser.add_argument("--model", help="generator: a local model folder, a .gguf file or a cached Hub id "
+                                        "(default: the bundled SmolLM2-135M-Instruct, or $BRANCHWISE_MODEL)")
+    parser.add_argument("--extractive", action="store_true", help="quote outline lines; load no model")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    args = parser.parse_args(argv)
+    if (args.question is None) == (args.queries is None):
+        parser.error("give either a QUESTION or --queries FILE.jsonl")
+    return args
+
+
+def sources(answer) -> str:
+    """The cited branches under an answer: `[1] A › B  (seeds/x.md:12-14)`."""
+    lines = []
+    for citation in answer.citations:
+        span = f"{citation.lines[0]}-{citation.lines[-1]}" if citation.lines else "?"
+        lines.append(f"[{citation.n}] {citation.chunk.breadcrumb}  ({citation.source}:{span})")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    settings = settings_from(args)
+    # Imported here so that --help stays instant.
+    from assistant.pipeline import Assistant
+    from retriever.__main__ import read_queries
+    from retriever.load import open_retriever
+
+    queries = read_queries(args.queries) if args.queries else [{"id": None, "question": args.question}]
+    generator = None
+    if not args.extractive:
+        from assistant.model import load_generator
+
+        generator = load_generator(settings)
+    assistant = Assistant(open_retriever(settings), generator, settings)
+    mode = "extractive" if args.extractive else "model"
+    for query in queries:
+        stream = assistant.ask(query["question"], k=args.k, mode=mode)
+        if args.json:
+            head = {"id": query["id"]} if args.queries else {"question": query["question"]}
+            print(json.dumps({**head, **stream.answer.to_json()}, ensure_ascii=False), flush=True)
+            continue
+        if args.queries:
+            print(f"## {query['id']}: {query['question']}")
+        for piece in stream:
+            print(piece, end="", flush=True)
+        cited = sources(stream.answer)
+        print(f"\n\n{cited}\n" if cited else "\n", file=sys.stdout, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    run_command(main)

@@ -1,0 +1,144 @@
+"""The outline lines of the retrieved branches, scored against a question.
+
+Owns the two decisions made before any model runs: whether the outline covers the question at
+all (`Evidence.covered`, the refusal gate), and which lines an extractive answer quotes.
+Does not: retrieve (retriever/), prompt a model (prompt.py) or check model sentences (verify.py).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from indexer.embed import Embedder
+from indexer.markup import plain
+from indexer.store import lexical_tokens
+from retriever.search import Hit
+
+INDENT = 2  # spaces per level in `Chunk.text`
+CONTEXT_STEPS = 3  # a line is embedded as "grandparent > parent > line" (and with its whole path)
+# The refusal gate: the outline covers a question when some line that adds a word to it scores at
+# least this. Calibrated on the dev set's 41 answerable vs 4 refusal questions with the real
+# retriever and all-MiniLM-L6-v2 (`python -m assistant.eval FILE --calibrate` prints both lists):
+# answerable questions score 0.51–0.86 but for one terse paraphrase (0.46); three refusals score
+# 0.42–0.47 and one near miss 0.62 (its words all appear, about another service). The threshold
+# sits in the gap between the two groups rather than at the edge of either; a refusal it misses
+# still gets only verified sentences and quoted lines, never an invented answer.
+SUPPORT_THRESHOLD = 0.49
+INHERITED = 0.95  # share of a named node's score its children get (see `Evidence.relevance`)
+
+
+@dataclass(frozen=True)
+class Line:
+    """One outline line of a retrieved branch, with the path that gives it meaning."""
+
+    branch: int  # 1-based rank of its hit: the [n] the prompt shows it under
+    number: int | None  # 1-based line in the source file; None when the chunker shortened the branch
+    text: str  # plain text of the line
+    path: tuple[str, ...]  # from the branch's root down to this line, the line included
+    depth: int  # 0 for the branch's own node
+
+    @property
+    def contexts(self) -> tuple[str, ...]:
+        """The texts embedded for the line: its last steps ("Sizing > Memory > 128mb to 10240 MB"),
+        sharp on what the line says, and its whole path, which keeps the topic a deep line is under."""
+        return (" > ".join(self.path[-CONTEXT_STEPS:]), " > ".join(self.path))
+
+
+@dataclass(frozen=True)
+class Evidence:
+    hits: tuple[Hit, ...]
+    lines: tuple[Line, ...]  # in branch order
+    scores: tuple[float, ...]  # per line: the best cosine of the question and one of its contexts
+    informative: tuple[bool, ...]  # the line has a word the question lacks
+
+    @property
+    def support(self) -> float:
+        """The best score of an informative line: how well the outline answers the question."""
+        return max((s for s, new in zip(self.scores, self.informative) if new), default=0.0)
+
+    @property
+    def covered(self) -> bool:
+        return self.support >= SUPPORT_THRESHOLD
+
+    def relevance(self, i: int) -> float:
+        """How well line i answers the question: its score. A line under a node
+        the question names outright ("Memory" for "what memory …") also gets most of that node's
+        score, because the question asks for what the node says."""
+        score = self.scores[i]
+        up = parent(self.lines, i)
+        if up is not None and not self.informative[up]:
+            score = max(score, INHERITED * self.scores[up])
+        return score
+
+    def ranked(self) -> list[int]:
+        """Positions of informative lines, most relevant first, each outline line once."""
+        order = sorted(range(len(self.lines)), key=lambda i: -self.relevance(i))
+        seen, ranked = set(), []
+        for i in order:
+            key = self.key(i)
+            if self.informative[i] and key not in seen:
+                seen.add(key)
+                ranked.append(i)
+        return ranked
+
+    def key(self, i: int) -> tuple:
+        """The same outline line has the same key in every branch that holds it."""
+        line = self.lines[i]
+        return (self.hits[line.branch - 1].chunk.source, line.number if line.number else line.path)
+
+
+def children(lines: Sequence[Line], i: int) -> list[int]:
+    """Positions of the direct children of line i (they follow it in its branch, one level deeper)."""
+    kids, parent = [], lines[i]
+    for j in range(i + 1, len(lines)):
+        line = lines[j]
+        if line.branch != parent.branch or line.depth <= parent.depth:
+            break
+        if line.depth == parent.depth + 1:
+            kids.append(j)
+    return kids
+
+
+def parent(lines: Sequence[Line], i: int) -> int | None:
+    """Position of line i's parent within its branch, or None for the branch's own node."""
+    for j in range(i - 1, -1, -1):
+        if lines[j].branch != lines[i].branch:
+            return None
+        if lines[j].depth < lines[i].depth:
+            return j
+    return None
+
+
+def branch_lines(hits: Sequence[Hit]) -> list[Line]:
+    """Every line of the hits' branches, in order. A line held by two branches (a child's title
+    in its parent's chunk and in its own) appears once per branch, with that branch's children.
+
+    The display tree's indentation gives each line its path: `("EC2", "Pricing", "Spot")`.
+    """
+    lines = []
+    for rank, hit in enumerate(hits, start=1):
+        chunk = hit.chunk
+        texts = chunk.text.split("\n")
+        numbers = list(chunk.lines) if len(chunk.lines) == len(texts) else [None] * len(texts)
+        stack: list[str] = []
+        for number, raw in zip(numbers, texts):
+            depth = (len(raw) - len(raw.lstrip(" "))) // INDENT
+            text = plain(raw)
+            stack = stack[:depth] + [text]
+            if text:
+                lines.append(Line(rank, number, text, (*chunk.path[:-1], *stack), depth))
+    return lines
+
+
+def gather(question: str, hits: Sequence[Hit], embedder: Embedder) -> Evidence:
+    """Score every line of the hits against the question (one embedding call)."""
+    lines = branch_lines(hits)
+    if not lines:
+        return Evidence(tuple(hits), (), (), ())
+    contexts = list(dict.fromkeys(text for line in lines for text in line.contexts))  # each once
+    vectors = embedder.embed([question, *contexts])
+    score_of = dict(zip(contexts, (vectors[1:] @ vectors[0]).tolist()))
+    scores = [max(score_of[text] for text in line.contexts) for line in lines]
+    asked = set(lexical_tokens([question])[0])
+    informative = tuple(bool(set(words) - asked) for words in lexical_tokens([line.text for line in lines]))
+    return Evidence(tuple(hits), tuple(lines), tuple(scores), informative)

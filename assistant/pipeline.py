@@ -1,0 +1,195 @@
+"""Question → streamed, verified, cited `Answer`: retrieval, the support gate, the prompt, the
+model's sentences checked one by one, then the most relevant outline lines quoted unless the
+model's sentences already said them (so with no surviving sentence the answer is extractive).
+
+`Assistant.ask` returns an `AnswerStream`: iterate it for text pieces (what `st.write_stream` and
+the CLI print), then read `.answer`. Only verified sentences are streamed, so the streamed text is
+exactly `answer.text`. The `Assistant` holds only shared, read-only parts; a call's state lives in
+its own `_Call`, so one `Assistant` serves many threads.
+"""
+from __future__ import annotations
+
+import time
+from typing import Iterator, Sequence
+
+from assistant.answer import MODES, Answer, Citation, Turn
+from assistant.evidence import gather
+from assistant.extractive import Quote, quotes
+from assistant.followup import is_follow_up, retrieval_query
+from assistant.generator import Generator
+from assistant.prompt import DEFAULT_TEMPLATE, TEMPLATES, branch_notes, build_messages, quote_notes
+from assistant.sentences import LIST_ITEM, SentenceSplitter
+from assistant.verify import Verifier
+from indexer.settings import Settings
+from retriever.search import Hit, Retriever
+
+MAX_NEW_TOKENS = 120  # SmolLM2-135M answers in one or two sentences; more is mostly drift
+MAX_SENTENCES = 3  # stop the model once this many sentences passed verification …
+MAX_REJECTED = 3  # … or once this many failed it: the model has drifted from the notes
+NEAREST = 3  # branches named in a refusal
+REFUSAL = "The outline does not cover this question."
+QUOTES_INTRO = "From the outline:"
+
+
+class Assistant:
+    def __init__(self, retriever: Retriever, generator: Generator | None, settings: Settings,
+                 template: str = DEFAULT_TEMPLATE):
+        self.retriever, self.generator, self.settings, self.template = retriever, generator, settings, template
+
+    def ask(self, question: str, history: Sequence[Turn] = (), k: int | None = None,
+            mode: str = "model") -> AnswerStream:
+        """Start answering; nothing runs until the stream is iterated (or `.answer` is read)."""
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
+        generator = self.generator if mode == "model" else None
+        return AnswerStream(_Call(self, question, tuple(history), k or self.settings.top_k, generator))
+
+
+class AnswerStream:
+    """Iterate for the answer's text pieces; afterwards `.answer` is the final `Answer`.
+
+    Reading `.answer` early finishes the answer first; `close()` stops it where it is
+    (the answer is then marked incomplete).
+    """
+
+    def __init__(self, call: "_Call"):
+        self._call = call
+        self._pieces = call.run()
+
+    def __iter__(self) -> "AnswerStream":
+        return self
+
+    def __next__(self) -> str:
+        return next(self._pieces)
+
+    def close(self) -> None:
+        self._pieces.close()
+        if self._call.answer is None:  # closed before it started
+            self._call.finish(incomplete=True)
+
+    @property
+    def answer(self) -> Answer:
+        if self._call.answer is None:
+            for _ in self._pieces:
+                pass
+        return self._call.answer
+
+
+class _Call:
+    """The state of one question being answered: emitted text, citation numbers, timings."""
+
+    def __init__(self, owner: Assistant, question: str, history: tuple[Turn, ...], k: int,
+                 generator: Generator | None):
+        self.owner, self.question, self.history, self.k, self.generator = owner, question, history, k, generator
+        self.started = time.perf_counter()
+        self.first: float | None = None
+        self.parts: list[str] = []
+        self.numbers: dict[int, int] = {}  # branch rank → dense citation number
+        self.support: dict[int, set[int]] = {}  # branch rank → supporting lines
+        self.seen: set[str] = set()
+        self.hits: tuple[Hit, ...] = ()
+        self.refused = self.cut = False
+        self.kept = self.rejected = 0  # model sentences that passed / failed verification
+        self.answer: Answer | None = None
+
+    def run(self) -> Iterator[str]:
+        completed = False
+        try:
+            query = retrieval_query(self.question, self.history)
+            self.hits = tuple(self.owner.retriever.search(query, k=self.k))
+            evidence = gather(query, self.hits, self.owner.retriever.embedder)
+            if not evidence.covered:
+                self.refused = True
+                yield from self._emit(refusal_text(self.hits))
+            else:
+                chosen = quotes(evidence)
+                verifier = Verifier(query, evidence)
+                if self.generator is not None:
+                    yield from self._model(chosen, verifier)
+                said = " ".join(self.parts)
+                yield from self._quote([q for q in chosen if not verifier.covers(said, q.text)])
+            completed = True
+        finally:
+            self.finish(incomplete=not completed or (self.cut and self.kept > 0))
+
+    def _model(self, chosen: list[Quote], verifier: Verifier) -> Iterator[str]:
+        earlier = self.history[-1].question if is_follow_up(self.question, self.history) else ""
+        chunks = [h.chunk for h in self.hits]
+        notes = (quote_notes([(q.branch, q.text) for q in chosen], chunks)
+                 if TEMPLATES[self.owner.template].focused else branch_notes(chunks))
+        messages = build_messages(self.question, notes, self.owner.template, earlier)
+        splitter = SentenceSplitter()
+        stream = self.generator.stream(messages, max_new_tokens=MAX_NEW_TOKENS)
+        try:
+            for piece in stream:
+                for sentence in splitter.feed(piece):
+                    yield from self._verified(sentence, verifier)
+                if self.kept >= MAX_SENTENCES or self.rejected >= MAX_REJECTED:
+                    return
+            rest, finished = splitter.finish()
+            if rest and finished:
+                yield from self._verified(rest, verifier)
+            self.cut = bool(rest) and not finished
+        finally:
+            stream.close()  # stops generation when we return early or the consumer closes us
+
+    def _verified(self, sentence: str, verifier: Verifier) -> Iterator[str]:
+        listed = bool(LIST_ITEM.match(sentence))
+        verdict = verifier.check(LIST_ITEM.sub("", sentence).replace("**", ""))
+        key = " ".join(verdict.text.lower().split())
+        if not verdict.branches or key in self.seen:
+            self.rejected += 1
+            return
+        self.seen.add(key)
+        self.kept += 1
+        text = with_markers(verdict.text, self._cite(verdict.branches, verdict.lines))
+        separator = "" if not self.parts else "\n" if listed else " "
+        yield from self._emit(separator + ("- " if listed else "") + text)
+
+    def _quote(self, chosen: list[Quote]) -> Iterator[str]:
+        """The outline's own lines, after any model sentences that did not already say them."""
+        if not chosen:
+            return
+        items = [f"- {q.text} {self._cite((q.branch,), q.lines)}" for q in chosen]
+        yield from self._emit(("\n\n" if self.parts else "") + "\n".join([QUOTES_INTRO, *items]))
+
+    def _cite(self, branches: tuple[int, ...], lines: tuple[int, ...]) -> str:
+        """Markers for these branches, numbered densely in order of first citation."""
+        for branch in branches:
+            self.numbers.setdefault(branch, len(self.numbers) + 1)
+            self.support.setdefault(branch, set()).update(
+                n for n in lines if n in self.hits[branch - 1].chunk.lines)
+        return "".join(f"[{self.numbers[b]}]" for b in branches)
+
+    def _emit(self, piece: str) -> Iterator[str]:
+        if self.first is None:
+            self.first = time.perf_counter() - self.started
+        self.parts.append(piece)
+        yield piece
+
+    def finish(self, incomplete: bool) -> None:
+        citations = tuple(Citation(n, self.hits[b - 1].chunk, tuple(sorted(self.support[b])))
+                          for b, n in sorted(self.numbers.items(), key=lambda item: item[1]))
+        self.answer = Answer(
+            question=self.question, text="".join(self.parts), citations=citations, refused=self.refused,
+            hits=self.hits, mode="model" if self.kept else "extractive",
+            seconds=time.perf_counter() - self.started, first_token_seconds=self.first, incomplete=incomplete)
+
+
+def with_markers(text: str, markers: str) -> str:
+    """Citation markers before the sentence's closing punctuation.
+
+    >>> with_markers("Spot saves up to 90%.", "[1]")
+    'Spot saves up to 90% [1].'
+    """
+    text = text.rstrip()
+    end = text[-1] if text and text[-1] in ".!?:;" else "."
+    return f"{text.rstrip('.!?:;').rstrip()} {markers}{end}"
+
+
+def refusal_text(hits: Sequence[Hit]) -> str:
+    """What a refusal says: the outline lacks it, and where the nearest notes are."""
+    if not hits:
+        return REFUSAL
+    nearest = "; ".join(hit.chunk.breadcrumb for hit in hits[:NEAREST])
+    return f"{REFUSAL} Nearest branches: {nearest}."

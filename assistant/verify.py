@@ -1,0 +1,141 @@
+"""Checks each answer sentence against the retrieved branches before anyone sees it.
+
+A sentence is kept only when a branch supports it: every number in it appears in that branch,
+every name (acronym, CamelCase, snake_case) appears in the branch or the question, and at least
+half of what it adds to the question is the branch's own words. A sentence citing the wrong
+branch is re-cited to one that supports it; an uncited one gets the citation of its support;
+anything else is removed. Does not: split the stream into sentences (sentences.py) or number
+the final citations (pipeline.py).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.evidence import Evidence, Line
+from indexer.store import lexical_tokens
+
+# "[1]", "[1, 2]", "[note 1]", "(note 1)": the ways a small model writes a citation.
+CITATION = re.compile(r"\s*(?:\[\s*(?:notes?\s*)?(\d+(?:\s*[,;]\s*\d+)*)\s*\]|\(\s*notes?\s+(\d+)\s*\))",
+                      re.IGNORECASE)
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*")
+_NAME = re.compile(r"\b(?=[A-Za-z])(?:\w*[A-Z]\w*[A-Z0-9]\w*|\w+_\w+)\b")
+_DIGIT = re.compile(r"\d")
+# Words that frame an answer rather than state a fact ("The answer is …", "according to note").
+FRAMING = frozenset(lexical_tokens(["answer correct according note notes outline say says said mention"])[0])
+MIN_SUPPORTED_SHARE = 0.5  # of a sentence's new words and numbers, found in its branch
+MIN_FACTS = 2  # words or numbers a sentence takes from its branch: "1." or "Data Brew" say nothing
+MIN_COVERED = 0.6  # of a quote's new words an answer must state to make quoting it redundant
+MAX_SUPPORTING_LINES = 4
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What a text asserts, in comparable form: stemmed words, numbers, and names."""
+
+    terms: frozenset[str]
+    numbers: frozenset[str]
+    names: frozenset[str]  # names as stemmed words, e.g. "VPCs" → "vpc"
+
+    @classmethod
+    def of(cls, text: str) -> "Facts":
+        """
+        >>> facts = Facts.of("Allocate 128MB to 10,240 MB in EC2 via PromQL")
+        >>> sorted(facts.numbers), sorted(facts.names)
+        (['10240', '128'], ['ec2', 'mb', 'promql'])
+        """
+        words = [w for w in lexical_tokens([text])[0] if not _DIGIT.search(w)]
+        numbers = {n.replace(",", "") for n in _NUMBER.findall(text)}
+        names = lexical_tokens([" ".join(_NAME.findall(text))])[0] if _NAME.search(text) else []
+        return cls(frozenset(words), frozenset(numbers), frozenset(names))
+
+
+@dataclass(frozen=True)
+class Verdict:
+    text: str  # the sentence without its citation markers
+    branches: tuple[int, ...]  # supporting branches (1-based ranks), () when the sentence is removed
+    lines: tuple[int, ...]  # outline lines of those branches that support it
+    recited: bool = False  # the citation was added or changed
+
+
+def split_citations(sentence: str, k: int) -> tuple[str, tuple[int, ...]]:
+    """(text without markers, cited branch numbers within 1..k).
+
+    >>> split_citations("Account Factory [1][2, 9].", 5)
+    ('Account Factory.', (1, 2))
+    """
+    cited: list[int] = []
+    for match in CITATION.finditer(sentence):
+        for number in re.split(r"[,;]", match.group(1) or match.group(2)):
+            if 1 <= int(number) <= k and int(number) not in cited:
+                cited.append(int(number))
+    text = re.sub(r"\s+([.,;:!?])", r"\1", CITATION.sub("", sentence))
+    return " ".join(text.split()), tuple(cited)
+
+
+class Verifier:
+    """Checks the sentences of one answer; made per question, so it is never shared."""
+
+    def __init__(self, question: str, evidence: Evidence):
+        self.asked = Facts.of(question)
+        self.k = len(evidence.hits)
+        self.lines = {b: [ln for ln in evidence.lines if ln.branch == b] for b in range(1, self.k + 1)}
+        self.line_facts = {ln: line_facts(ln) for ln in evidence.lines}
+        self.branch_facts = {b: _union([Facts.of(" ".join(h.chunk.path))] + [
+            self.line_facts[ln] for ln in self.lines[b]]) for b, h in enumerate(evidence.hits, 1)}
+
+    def check(self, sentence: str) -> Verdict:
+        text, cited = split_citations(sentence, self.k)
+        claim = Facts.of(text)
+        if not (claim.terms - self.asked.terms - FRAMING or claim.numbers):
+            return Verdict(text, (), ())  # says nothing the question did not
+        if cited and self.supports(claim, cited):
+            branches = tuple(b for b in cited if self._share(claim, (b,)) > 0)
+            return Verdict(text, branches, self.supporting_lines(claim, branches))
+        for branch in sorted(range(1, self.k + 1), key=lambda b: -self._share(claim, (b,))):
+            if self.supports(claim, (branch,)):
+                return Verdict(text, (branch,), self.supporting_lines(claim, (branch,)), recited=True)
+        return Verdict(text, (), ())
+
+    def supports(self, claim: Facts, branches: tuple[int, ...]) -> bool:
+        facts = _union([self.branch_facts[b] for b in branches])
+        if not claim.numbers <= facts.numbers:
+            return False
+        if not claim.names <= facts.terms | facts.names | self.asked.terms:
+            return False
+        new = claim.terms - self.asked.terms - FRAMING
+        found = len(new & facts.terms) + len(claim.numbers)
+        return found >= MIN_FACTS and found >= MIN_SUPPORTED_SHARE * (len(new) + len(claim.numbers))
+
+    def covers(self, said: str, quote: str) -> bool:
+        """Whether text already states a quote: its numbers and most of its new words."""
+        stated, quoted = Facts.of(said), Facts.of(quote)
+        new = quoted.terms - self.asked.terms - FRAMING
+        return quoted.numbers <= stated.numbers and len(new & stated.terms) >= MIN_COVERED * len(new)
+
+    def supporting_lines(self, claim: Facts, branches: tuple[int, ...]) -> tuple[int, ...]:
+        """The lines sharing most of the claim's numbers and new words (several on a tie)."""
+        new = (claim.terms | claim.names) - self.asked.terms - FRAMING
+        scored = [(2 * len(claim.numbers & f.numbers) + len(new & f.terms), ln.number)
+                  for b in branches for ln in self.lines[b] if ln.number
+                  for f in (self.line_facts[ln],)]
+        best = max((score for score, _ in scored), default=0)
+        if best == 0:
+            return ()
+        keep = sorted({n for score, n in scored if score * 2 >= best and score > 0},
+                      key=lambda n: -max(s for s, m in scored if m == n))
+        return tuple(sorted(keep[:MAX_SUPPORTING_LINES]))
+
+    def _share(self, claim: Facts, branches: tuple[int, ...]) -> int:
+        facts = _union([self.branch_facts[b] for b in branches])
+        return len((claim.terms - self.asked.terms) & facts.terms) + len(claim.numbers & facts.numbers)
+
+
+def _union(facts: list[Facts]) -> Facts:
+    return Facts(frozenset().union(*(f.terms for f in facts)), frozenset().union(*(f.numbers for f in facts)),
+                 frozenset().union(*(f.names for f in facts)))
+
+
+def line_facts(line: Line) -> Facts:
+    """A line's facts include its parent's words: "Memory > 128mb to 10240 MB"."""
+    return Facts.of(" ".join(line.path[-2:]))
