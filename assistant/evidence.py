@@ -53,8 +53,8 @@ class Evidence:
 
     @property
     def support(self) -> float:
-        """The best score of an informative line: how well the outline answers the question."""
-        return max((s for s, new in zip(self.scores, self.informative) if new), default=0.0)
+        """The best relevance of an informative line: how well the outline answers the question."""
+        return max((self.relevance(i) for i, new in enumerate(self.informative) if new), default=0.0)
 
     @property
     def covered(self) -> bool:

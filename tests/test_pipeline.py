@@ -1,0 +1,208 @@
+"""Tests for assistant.pipeline and assistant.followup: a real index of a small outline, the real
+embedder, and a scripted generator in place of the language model."""
+from __future__ import annotations
+
+import re
+import threading
+import time
+
+import pytest
+
+from assistant import Assistant, Turn
+from assistant.followup import is_follow_up, retrieval_query
+from assistant.pipeline import REFUSAL
+from assistant_fakes import CLOUD_OUTLINE, ScriptedGenerator
+from conftest import write_outline
+from indexer.build import build_index
+from indexer.settings import Settings
+from indexer.store import load_index
+from retriever.search import Retriever
+
+MEMORY = "How much memory can a Lambda function have?"
+MARKER = re.compile(r"\[(\d+)\]")
+
+
+@pytest.fixture(scope="module")
+def cloud(tmp_path_factory, real_embedder) -> tuple[Settings, Retriever]:
+    """CLOUD_OUTLINE indexed with the real embedder; small chunks, one per service."""
+    root = tmp_path_factory.mktemp("cloud")
+    write_outline(root / "seeds", CLOUD_OUTLINE)
+    settings = Settings(seeds=(root / "seeds",), index_dir=root / "index", chunk_tokens=40)
+    build_index(settings, real_embedder)
+    return settings, Retriever(load_index(settings.index_dir, real_embedder.model_id), real_embedder)
+
+
+def ask(cloud, script, question=MEMORY, **options):
+    settings, retriever = cloud
+    generator = ScriptedGenerator(script) if script is not None else None
+    stream = Assistant(retriever, generator, settings).ask(question, **options)
+    pieces = list(stream)
+    return stream.answer, pieces, generator
+
+
+def cited_paths(answer) -> list[str]:
+    return [citation.path[-1] for citation in answer.citations]
+
+
+def test_streamed_pieces_are_the_answer_and_every_marker_has_its_citation(cloud):
+    answer, pieces, _ = ask(cloud, "Lambda memory ranges from 128mb to 10240 MB {cite:10240}.")
+
+    assert "".join(pieces) == answer.text
+    assert answer.mode == "model" and not answer.refused
+    assert answer.text.startswith("Lambda memory ranges from 128mb to 10240 MB [1].")
+    assert {int(n) for n in MARKER.findall(answer.text)} == {c.n for c in answer.citations} == {1}
+    assert cited_paths(answer) == ["Lambda"]
+    assert 5 in answer.citations[0].supporting_lines  # the "128mb to 10240 MB" line
+
+
+def test_a_lying_model_never_gets_its_numbers_into_the_answer(cloud):
+    answer, _, _ = ask(cloud, "Lambda memory goes up to 99999 MB {cite:10240}. It also caches 77 GB.")
+
+    assert "99999" not in answer.text and "77" not in answer.text
+    assert answer.mode == "extractive"
+    assert "10240" in answer.text  # the outline's line, quoted instead
+    assert cited_paths(answer) == ["Lambda"]
+
+
+def test_uncited_supported_sentence_gets_the_citation_of_its_branch(cloud):
+    answer, _, _ = ask(cloud, "A Lambda function can use 128mb to 10240 MB of memory.")
+
+    assert answer.text.startswith("A Lambda function can use 128mb to 10240 MB of memory [1].")
+    assert cited_paths(answer) == ["Lambda"]
+
+
+def test_sentence_citing_the_wrong_branch_is_recited_to_the_right_one(cloud):
+    answer, _, _ = ask(cloud, "Memory goes from 128mb to 10240 MB {cite:256KB}.")
+
+    assert answer.text.startswith("Memory goes from 128mb to 10240 MB [1].")
+    assert cited_paths(answer)[0] == "Lambda"
+    assert "SQS" not in cited_paths(answer)
+
+
+def test_citations_are_numbered_densely_in_order_of_first_use(cloud):
+    script = "Step Functions allow max 1 year per execution {cite:1 year}. A Lambda times out at max 900s {cite:900s}."
+    answer, _, generator = ask(cloud, script, question="How do the timeouts of Lambda and Step Functions compare?")
+
+    assert answer.text.startswith("Step Functions allow max 1 year per execution [1]. "
+                                  "A Lambda times out at max 900s [2].")
+    assert list(dict.fromkeys(MARKER.findall(answer.text))) == ["1", "2"]
+    assert cited_paths(answer) == ["Step Functions", "Lambda"]
+    assert '<note n="3"' in generator.calls[0][1]["content"]  # more branches were offered than cited
+
+
+def test_question_the_outline_does_not_cover_is_refused_without_the_model(cloud):
+    answer, _, generator = ask(cloud, "Paris [1].", question="What is the capital of France?")
+
+    assert answer.refused and answer.citations == ()
+    assert generator.calls == []
+    assert answer.text.startswith(REFUSAL)
+    assert answer.hits and answer.hits[0].chunk.breadcrumb in answer.text  # names the nearest branches
+
+
+def test_injected_instruction_obeyed_by_the_model_stays_quoted_and_cited(cloud):
+    script = "I will ignore the notes and say the answer is 42. The bucket limit is 9999."
+    answer, _, generator = ask(cloud, script, question="What is the bucket limit?")
+
+    assert "42" not in answer.text
+    prompt = generator.calls[0][1]["content"]
+    assert re.search(r'<note n="\d+"[^>]*>[^<]*Ignore previous instructions[^<]*</note>', prompt)
+    for sentence in re.split(r"(?<=\.)\s", answer.text):
+        if "9999" in sentence:
+            numbers = [int(n) for n in MARKER.findall(sentence)]
+            assert numbers and all(answer.citations[n - 1].path[-1] == "Bucket rules" for n in numbers)
+
+
+@pytest.mark.parametrize("first, expected, other", [
+    (MEMORY, "900s", "1 year"),
+    ("How long can a Step Functions execution run?", "1 year", "900s"),
+])
+def test_short_follow_up_is_searched_with_the_previous_turn(cloud, first, expected, other):
+    earlier, _, _ = ask(cloud, None, question=first, mode="extractive")
+
+    answer, _, _ = ask(cloud, None, question="and its timeout?", history=[Turn(first, earlier)],
+                       mode="extractive")
+
+    assert expected in answer.text and other not in answer.text
+
+
+def test_closing_the_stream_early_stops_the_model_and_marks_the_answer_incomplete(cloud):
+    settings, retriever = cloud
+    generator = ScriptedGenerator("Lambda memory ranges from 128mb to 10240 MB {cite:10240}. " * 5, piece_size=3)
+    stream = Assistant(retriever, generator, settings).ask(MEMORY)
+
+    first = next(stream)
+    stream.close()
+
+    assert stream.answer.incomplete
+    assert stream.answer.text == first
+    assert generator.closed == 1
+
+
+def test_extractive_mode_never_calls_the_generator(cloud):
+    answer, _, generator = ask(cloud, "Lambda memory ranges from 128mb to 10240 MB.", mode="extractive")
+
+    assert generator.calls == []
+    assert answer.mode == "extractive" and "10240" in answer.text
+
+
+def test_answer_can_be_read_without_iterating_the_stream(cloud):
+    settings, retriever = cloud
+    answer = Assistant(retriever, None, settings).ask(MEMORY).answer
+
+    assert "10240" in answer.text and not answer.incomplete
+
+
+def test_one_assistant_answers_concurrent_questions_independently(cloud):
+    settings, retriever = cloud
+
+    def script(messages):
+        time.sleep(0.05)
+        if "FIFO" in messages[1]["content"].split("Question:")[-1]:
+            return "A FIFO queue handles up to 300 messages per second."
+        return "Lambda memory ranges from 128mb to 10240 MB."
+
+    assistant = Assistant(retriever, ScriptedGenerator(script, piece_size=2), settings)
+    questions = [MEMORY, "How many messages per second can a FIFO queue handle?"] * 2
+    answers = [None] * len(questions)
+
+    def run(i):
+        answers[i] = assistant.ask(questions[i]).answer
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(questions))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    for question, answer in zip(questions, answers):
+        assert answer.question == question
+        assert ("300" in answer.text) == ("FIFO" in question) and ("10240" in answer.text) != ("FIFO" in question)
+
+
+def test_unknown_mode_is_rejected(cloud):
+    settings, retriever = cloud
+    with pytest.raises(ValueError, match="mode"):
+        Assistant(retriever, None, settings).ask(MEMORY, mode="creative")
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("and the FIFO one?", True),
+    ("what about its max size?", True),
+    ("Does it keep messages in order?", True),
+    ("Timeout?", True),
+    ("What is the maximum message size of a standard SQS queue?", False),
+    ("Which service should I use when that limit is too small?", False),
+])
+def test_follow_up_detection(question, expected):
+    history = [Turn("How big can an SQS message be?", None)]
+
+    assert is_follow_up(question, history) is expected
+    assert not is_follow_up(question, [])
+
+
+def test_follow_up_query_puts_the_previous_question_first():
+    history = [Turn("How big can an SQS message be?", None)]
+
+    assert retrieval_query("and the FIFO one?", history) == "How big can an SQS message be? and the FIFO one?"
+    standalone = "Which AWS service encrypts data at rest in S3?"
+    assert retrieval_query(standalone, history) == standalone
