@@ -15,7 +15,7 @@ from indexer.errors import BranchwiseError, ModelUnavailableError
 # `openai` is imported inside the methods below: with its HTTP stack it takes ~0.5 s, and
 # importing `assistant` (hence `--help` and app start-up) must stay instant.
 
-READ_TIMEOUT = 120.0  # seconds the server may stay silent (before or between pieces) before we give up
+READ_TIMEOUT = 120.0  # seconds the server may stay silent (before or between pieces)
 CONNECT_TIMEOUT = 5.0
 # The client retries refused connections, 408/409/429 and 5xx before the first byte, with
 # exponential backoff (0.5 s, 1 s, … capped at 8 s), honouring a Retry-After of up to 120 s.
@@ -113,7 +113,8 @@ class RemoteGenerator:
                 finished = yield from _relay(chunks, pieces)
         except openai.APIError as exc:
             if pieces:
-                raise GenerationIncomplete(self.url, "".join(pieces), _reason(exc, self.timeout)) from exc
+                reason = _reason(exc, self.timeout)
+                raise GenerationIncomplete(self.url, "".join(pieces), reason) from exc
             raise self._unavailable(exc, model) from exc
         if not finished:
             raise GenerationIncomplete(self.url, "".join(pieces),
@@ -131,26 +132,30 @@ class RemoteGenerator:
             return ModelUnavailableError(
                 f"Cannot reach the model server at {self.url} ({_cause(exc)}). {SERVER_HINT}.")
         status = getattr(exc, "status_code", None)
-        if status in (400, 404) and model:
-            served = self.available_models()
-            if served and model not in served:
-                return ModelUnavailableError(
-                    f"The model server at {self.url} does not serve {model!r}; it serves: "
-                    f"{', '.join(served)}. Set BRANCHWISE_LLM_MODEL (or --llm-model) to one of them.")
-        if status in (401, 403):
-            return ModelUnavailableError(f"The model server at {self.url} refused the API key "
-                                         f"(HTTP {status}): set BRANCHWISE_LLM_API_KEY.")
-        if status == 404:
+        served = self.available_models() if status in (400, 404) and model else []
+        if served and model not in served:
             return ModelUnavailableError(
-                f"The model server at {self.url} answered HTTP 404 ({_detail(exc)}): check that "
-                "BRANCHWISE_LLM_URL ends in /v1 and BRANCHWISE_LLM_MODEL names a served model.")
-        if status is not None and (status == 429 or status >= 500):
-            return ModelUnavailableError(
-                f"The model server at {self.url} answered HTTP {status} ({_detail(exc)}) "
-                f"{self.max_retries + 1} times; try again shortly or check the server's log.")
-        what = f"HTTP {status}" if status is not None else "an error"
-        return ModelUnavailableError(
-            f"The model server at {self.url} answered {what}: {_detail(exc)}.")
+                f"The model server at {self.url} does not serve {model!r}; it serves: "
+                f"{', '.join(served)}. Set BRANCHWISE_LLM_MODEL (or --llm-model) to one of them.")
+        return ModelUnavailableError(f"The model server at {self.url} "
+                                     + _status_text(status, _detail(exc), self.max_retries + 1))
+
+
+def _status_text(status: int | None, detail: str, tries: int) -> str:
+    """What an HTTP error (after the client's retries) means for the user.
+
+    >>> _status_text(503, "overloaded", 3)
+    "answered HTTP 503 (overloaded) 3 times; try again shortly or check the server's log."
+    """
+    if status in (401, 403):
+        return f"refused the API key (HTTP {status}): set BRANCHWISE_LLM_API_KEY."
+    if status == 404:
+        return (f"answered HTTP 404 ({detail}): check that BRANCHWISE_LLM_URL ends in /v1 and "
+                "BRANCHWISE_LLM_MODEL names a served model.")
+    if status is not None and (status == 429 or status >= 500):
+        return (f"answered HTTP {status} ({detail}) {tries} times; try again shortly or check the "
+                "server's log.")
+    return f"answered {f'HTTP {status}' if status is not None else 'an error'}: {detail}."
 
 
 def _relay(chunks: Any, pieces: list[str]) -> Iterator[str]:
