@@ -20,7 +20,8 @@ MAX_CHILDREN = 8  # children listed after a chosen line ("Routing: Simple; Failo
 class Quote:
     branch: int  # 1-based rank of the hit it comes from
     lines: tuple[int, ...]  # outline lines quoted
-    text: str  # "Lambda › Sizing: Memory: 128mb to 10240 MB"
+    text: str  # "Lambda › Sizing › Memory: 128mb to 10240 MB"
+    chosen: tuple[str, ...]  # the quoted lines that were chosen for relevance (not their siblings)
 
 
 def choose(evidence: Evidence) -> list[int]:
@@ -35,14 +36,11 @@ def choose(evidence: Evidence) -> list[int]:
 def quotes(evidence: Evidence) -> list[Quote]:
     """One quote per chosen line: the line with its children, or, for a leaf, its parent with the
     leaf and its siblings (lists and comparisons live in siblings). Shared heads are quoted once."""
-    heads: list[int] = []
-    seen: set[tuple] = set()
+    heads: dict[tuple, tuple[int, list[str]]] = {}
     for i in choose(evidence):
         head = _head(evidence, i)
-        if evidence.key(head) not in seen:
-            seen.add(evidence.key(head))
-            heads.append(head)
-    return [_quote(evidence, head) for head in heads]
+        heads.setdefault(evidence.key(head), (head, []))[1].append(evidence.lines[i].text)
+    return [_quote(evidence, head, chosen) for head, chosen in heads.values()]
 
 
 def _head(evidence: Evidence, i: int) -> int:
@@ -57,10 +55,10 @@ def _head(evidence: Evidence, i: int) -> int:
     return parents[0] if parents else i
 
 
-def _quote(evidence: Evidence, head: int) -> Quote:
+def _quote(evidence: Evidence, head: int, chosen: list[str]) -> Quote:
     line = evidence.lines[head]
     kids = [evidence.lines[k] for k in children(evidence.lines, head)[:MAX_CHILDREN]]
     context = " › ".join(line.path[-CONTEXT_STEPS:])
     text = f"{context}: " + "; ".join(k.text for k in kids) if kids else context
     numbers = tuple(sorted({n for n in (line.number, *(k.number for k in kids)) if n}))
-    return Quote(line.branch, numbers, text)
+    return Quote(line.branch, numbers, text, tuple(chosen))

@@ -24,8 +24,8 @@ from indexer.settings import Settings
 from retriever.search import Hit, Retriever
 
 MAX_NEW_TOKENS = 120  # SmolLM2-135M answers in one or two sentences; more is mostly drift
-MAX_SENTENCES = 3  # stop the model once this many sentences passed verification …
-MAX_REJECTED = 3  # … or once this many failed it: the model has drifted from the notes
+MAX_SENTENCES = 2  # stop the model once this many sentences passed verification …
+MAX_REJECTED = 2  # … or once this many failed it: the model has drifted from the notes
 NEAREST = 3  # branches named in a refusal
 REFUSAL = "The outline does not cover this question."
 QUOTES_INTRO = "From the outline:"
@@ -107,7 +107,7 @@ class _Call:
                 if self.generator is not None:
                     yield from self._model(chosen, verifier)
                 said = " ".join(self.parts)
-                yield from self._quote([q for q in chosen if not verifier.covers(said, q.text)])
+                yield from self._quote([q for q in chosen if not verifier.covers(said, q)])
             completed = True
         finally:
             self.finish(incomplete=not completed or (self.cut and self.kept > 0))

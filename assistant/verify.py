@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.evidence import Evidence, Line
+from assistant.extractive import Quote
 from indexer.store import lexical_tokens
 
 # "[1]", "[1, 2]", "[note 1]", "(note 1)": the ways a small model writes a citation.
@@ -21,9 +22,14 @@ CITATION = re.compile(r"\s*(?:\[\s*(?:notes?\s*)?(\d+(?:\s*[,;]\s*\d+)*)\s*\]|\(
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*")
 _NAME = re.compile(r"\b(?=[A-Za-z])(?:\w*[A-Z]\w*[A-Z0-9]\w*|\w+_\w+)\b")
 _DIGIT = re.compile(r"\d")
+_UNIT = re.compile(r"(?<![\w.])(\d+(?:[.,]\d+)*)([A-Za-z])")
 # Words that frame an answer rather than state a fact ("The answer is …", "according to note").
-FRAMING = frozenset(lexical_tokens(["answer correct according note notes outline say says said mention"])[0])
-MIN_SUPPORTED_SHARE = 0.5  # of a sentence's new words and numbers, found in its branch
+FRAMING = frozenset(lexical_tokens([  # words that frame or join a claim but state no fact
+    "answer correct according note notes outline say says said mention also can could may might "
+    "out up down over off about into onto via per well one ones"])[0])
+PREFIX = 4  # "time" and "timeout", "data" and "databrew": a shared start this long is the same word
+MIN_SUPPORTED_SHARE = 0.6  # of a sentence's new words and numbers, found in its closest lines
+LINES_PER_CLAIM = 3  # a sentence may combine this many lines (a list, a comparison)
 MIN_FACTS = 2  # words or numbers a sentence takes from its branch: "1." or "Data Brew" say nothing
 MIN_COVERED = 0.6  # of a quote's new words an answer must state to make quoting it redundant
 MAX_SUPPORTING_LINES = 4
@@ -44,6 +50,7 @@ class Facts:
         >>> sorted(facts.numbers), sorted(facts.names)
         (['10240', '128'], ['ec2', 'mb', 'promql'])
         """
+        text = _UNIT.sub(r"\1 \2", text)  # "128MB" → "128 MB": the number and the unit apart
         words = [w for w in lexical_tokens([text])[0] if not _DIGIT.search(w)]
         numbers = {n.replace(",", "") for n in _NUMBER.findall(text)}
         names = lexical_tokens([" ".join(_NAME.findall(text))])[0] if _NAME.search(text) else []
@@ -87,7 +94,7 @@ class Verifier:
     def check(self, sentence: str) -> Verdict:
         text, cited = split_citations(sentence, self.k)
         claim = Facts.of(text)
-        if not (claim.terms - self.asked.terms - FRAMING or claim.numbers):
+        if not (self._new(claim) or claim.numbers):
             return Verdict(text, (), ())  # says nothing the question did not
         if cited and self.supports(claim, cited):
             branches = tuple(b for b in cited if self._share(claim, (b,)) > 0)
@@ -98,25 +105,39 @@ class Verifier:
         return Verdict(text, (), ())
 
     def supports(self, claim: Facts, branches: tuple[int, ...]) -> bool:
+        """Numbers and names anywhere in the branches; most new words and numbers in a few lines
+        of them (words scattered over a whole branch make a sentence the branch never said)."""
         facts = _union([self.branch_facts[b] for b in branches])
         if not claim.numbers <= facts.numbers:
             return False
         if not claim.names <= facts.terms | facts.names | self.asked.terms:
             return False
-        new = claim.terms - self.asked.terms - FRAMING
-        found = len(new & facts.terms) + len(claim.numbers)
+        near = _union([self.line_facts[ln] for ln in self._closest(claim, branches)])
+        new = self._new(claim)
+        found = len(matched(new, near.terms)) + len(claim.numbers & near.numbers)
         return found >= MIN_FACTS and found >= MIN_SUPPORTED_SHARE * (len(new) + len(claim.numbers))
 
-    def covers(self, said: str, quote: str) -> bool:
-        """Whether text already states a quote: its numbers and most of its new words."""
-        stated, quoted = Facts.of(said), Facts.of(quote)
-        new = quoted.terms - self.asked.terms - FRAMING
-        return quoted.numbers <= stated.numbers and len(new & stated.terms) >= MIN_COVERED * len(new)
+    def covers(self, said: str, quote: Quote) -> bool:
+        """Whether text already states the lines a quote was chosen for: numbers and most words."""
+        stated = Facts.of(said)
+        for line in quote.chosen:
+            quoted = Facts.of(line)
+            new = self._new(quoted)
+            if not quoted.numbers <= stated.numbers or len(matched(new, stated.terms)) < MIN_COVERED * len(new):
+                return False
+        return True
+
+    def _closest(self, claim: Facts, branches: tuple[int, ...]) -> list[Line]:
+        """The lines sharing most of the claim's new words and numbers."""
+        new = self._new(claim)
+        ranked = sorted((ln for b in branches for ln in self.lines[b]), key=lambda ln: -(
+            len(matched(new, self.line_facts[ln].terms)) + len(claim.numbers & self.line_facts[ln].numbers)))
+        return ranked[:LINES_PER_CLAIM]
 
     def supporting_lines(self, claim: Facts, branches: tuple[int, ...]) -> tuple[int, ...]:
         """The lines sharing most of the claim's numbers and new words (several on a tie)."""
-        new = (claim.terms | claim.names) - self.asked.terms - FRAMING
-        scored = [(2 * len(claim.numbers & f.numbers) + len(new & f.terms), ln.number)
+        new = self._new(claim)
+        scored = [(2 * len(claim.numbers & f.numbers) + len(matched(new, f.terms)), ln.number)
                   for b in branches for ln in self.lines[b] if ln.number
                   for f in (self.line_facts[ln],)]
         best = max((score for score, _ in scored), default=0)
@@ -128,7 +149,24 @@ class Verifier:
 
     def _share(self, claim: Facts, branches: tuple[int, ...]) -> int:
         facts = _union([self.branch_facts[b] for b in branches])
-        return len((claim.terms - self.asked.terms) & facts.terms) + len(claim.numbers & facts.numbers)
+        return len(matched(self._new(claim), facts.terms)) + len(claim.numbers & facts.numbers)
+
+    def _new(self, facts: Facts) -> set[str]:
+        """The words of a text that the question did not already say (framing words aside)."""
+        return set(facts.terms - FRAMING) - matched(facts.terms, self.asked.terms)
+
+
+def matched(words, terms) -> set[str]:
+    """The words found among the terms, as such or sharing a start of `PREFIX` letters or more.
+
+    >>> sorted(matched({"time", "max", "queue"}, {"timeout", "max"}))
+    ['max', 'time']
+    """
+    found = set(words) & set(terms)
+    for word in set(words) - found:
+        if len(word) >= PREFIX and any(t.startswith(word) or word.startswith(t) for t in terms if len(t) >= PREFIX):
+            found.add(word)
+    return found
 
 
 def _union(facts: list[Facts]) -> Facts:
