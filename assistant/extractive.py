@@ -21,7 +21,6 @@ class Quote:
     branch: int  # 1-based rank of the hit it comes from
     lines: tuple[int, ...]  # outline lines quoted
     text: str  # "Lambda › Sizing › Memory: 128mb to 10240 MB"
-    chosen: tuple[str, ...]  # the quoted lines that were chosen for relevance (not their siblings)
 
 
 def choose(evidence: Evidence) -> list[int]:
@@ -36,11 +35,11 @@ def choose(evidence: Evidence) -> list[int]:
 def quotes(evidence: Evidence) -> list[Quote]:
     """One quote per chosen line: the line with its children, or, for a leaf, its parent with the
     leaf and its siblings (lists and comparisons live in siblings). Shared heads are quoted once."""
-    heads: dict[tuple, tuple[int, list[str]]] = {}
+    heads: dict[tuple, int] = {}
     for i in choose(evidence):
         head = _head(evidence, i)
-        heads.setdefault(evidence.key(head), (head, []))[1].append(evidence.lines[i].text)
-    return [_quote(evidence, head, chosen) for head, chosen in heads.values()]
+        heads.setdefault(evidence.key(head), head)
+    return [_quote(evidence, head) for head in heads.values()]
 
 
 def _head(evidence: Evidence, i: int) -> int:
@@ -55,10 +54,10 @@ def _head(evidence: Evidence, i: int) -> int:
     return parents[0] if parents else i
 
 
-def _quote(evidence: Evidence, head: int, chosen: list[str]) -> Quote:
+def _quote(evidence: Evidence, head: int) -> Quote:
     line = evidence.lines[head]
     kids = [evidence.lines[k] for k in children(evidence.lines, head)[:MAX_CHILDREN]]
     context = " › ".join(line.path[-CONTEXT_STEPS:])
     text = f"{context}: " + "; ".join(k.text for k in kids) if kids else context
     numbers = tuple(sorted({n for n in (line.number, *(k.number for k in kids)) if n}))
-    return Quote(line.branch, numbers, text, tuple(chosen))
+    return Quote(line.branch, numbers, text)

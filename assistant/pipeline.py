@@ -1,6 +1,6 @@
 """Question → streamed, verified, cited `Answer`: retrieval, the support gate, the prompt, the
-model's sentences checked one by one, then the most relevant outline lines quoted unless the
-model's sentences already said them (so with no surviving sentence the answer is extractive).
+model's sentences checked one by one, then the most relevant outline lines quoted (with no
+surviving sentence, the answer is those quotes alone: extractive).
 
 `Assistant.ask` returns an `AnswerStream`: iterate it for text pieces (what `st.write_stream` and
 the CLI print), then read `.answer`. Only verified sentences are streamed, so the streamed text is
@@ -106,8 +106,7 @@ class _Call:
                 verifier = Verifier(query, evidence)
                 if self.generator is not None:
                     yield from self._model(chosen, verifier)
-                said = " ".join(self.parts)
-                yield from self._quote([q for q in chosen if not verifier.covers(said, q)])
+                yield from self._quote(chosen)
             completed = True
         finally:
             self.finish(incomplete=not completed or (self.cut and self.kept > 0))
@@ -147,7 +146,8 @@ class _Call:
         yield from self._emit(separator + ("- " if listed else "") + text)
 
     def _quote(self, chosen: list[Quote]) -> Iterator[str]:
-        """The outline's own lines, after any model sentences that did not already say them."""
+        """The outline's own lines, after any model sentences. Always shown: a sentence can pass
+        every check and still pair true words wrongly; the lines below it show what is written."""
         if not chosen:
             return
         items = [f"- {q.text} {self._cite((q.branch,), q.lines)}" for q in chosen]

@@ -13,7 +13,6 @@ import re
 from dataclasses import dataclass
 
 from assistant.evidence import Evidence, Line
-from assistant.extractive import Quote
 from indexer.store import lexical_tokens
 
 # "[1]", "[1, 2]", "[note 1]", "(note 1)": the ways a small model writes a citation.
@@ -31,7 +30,6 @@ PREFIX = 4  # "time" and "timeout", "data" and "databrew": a shared start this l
 MIN_SUPPORTED_SHARE = 0.6  # of a sentence's new words and numbers, found in its closest lines
 LINES_PER_CLAIM = 3  # a sentence may combine this many lines (a list, a comparison)
 MIN_FACTS = 2  # words or numbers a sentence takes from its branch: "1." or "Data Brew" say nothing
-MIN_COVERED = 0.6  # of a quote's new words an answer must state to make quoting it redundant
 MAX_SUPPORTING_LINES = 4
 
 
@@ -116,16 +114,6 @@ class Verifier:
         new = self._new(claim)
         found = len(matched(new, near.terms)) + len(claim.numbers & near.numbers)
         return found >= MIN_FACTS and found >= MIN_SUPPORTED_SHARE * (len(new) + len(claim.numbers))
-
-    def covers(self, said: str, quote: Quote) -> bool:
-        """Whether text already states the lines a quote was chosen for: numbers and most words."""
-        stated = Facts.of(said)
-        for line in quote.chosen:
-            quoted = Facts.of(line)
-            new = self._new(quoted)
-            if not quoted.numbers <= stated.numbers or len(matched(new, stated.terms)) < MIN_COVERED * len(new):
-                return False
-        return True
 
     def _closest(self, claim: Facts, branches: tuple[int, ...]) -> list[Line]:
         """The lines sharing most of the claim's new words and numbers."""

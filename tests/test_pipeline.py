@@ -32,10 +32,11 @@ def cloud(tmp_path_factory, real_embedder) -> tuple[Settings, Retriever]:
     return settings, Retriever(load_index(settings.index_dir, real_embedder.model_id), real_embedder)
 
 
-def ask(cloud, script, question=MEMORY, **options):
+def ask(cloud, script, question=MEMORY, template="quoted", **options):
+    """Answer with a scripted model; the "quoted" template shows every branch, so scripts can cite any."""
     settings, retriever = cloud
     generator = ScriptedGenerator(script) if script is not None else None
-    stream = Assistant(retriever, generator, settings).ask(question, **options)
+    stream = Assistant(retriever, generator, settings, template).ask(question, **options)
     pieces = list(stream)
     return stream.answer, pieces, generator
 
@@ -136,6 +137,15 @@ def test_closing_the_stream_early_stops_the_model_and_marks_the_answer_incomplet
     assert stream.answer.incomplete
     assert stream.answer.text == first
     assert generator.closed == 1
+
+
+def test_focused_template_offers_only_the_quoted_lines_under_their_branch_numbers(cloud):
+    answer, _, generator = ask(cloud, "Lambda memory ranges from 128mb to 10240 MB {cite:10240}.",
+                               template="focused")
+
+    prompt = generator.calls[0][1]["content"]
+    assert "128mb to 10240 MB" in prompt and "256KB" not in prompt
+    assert answer.text.startswith("Lambda memory ranges from 128mb to 10240 MB [1].")
 
 
 def test_extractive_mode_never_calls_the_generator(cloud):
