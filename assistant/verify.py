@@ -1,10 +1,10 @@
 """Checks each answer sentence against the retrieved branches before anyone sees it.
 
 A sentence is kept only when a branch supports it: every number in it appears in that branch,
-every name (acronym, CamelCase, snake_case) appears in the branch or the question, and at least
-half of what it adds to the question is the branch's own words. A sentence citing the wrong
-branch is re-cited to one that supports it; an uncited one gets the citation of its support;
-anything else is removed. Does not: split the stream into sentences (sentences.py) or number
+every name (acronym, CamelCase, snake_case) appears in the branch or the question, and most of
+what it adds to the question (words and numbers) is written in a few lines of the branch. A
+sentence citing the wrong branch is re-cited to one that supports it; an uncited one gets the
+citation of its support; anything else is removed. Does not: split the stream into sentences (sentences.py) or number
 the final citations (pipeline.py).
 """
 from __future__ import annotations
@@ -16,14 +16,14 @@ from assistant.evidence import Evidence, Line
 from indexer.store import lexical_tokens
 
 # "[1]", "[1, 2]", "[note 1]", "(note 1)": the ways a small model writes a citation.
-CITATION = re.compile(r"\s*(?:\[\s*(?:notes?\s*)?(\d+(?:\s*[,;]\s*\d+)*)\s*\]|\(\s*notes?\s+(\d+)\s*\))",
-                      re.IGNORECASE)
+CITATION = re.compile(
+    r"\s*(?:\[\s*(?:notes?\s*)?(\d+(?:\s*[,;]\s*\d+)*)\s*\]|\(\s*notes?\s+(\d+)\s*\))", re.IGNORECASE)
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*")
 _NAME = re.compile(r"\b(?=[A-Za-z])(?:\w*[A-Z]\w*[A-Z0-9]\w*|\w+_\w+)\b")
 _DIGIT = re.compile(r"\d")
 _UNIT = re.compile(r"(?<![\w.])(\d+(?:[.,]\d+)*)([A-Za-z])")
-# Words that frame an answer rather than state a fact ("The answer is …", "according to note").
-FRAMING = frozenset(lexical_tokens([  # words that frame or join a claim but state no fact
+# Words that frame or join a claim but state no fact ("The answer is …", "according to note 1").
+FRAMING = frozenset(lexical_tokens([
     "answer correct according note notes outline say says said mention also can could may might "
     "out up down over off about into onto via per well one ones"])[0])
 PREFIX = 4  # "time" and "timeout", "data" and "databrew": a shared start this long is the same word
@@ -118,16 +118,18 @@ class Verifier:
     def _closest(self, claim: Facts, branches: tuple[int, ...]) -> list[Line]:
         """The lines sharing most of the claim's new words and numbers."""
         new = self._new(claim)
-        ranked = sorted((ln for b in branches for ln in self.lines[b]), key=lambda ln: -(
-            len(matched(new, self.line_facts[ln].terms)) + len(claim.numbers & self.line_facts[ln].numbers)))
-        return ranked[:LINES_PER_CLAIM]
+        lines = [ln for b in branches for ln in self.lines[b]]
+        return sorted(lines, key=lambda ln: -self._overlap(new, claim, ln))[:LINES_PER_CLAIM]
+
+    def _overlap(self, new: set[str], claim: Facts, line: Line, number_weight: int = 1) -> int:
+        facts = self.line_facts[line]
+        return len(matched(new, facts.terms)) + number_weight * len(claim.numbers & facts.numbers)
 
     def supporting_lines(self, claim: Facts, branches: tuple[int, ...]) -> tuple[int, ...]:
         """The lines sharing most of the claim's numbers and new words (several on a tie)."""
         new = self._new(claim)
-        scored = [(2 * len(claim.numbers & f.numbers) + len(matched(new, f.terms)), ln.number)
-                  for b in branches for ln in self.lines[b] if ln.number
-                  for f in (self.line_facts[ln],)]
+        scored = [(self._overlap(new, claim, ln, number_weight=2), ln.number)
+                  for b in branches for ln in self.lines[b] if ln.number]
         best = max((score for score, _ in scored), default=0)
         if best == 0:
             return ()
@@ -151,14 +153,16 @@ def matched(words, terms) -> set[str]:
     ['max', 'time']
     """
     found = set(words) & set(terms)
+    long_terms = [t for t in terms if len(t) >= PREFIX]
     for word in set(words) - found:
-        if len(word) >= PREFIX and any(t.startswith(word) or word.startswith(t) for t in terms if len(t) >= PREFIX):
+        if len(word) >= PREFIX and any(t.startswith(word) or word.startswith(t) for t in long_terms):
             found.add(word)
     return found
 
 
 def _union(facts: list[Facts]) -> Facts:
-    return Facts(frozenset().union(*(f.terms for f in facts)), frozenset().union(*(f.numbers for f in facts)),
+    return Facts(frozenset().union(*(f.terms for f in facts)),
+                 frozenset().union(*(f.numbers for f in facts)),
                  frozenset().union(*(f.names for f in facts)))
 
 
