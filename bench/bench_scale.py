@@ -103,7 +103,7 @@ def cli_update(seeds: Path, index: Path) -> float:
 def bench_case(name: str, texts: dict[str, str], work: Path) -> dict:
     folder = work / "".join(c if c.isalnum() else "-" for c in name)
     seeds, index = folder / "seeds", folder / "index"
-    seeds.mkdir(parents=True)
+    seeds.mkdir(parents=True, exist_ok=False)
     for file_name, text in texts.items():
         (seeds / file_name).write_text(text, encoding="utf-8")
     cold = in_child("build", str(seeds), str(index), "")
@@ -131,6 +131,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="2000,20000,200000", help="outline sizes in lines, comma-separated")
     parser.add_argument("--split", type=int, default=20, help="also the largest size split into this many files")
+    parser.add_argument("--work", type=Path, help="keep the outlines and indexes in this folder (default: a temporary one)")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -142,8 +143,8 @@ def main() -> None:
     cases = [(f"{n // 1000}k lines, 1 file", {"synthetic.md": synth_outline(n)}) for n in sizes]
     if args.split > 1:
         cases.append((f"{max(sizes) // 1000}k lines, {args.split} files", synth_files(max(sizes), args.split)))
-    with tempfile.TemporaryDirectory(prefix="bench-scale-") as work:
-        rows = [bench_case(name, texts, Path(work)) for name, texts in cases]
+    with tempfile.TemporaryDirectory(prefix="bench-scale-") as temporary:
+        rows = [bench_case(name, texts, args.work or Path(temporary)) for name, texts in cases]
     load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
     out = table(rows) + f"\n\n{os.cpu_count()} CPUs; load average (1/5/15 min) at the end: {load}"
     print(out)
