@@ -30,6 +30,7 @@ PREFIX = 4  # "time" and "timeout", "data" and "databrew": a shared start this l
 MIN_SUPPORTED_SHARE = 0.6  # of a sentence's new words and numbers, found in its closest lines
 LINES_PER_CLAIM = 3  # a sentence may combine this many lines (a list, a comparison)
 MIN_FACTS = 2  # words or numbers a sentence takes from its branch: "1." or "Data Brew" say nothing
+MIN_DISTINCT = 0.6  # share of distinct words below which a sentence is a repetition loop
 MAX_SUPPORTING_LINES = 4
 
 
@@ -92,8 +93,8 @@ class Verifier:
     def check(self, sentence: str) -> Verdict:
         text, cited = split_citations(sentence, self.k)
         claim = Facts.of(text)
-        if not (self._new(claim) or claim.numbers):
-            return Verdict(text, (), ())  # says nothing the question did not
+        if not (self._new(claim) or claim.numbers) or says_nothing(text):
+            return Verdict(text, (), ())
         if cited and self.supports(claim, cited):
             branches = tuple(b for b in cited if self._share(claim, (b,)) > 0)
             return Verdict(text, branches, self.supporting_lines(claim, branches))
@@ -144,6 +145,16 @@ class Verifier:
     def _new(self, facts: Facts) -> set[str]:
         """The words of a text that the question did not already say (framing words aside)."""
         return set(facts.terms - FRAMING) - matched(facts.terms, self.asked.terms)
+
+
+def says_nothing(text: str) -> bool:
+    """A list's heading ("It supports:") or a loop ("Cloud Security - Cloud Security").
+
+    >>> says_nothing("Security: Cloud Security - Cloud Security"), says_nothing("Spot saves 90%")
+    (True, False)
+    """
+    words = lexical_tokens([text])[0]
+    return text.rstrip().endswith(":") or len(set(words)) < MIN_DISTINCT * len(words)
 
 
 def matched(words, terms) -> set[str]:

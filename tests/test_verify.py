@@ -54,6 +54,11 @@ def test_sentence_that_only_restates_the_question_is_removed(verifier):
     assert verifier.check("A Lambda function can have memory [1].").branches == ()
 
 
+@pytest.mark.parametrize("sentence", ["Lambda memory: [1]", "Memory 10240 MB, memory 10240 MB, memory 10240 MB [1]."])
+def test_list_heading_or_repetition_loop_is_removed(verifier, sentence):
+    assert verifier.check(sentence).branches == ()
+
+
 def test_mostly_invented_sentence_citing_a_real_branch_is_removed(verifier):
     verdict = verifier.check("Memory is billed hourly through reserved marketplace discounts [1].")
 
