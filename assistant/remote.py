@@ -7,6 +7,8 @@ retry an answer that had already begun streaming (its text has reached the user)
 """
 from __future__ import annotations
 
+import threading
+from contextlib import contextmanager
 from typing import Any, Iterator
 from urllib.parse import urlsplit
 
@@ -20,6 +22,12 @@ CONNECT_TIMEOUT = 5.0
 # The client retries refused connections, 408/409/429 and 5xx before the first byte, with
 # exponential backoff (0.5 s, 1 s, … capped at 8 s), honouring a Retry-After of up to 120 s.
 MAX_RETRIES = 2
+# Answers this process streams from the server at once; later callers wait here (and `busy()` says
+# so). `transformers serve` without continuous batching generates one answer at a time, so more
+# requests would only queue on the server, where the wait counts against READ_TIMEOUT: 8 clients
+# against it on 2 CPU cores timed out 17 of 40 answers (bench/bench_load.py). Raise it for a
+# batching server such as vLLM.
+IN_FLIGHT = 1
 PLACEHOLDER_KEY = "not-needed"  # local servers ignore the key, but the client insists on one
 SERVER_HINT = ("Is it running? Start one with `transformers serve` or `vllm serve`, or fix "
                "BRANCHWISE_LLM_URL (e.g. http://127.0.0.1:8000/v1); unset it to use the "
@@ -53,16 +61,20 @@ def api_base(url: str) -> str:
 class RemoteGenerator:
     """A `Generator` over an OpenAI-compatible `/v1/chat/completions`, greedy (temperature 0).
 
-    One instance is safe to share between threads: each `stream` call opens its own request.
-    `model=""` means the server's first listed model (what a one-model server serves).
+    One instance is safe to share between threads: each `stream` call opens its own request, and
+    at most `in_flight` of them run at once. `model=""` means the server's first listed model
+    (what a one-model server serves).
     """
 
-    def __init__(self, url: str, model: str = "", api_key: str = "",
-                 timeout: float = READ_TIMEOUT, max_retries: int = MAX_RETRIES):
+    def __init__(self, url: str, model: str = "", api_key: str = "", *,
+                 timeout: float = READ_TIMEOUT, max_retries: int = MAX_RETRIES,
+                 in_flight: int = IN_FLIGHT):
         import openai
 
         self.url, self.timeout, self.max_retries = api_base(url), timeout, max_retries
-        self._model = model
+        self._model, self.in_flight = model, in_flight
+        self._slots, self._count_lock = threading.Semaphore(in_flight), threading.Lock()
+        self._streaming = 0  # streams holding a slot
         self._client = openai.OpenAI(
             base_url=self.url, api_key=api_key or PLACEHOLDER_KEY, max_retries=max_retries,
             timeout=openai.Timeout(timeout, connect=CONNECT_TIMEOUT))
@@ -72,9 +84,20 @@ class RemoteGenerator:
         return self._model or self.url
 
     def busy(self) -> bool:
-        """Always False: the server queues concurrent requests itself, so there is no local
-        turn to wait for (`LocalGenerator.busy` is the one the UI's notice is for)."""
-        return False
+        """True while all `in_flight` slots stream: a new question waits for one (the UI can show
+        "waiting for the model", as for `LocalGenerator.busy`)."""
+        return self._streaming >= self.in_flight
+
+    @contextmanager
+    def _slot(self) -> Iterator[None]:
+        with self._slots:
+            with self._count_lock:
+                self._streaming += 1
+            try:
+                yield
+            finally:
+                with self._count_lock:
+                    self._streaming -= 1
 
     def model_id(self) -> str:
         """The model requests name; asks the server once when none was configured."""
@@ -107,7 +130,7 @@ class RemoteGenerator:
 
         model, pieces = self.model_id(), []
         try:
-            with self._client.chat.completions.create(
+            with self._slot(), self._client.chat.completions.create(
                     model=model, messages=messages, max_tokens=max_new_tokens, temperature=0,
                     stream=True) as chunks:
                 finished = yield from _relay(chunks, pieces)

@@ -37,7 +37,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        self.server.requests.append(("POST", self.path, {**body, "auth": self.headers["Authorization"]}))
+        auth = self.headers["Authorization"]
+        self.server.requests.append(("POST", self.path, {**body, "auth": auth}))
         replies = self.server.replies
         (replies.pop(0) if len(replies) > 1 else replies[0])(self, body)
 
@@ -74,6 +75,7 @@ class StubServer(ThreadingHTTPServer):
         self.models, self.replies = [MODEL], [streamed("S3 is ", "object storage.")]
         self.requests: list[tuple[str, str, dict]] = []
         self.release = threading.Event()  # ends a stalled reply at teardown
+        self.hung_up = threading.Event()  # set by `endless` when the client closed the connection
 
     @property
     def url(self) -> str:
@@ -122,7 +124,8 @@ def test_streams_pieces_greedily_with_the_configured_model_and_a_placeholder_key
 
     assert pieces == ["S3 is ", "object storage."]
     [sent] = stub.posts()
-    assert (sent["model"], sent["stream"], sent["temperature"], sent["max_tokens"]) == (MODEL, True, 0, 40)
+    assert (sent["model"], sent["stream"], sent["temperature"]) == (MODEL, True, 0)
+    assert sent["max_tokens"] == 40
     assert sent["messages"] == QUESTION
     assert sent["auth"] == "Bearer not-needed"
     assert generator.name == MODEL and not generator.busy()
@@ -172,7 +175,8 @@ def test_wrong_model_name_lists_the_served_models(stub, reply: Reply) -> None:
         list(RemoteGenerator(stub.url, "wrong").stream(QUESTION))
 
     assert "does not serve 'wrong'" in str(caught.value)
-    assert "tiny-chat, tiny-code" in str(caught.value) and "BRANCHWISE_LLM_MODEL" in str(caught.value)
+    assert "tiny-chat, tiny-code" in str(caught.value)
+    assert "BRANCHWISE_LLM_MODEL" in str(caught.value)
 
 
 def test_rate_limits_are_retried_with_backoff_until_the_server_answers(stub) -> None:
@@ -247,24 +251,67 @@ def test_an_error_event_mid_stream_signals_incomplete_with_the_servers_words(stu
     assert received == ["S3 "] and "CUDA out of memory" in error.reason
 
 
+def endless(handler: Handler, body: dict) -> None:
+    """Stream "more " until the test ends or the client hangs up (then `hung_up` is set)."""
+    handler.start_events()
+    try:
+        while not handler.server.release.wait(0.02):
+            handler.event("more ")
+    except OSError:
+        handler.server.hung_up.set()
+
+
 def test_closing_the_stream_early_hangs_up_on_the_server(stub) -> None:
-    hung_up = threading.Event()
-
-    def endless(handler: Handler, body: dict) -> None:
-        handler.start_events()
-        try:
-            while not handler.server.release.wait(0.02):
-                handler.event("more ")
-        except OSError:
-            hung_up.set()
-
     stub.replies = [endless]
     stream = RemoteGenerator(stub.url, MODEL).stream(QUESTION)
     next(stream)
 
     stream.close()
 
-    assert hung_up.wait(10)
+    assert stub.hung_up.wait(10)
+
+
+def test_beyond_in_flight_a_stream_waits_its_turn_and_busy_says_so(stub) -> None:
+    stub.replies = [endless, streamed("Second.")]
+    generator = RemoteGenerator(stub.url, MODEL, in_flight=1)
+    first = generator.stream(QUESTION)
+    next(first)
+    second: list[str] = []
+    waiter = threading.Thread(target=lambda: second.extend(generator.stream(QUESTION)))
+
+    waiter.start()
+    waiter.join(1.0)
+    assert generator.busy() and waiter.is_alive() and len(stub.posts()) == 1
+
+    first.close()
+    waiter.join(10)
+    assert second == ["Second."] and not generator.busy()
+
+
+def test_in_flight_requests_reach_the_server_together(stub) -> None:
+    together = threading.Barrier(3, timeout=10)  # breaks unless 3 requests reach the server at once
+
+    def meet(handler: Handler, body: dict) -> None:
+        together.wait()
+        streamed("Met.")(handler, body)
+
+    stub.replies = [meet]
+    generator = RemoteGenerator(stub.url, MODEL, in_flight=3)
+
+    answers = run_threads(3, lambda n: "".join(generator.stream(QUESTION)))
+
+    assert answers == ["Met."] * 3
+
+
+def run_threads(count: int, work: Callable[[int], str]) -> list[str | None]:
+    results: dict[int, str] = {}
+    threads = [threading.Thread(target=lambda n=n: results.__setitem__(n, work(n)))
+               for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return [results.get(n) for n in range(count)]
 
 
 def test_concurrent_streams_through_one_generator_get_their_own_answers(stub) -> None:
@@ -272,7 +319,7 @@ def test_concurrent_streams_through_one_generator_get_their_own_answers(stub) ->
         streamed(*body["messages"][-1]["content"].split(" "))(handler, body)
 
     stub.replies = [echo]
-    generator = RemoteGenerator(stub.url, MODEL)
+    generator = RemoteGenerator(stub.url, MODEL, in_flight=4)
     questions = [f"question {n} about bucket {n * 7}" for n in range(6)]
     answers: dict[str, str] = {}
 
@@ -297,7 +344,8 @@ def test_open_generator_picks_the_server_when_a_url_is_set() -> None:
 
 def test_open_generator_loads_the_in_process_model_without_a_url(monkeypatch) -> None:
     loaded = []
-    monkeypatch.setattr("assistant.model.load_generator", lambda settings: loaded.append(settings) or "local")
+    monkeypatch.setattr("assistant.model.load_generator",
+                        lambda settings: loaded.append(settings) or "local")
     settings = Settings(generator_model="some.gguf")
 
     assert open_generator(settings) == "local" and loaded == [settings]

@@ -109,7 +109,7 @@ def test_a_wrong_model_name_lists_the_one_the_server_serves(server: Server, mode
 
 
 def test_concurrent_clients_get_the_answers_they_get_alone(server: Server) -> None:
-    generator = RemoteGenerator(server.url)
+    generator = RemoteGenerator(server.url, in_flight=3)
     prompts = [[{"role": "user", "content": f"Name one use of {topic} in AWS."}]
                for topic in ("Amazon EC2", "Amazon DynamoDB", "AWS Lambda")]
     alone = ["".join(generator.stream(p, max_new_tokens=8)) for p in prompts]
