@@ -85,7 +85,9 @@ def _length_counter(tokenizer):
     counter.no_truncation()
     counter.no_padding()
     encode = getattr(counter, "encode_batch_fast", counter.encode_batch)
-    return lambda texts: [len(encoding) for encoding in encode(texts, add_special_tokens=False)]
+    # In slices: the encodings of 200k lines at once would hold ~250 MB.
+    return lambda texts: [len(encoding) for start in range(0, len(texts), 4096)
+                          for encoding in encode(texts[start:start + 4096], add_special_tokens=False)]
 
 
 def _load(name: str):
