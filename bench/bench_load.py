@@ -1,10 +1,11 @@
-"""Load test on loopback: C clients, each asking Q questions in a row, all at once, through one shared
-`Assistant` — with the in-process model, and with the same model behind `transformers serve`.
+"""Load test on loopback: C clients, each asking Q questions in a row, all at once, through one
+shared `Assistant`: with the in-process model, and with the same model behind `transformers serve`.
 
 Every answer is checked against a sequential run of the same question (greedy decoding, so it must
-match): a different retrieval or different cited branches is a mixed-up answer; an exception is an
-error. Prints a markdown table: latency p50/p95, first piece p50, throughput, errors, mix-ups.
-The questions are generic AWS ones written for this bench.
+match): a different retrieval, citation or text is a mixed-up answer; an exception is an error.
+Prints a markdown table: answers made of verified model sentences (the rest fell back to quoted
+outline lines), latency p50/p95, first piece p50, throughput, errors, mix-ups. The questions are
+generic AWS ones written for this bench.
 
     HF_HUB_OFFLINE=1 .venv/bin/python bench/bench_load.py [--clients 8] [--questions 5]
         [--backend both|inprocess|server] [--index DIR]
@@ -52,6 +53,7 @@ class Result:
     hits: tuple[str, ...]  # retrieved chunk ids, in rank order
     cited: tuple[str, ...]  # cited chunk ids, in citation order
     text: str = ""
+    mode: str = ""  # "model": verified model sentences; "extractive": quoted outline lines
     error: str = ""
 
 
@@ -64,11 +66,11 @@ def ask(assistant, question: str) -> Result:
             first = first if first is not None else time.perf_counter() - started
         answer = stream.answer
     except Exception as exc:  # a bench counts failures of any kind instead of stopping
-        return Result(question, time.perf_counter() - started, first, (), (), "",
+        return Result(question, time.perf_counter() - started, first, (), (), "", "",
                       f"{type(exc).__name__}: {exc}")
     return Result(question, time.perf_counter() - started, first,
                   tuple(h.chunk.id for h in answer.hits), tuple(c.id for c in answer.citations),
-                  answer.text)
+                  answer.text, answer.mode)
 
 
 def under_load(assistant, clients: int, per_client: int) -> tuple[list[Result], float]:
@@ -92,7 +94,9 @@ def under_load(assistant, clients: int, per_client: int) -> tuple[list[Result], 
 
 
 def pct(values: list[float], q: float) -> float:
-    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 else values[0]
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 
 def mixed_up(result: Result, alone: Result) -> bool:
@@ -100,12 +104,16 @@ def mixed_up(result: Result, alone: Result) -> bool:
     return (result.hits, result.cited, result.text) != (alone.hits, alone.cited, alone.text)
 
 
-def row(backend: str, load: str, results: list[Result], wall: float, reference: dict[str, Result]) -> str:
+def row(backend: str, load: str, results: list[Result], wall: float,
+        reference: dict[str, Result]) -> str:
     ok = [r for r in results if not r.error]
     mixed = sum(1 for r in ok if mixed_up(r, reference[r.question]))
-    seconds, firsts = [r.seconds for r in ok] or [0.0], [r.first for r in ok if r.first is not None] or [0.0]
-    return (f"| {backend} | {load} | {len(results)} | {pct(seconds, 50):.1f} | {pct(seconds, 95):.1f} | "
-            f"{pct(firsts, 50):.1f} | {len(results) / wall * 60:.1f} | {len(results) - len(ok)} | {mixed} |")
+    seconds = [r.seconds for r in ok] or [0.0]
+    firsts = [r.first for r in ok if r.first is not None] or [0.0]
+    by_model = sum(1 for r in ok if r.mode == "model")
+    return (f"| {backend} | {load} | {len(results)} | {by_model} | {pct(seconds, 50):.1f} | "
+            f"{pct(seconds, 95):.1f} | {pct(firsts, 50):.1f} | {len(results) / wall * 60:.1f} | "
+            f"{len(results) - len(ok)} | {mixed} |")
 
 
 def bench(backend: str, assistant, clients: int, per_client: int) -> list[str]:
@@ -170,7 +178,8 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--questions", type=int, default=5, help="questions per client")
     parser.add_argument("--backend", choices=("both", "inprocess", "server"), default="both")
-    parser.add_argument("--index", type=Path, help="an index of the seed outline (default: build one)")
+    parser.add_argument("--index", type=Path,
+                        help="an index of the seed outline (default: build one)")
     args = parser.parse_args()
     from assistant.model import load_generator
     from assistant.pipeline import Assistant
@@ -188,13 +197,13 @@ def main() -> int:
             process, url = start_server(Path(local.info.folder), Path(tmp) / "serve.log")
             try:
                 remote = RemoteGenerator(url)
-                rows += bench(f"transformers serve ({SERVE_DTYPE})", Assistant(retriever, remote, settings),
-                              args.clients, args.questions)
+                rows += bench(f"transformers serve ({SERVE_DTYPE})",
+                              Assistant(retriever, remote, settings), args.clients, args.questions)
             finally:
                 stop(process)
-    print("| backend | load | answers | latency p50 s | p95 s | first piece p50 s | answers/min "
-          "| errors | mixed-up |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("| backend | load | answers | from the model | latency p50 s | p95 s | first piece p50 s "
+          "| answers/min | errors | mixed-up |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     print("\n".join(rows))
     return 0
 
