@@ -16,7 +16,7 @@ import json
 import sys
 from pathlib import Path
 
-from indexer.cli import add_index_flag, run_command, settings_from
+from indexer.cli import add_index_flag, add_model_server_flags, run_command, settings_from
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -26,6 +26,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--queries", type=Path, metavar="FILE.jsonl", help="batch: lines with id and question")
     parser.add_argument("-k", type=int, default=None, help="branches to retrieve (default 5)")
     add_index_flag(parser)
+    add_model_server_flags(parser)
     parser.add_argument("--model", help="generator: a local model folder, a .gguf file or a cached Hub id "
                                         "(default: the bundled SmolLM2-135M-Instruct, or $BRANCHWISE_MODEL)")
     parser.add_argument("--extractive", action="store_true", help="quote outline lines; load no model")
@@ -56,9 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     queries = read_queries(args.queries) if args.queries else [{"id": None, "question": args.question}]
     generator = None
     if not args.extractive:
-        from assistant.model import load_generator
+        from assistant.backends import open_generator
 
-        generator = load_generator(settings)
+        generator = open_generator(settings)
     assistant = Assistant(open_retriever(settings), generator, settings)
     mode = "extractive" if args.extractive else "model"
     for query in queries:

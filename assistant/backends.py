@@ -7,8 +7,8 @@ the server is back.
 """
 from __future__ import annotations
 
-from assistant.generator import Generator
-from assistant.remote import GenerationIncomplete, RemoteGenerator
+from assistant.generator import GenerationIncomplete, Generator
+from assistant.remote import RemoteGenerator
 from indexer.settings import Settings
 
 __all__ = ["GenerationIncomplete", "open_generator", "describe"]

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Iterator
 
 from assistant.answer import Answer
-from indexer.cli import add_index_flag, run_command, settings_from
+from indexer.cli import add_index_flag, add_model_server_flags, run_command, settings_from
 from indexer.errors import BranchwiseError
 
 
@@ -137,6 +137,7 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("questions", type=Path, metavar="FILE.jsonl", help="e.g. ../shared/eval/dev.jsonl")
     add_index_flag(parser)
+    add_model_server_flags(parser)
     parser.add_argument("--model", help="generator model (default: the bundled SmolLM2-135M-Instruct)")
     parser.add_argument("--extractive", action="store_true", help="extractive mode only (no model)")
     parser.add_argument("--modes", default="model,extractive", help="modes to score (default: both)")
@@ -157,9 +158,9 @@ def main(argv: list[str] | None = None) -> int:
     modes = ["extractive"] if args.extractive else [m for m in args.modes.split(",") if m]
     generator = None
     if "model" in modes:
-        from assistant.model import load_generator
+        from assistant.backends import open_generator
 
-        generator = TimedGenerator(load_generator(settings))
+        generator = TimedGenerator(open_generator(settings))
     assistant = Assistant(retriever, generator, settings, args.template or DEFAULT_TEMPLATE)
     rows = {}
     for mode in modes:

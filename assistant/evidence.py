@@ -25,6 +25,9 @@ CONTEXT_STEPS = 3  # a line is embedded as "grandparent > parent > line" (and wi
 # still gets only verified sentences and quoted lines, never an invented answer.
 SUPPORT_THRESHOLD = 0.49
 INHERITED = 0.95  # share of a named node's score its children get (see `Evidence.relevance`)
+# Words that ask about a topic without naming what about it: "What is an IGW?", "What does Control
+# Tower do?". A question made only of these and a retrieved node's title asks for that node's content.
+TOPIC_QUESTION_WORDS = "what is are does do used use for work works tell me about explain describe overview mean"
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,7 @@ class Evidence:
     lines: tuple[Line, ...]  # in branch order
     scores: tuple[float, ...]  # per line: the best cosine of the question and one of its contexts
     informative: tuple[bool, ...]  # the line has a word the question lacks
+    names_topic: bool = False  # the question only names a retrieved branch's node ("What is X?")
 
     @property
     def support(self) -> float:
@@ -58,7 +62,7 @@ class Evidence:
 
     @property
     def covered(self) -> bool:
-        return self.support >= SUPPORT_THRESHOLD
+        return self.names_topic and any(self.informative) or self.support >= SUPPORT_THRESHOLD
 
     def relevance(self, i: int) -> float:
         """How well line i answers the question: its score. A line under a node
@@ -141,4 +145,15 @@ def gather(question: str, hits: Sequence[Hit], embedder: Embedder) -> Evidence:
     scores = [max(score_of[text] for text in line.contexts) for line in lines]
     asked = set(lexical_tokens([question])[0])
     informative = tuple(bool(set(words) - asked) for words in lexical_tokens([line.text for line in lines]))
-    return Evidence(tuple(hits), tuple(lines), tuple(scores), informative)
+    return Evidence(tuple(hits), tuple(lines), tuple(scores), informative, names_topic(question, hits))
+
+
+def names_topic(question: str, hits: Sequence[Hit]) -> bool:
+    """True when the question's words, but for generic ones, are all in a retrieved node's title.
+
+    A branch below the outline's root must be named ("IGW" names "Internet Gateway (IGW)").
+    """
+    generic = set(lexical_tokens([TOPIC_QUESTION_WORDS])[0])
+    asked = set(lexical_tokens([question])[0]) - generic
+    titles = lexical_tokens([hit.chunk.path[-1] for hit in hits if len(hit.chunk.path) > 1])
+    return bool(asked) and any(asked <= set(title) for title in titles)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Iterator, Protocol
 
+from indexer.errors import BranchwiseError
+
 
 class Generator(Protocol):
     """Streams a chat completion as text pieces.
@@ -19,3 +21,13 @@ class Generator(Protocol):
 
     def stream(self, messages: list[dict[str, str]], max_new_tokens: int = 256) -> Iterator[str]:
         ...
+
+
+class GenerationIncomplete(BranchwiseError):
+    """The server failed after part of the answer had streamed. `partial` is the text already
+    yielded (kept, not lost); `reason` says what broke, e.g. "no data for 120 s"."""
+
+    def __init__(self, url: str, partial: str, reason: str):
+        self.url, self.partial, self.reason = url, partial, reason
+        super().__init__(f"The model server at {url} stopped mid-answer ({reason}); "
+                         "the answer so far is kept but incomplete.")

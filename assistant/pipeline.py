@@ -16,7 +16,7 @@ from assistant.answer import MODES, Answer, Citation, Turn
 from assistant.evidence import gather
 from assistant.extractive import Quote, quotes
 from assistant.followup import is_follow_up, retrieval_query
-from assistant.generator import Generator
+from assistant.generator import GenerationIncomplete, Generator
 from assistant.prompt import DEFAULT_TEMPLATE, TEMPLATES, branch_notes, build_messages, quote_notes
 from assistant.sentences import LIST_ITEM, SentenceSplitter
 from assistant.verify import Verifier
@@ -129,6 +129,8 @@ class _Call:
             if rest and finished:
                 yield from self._verified(rest, verifier)
             self.cut = bool(rest) and not finished
+        except GenerationIncomplete:
+            self.cut = True  # verified sentences stay; the quoted lines still follow
         finally:
             stream.close()  # stops generation when we return early or the consumer closes us
 

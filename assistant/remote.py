@@ -12,7 +12,8 @@ from contextlib import contextmanager
 from typing import Any, Iterator
 from urllib.parse import urlsplit
 
-from indexer.errors import BranchwiseError, ModelUnavailableError
+from assistant.generator import GenerationIncomplete
+from indexer.errors import ModelUnavailableError
 
 # `openai` is imported inside the methods below: with its HTTP stack it takes ~0.5 s, and
 # importing `assistant` (hence `--help` and app start-up) must stay instant.
@@ -32,16 +33,6 @@ PLACEHOLDER_KEY = "not-needed"  # local servers ignore the key, but the client i
 SERVER_HINT = ("Is it running? Start one with `transformers serve` or `vllm serve`, or fix "
                "BRANCHWISE_LLM_URL (e.g. http://127.0.0.1:8000/v1); unset it to use the "
                "in-process model")
-
-
-class GenerationIncomplete(BranchwiseError):
-    """The server failed after part of the answer had streamed. `partial` is the text already
-    yielded (kept, not lost); `reason` says what broke, e.g. "no data for 120 s"."""
-
-    def __init__(self, url: str, partial: str, reason: str):
-        self.url, self.partial, self.reason = url, partial, reason
-        super().__init__(f"The model server at {url} stopped mid-answer ({reason}); "
-                         "the answer so far is kept but incomplete.")
 
 
 def api_base(url: str) -> str:

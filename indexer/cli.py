@@ -16,6 +16,14 @@ def add_index_flag(parser: argparse.ArgumentParser) -> None:
                         help="index folder (default: ./index, or $BRANCHWISE_INDEX)")
 
 
+def add_model_server_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--llm-url", metavar="URL",
+                        help="answer with an OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1 "
+                             "(default: $BRANCHWISE_LLM_URL; unset = the in-process model)")
+    parser.add_argument("--llm-model", metavar="NAME",
+                        help="model to request (default: $BRANCHWISE_LLM_MODEL, else the server's first model)")
+
+
 def settings_from(args: argparse.Namespace) -> Settings:
     """Environment first, then the flags that were given."""
     settings = Settings.from_env()

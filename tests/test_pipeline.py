@@ -10,6 +10,7 @@ import pytest
 
 from assistant import Assistant, Turn
 from assistant.followup import is_follow_up, retrieval_query
+from assistant.generator import GenerationIncomplete
 from assistant.pipeline import REFUSAL
 from assistant_fakes import CLOUD_OUTLINE, ScriptedGenerator
 from conftest import write_outline
@@ -216,3 +217,23 @@ def test_follow_up_query_puts_the_previous_question_first():
     assert retrieval_query("and the FIFO one?", history) == "How big can an SQS message be? and the FIFO one?"
     standalone = "Which AWS service encrypts data at rest in S3?"
     assert retrieval_query(standalone, history) == standalone
+
+
+class BreaksMidAnswer(ScriptedGenerator):
+    """Streams its script, then fails like a model server that died mid-answer."""
+
+    def stream(self, messages, max_new_tokens=256):
+        yield from super().stream(messages, max_new_tokens)
+        raise GenerationIncomplete("http://127.0.0.1:9/v1", "partial", "connection dropped")
+
+
+def test_a_generator_failing_mid_answer_keeps_verified_sentences_and_marks_the_answer_incomplete(cloud):
+    settings, retriever = cloud
+    generator = BreaksMidAnswer("Lambda memory ranges from 128mb to 10240 MB {cite:10240}. Lambda also")
+    stream = Assistant(retriever, generator, settings, "quoted").ask(MEMORY)
+
+    pieces = list(stream)
+
+    assert "".join(pieces) == stream.answer.text
+    assert stream.answer.text.startswith("Lambda memory ranges from 128mb to 10240 MB [1].")
+    assert stream.answer.incomplete and stream.answer.citations
