@@ -10,8 +10,9 @@ import pytest
 from indexer.chunk import Chunk
 from retriever.eval import Question, evaluate, read_questions, recall_at, reciprocal_rank, score
 from retriever.search import Hit
+from conftest import REPO_ROOT
 
-DEV = Path("/work/shared/eval/dev.jsonl")
+DEV = REPO_ROOT.parent / "shared" / "eval" / "dev.jsonl"  # CI puts ../shared beside the clone
 
 
 def hits_with_lines(*line_sets: tuple[int, ...]) -> list[Hit]:
