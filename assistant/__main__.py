@@ -14,27 +14,22 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
-from indexer.cli import add_index_flag, add_model_server_flags, run_command, settings_from
+from indexer.cli import (add_index_flag, add_model_server_flags, add_question_arguments, parse_question_arguments,
+                         run_command, settings_from)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m assistant", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("question", nargs="?", help="a free-text question")
-    parser.add_argument("--queries", type=Path, metavar="FILE.jsonl", help="batch: lines with id and question")
-    parser.add_argument("-k", type=int, default=None, help="branches to retrieve (default 5)")
+    add_question_arguments(parser, k_help="branches to retrieve (default 5)")
     add_index_flag(parser)
     add_model_server_flags(parser)
     parser.add_argument("--model", help="generator: a local model folder, a .gguf file or a cached Hub id "
                                         "(default: the bundled SmolLM2-135M-Instruct, or $BRANCHWISE_MODEL)")
     parser.add_argument("--extractive", action="store_true", help="quote outline lines; load no model")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
-    args = parser.parse_args(argv)
-    if (args.question is None) == (args.queries is None):
-        parser.error("give either a QUESTION or --queries FILE.jsonl")
-    return args
+    return parse_question_arguments(parser, argv)
 
 
 def sources(answer) -> str:

@@ -16,6 +16,20 @@ def add_index_flag(parser: argparse.ArgumentParser) -> None:
                         help="index folder (default: ./index, or $BRANCHWISE_INDEX)")
 
 
+def add_question_arguments(parser: argparse.ArgumentParser, k_help: str) -> None:
+    """QUESTION or `--queries FILE.jsonl`, and `-k`: shared by `python -m retriever` and `python -m assistant`."""
+    parser.add_argument("question", nargs="?", help="a free-text question")
+    parser.add_argument("--queries", type=Path, metavar="FILE.jsonl", help="batch: lines with id and question")
+    parser.add_argument("-k", type=int, default=None, help=k_help)
+
+
+def parse_question_arguments(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    args = parser.parse_args(argv)
+    if (args.question is None) == (args.queries is None):
+        parser.error("give either a QUESTION or --queries FILE.jsonl")
+    return args
+
+
 def add_model_server_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--llm-url", metavar="URL",
                         help="answer with an OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1 "

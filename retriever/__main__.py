@@ -11,22 +11,17 @@ import json
 import sys
 from pathlib import Path
 
-from indexer.cli import add_index_flag, run_command, settings_from
+from indexer.cli import add_index_flag, add_question_arguments, parse_question_arguments, run_command, settings_from
 from indexer.errors import BranchwiseError
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m retriever", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("question", nargs="?", help="a free-text question")
-    parser.add_argument("--queries", type=Path, metavar="FILE.jsonl", help="batch: lines with id and question")
-    parser.add_argument("-k", type=int, default=None, help="number of branches (default 5)")
+    add_question_arguments(parser, k_help="number of branches (default 5)")
     add_index_flag(parser)
     parser.add_argument("--json", action="store_true", help="machine-readable output")
-    args = parser.parse_args(argv)
-    if (args.question is None) == (args.queries is None):
-        parser.error("give either a QUESTION or --queries FILE.jsonl")
-    return args
+    return parse_question_arguments(parser, argv)
 
 
 def hit_json(hit) -> dict:
