@@ -109,13 +109,16 @@ def _chunk_files(files, hashes, settings: Settings, embedder: Embedder, old: Ind
     same_config = old is not None and old.manifest.chunk_tokens == settings.chunk_tokens
     unchanged = {s for s, h in hashes.items() if same_config and old.manifest.sources.get(s) == h}
     to_read, read = len(hashes) - len(unchanged), 0
+    kept: dict[str, list[Chunk]] = {}
+    for chunk in old.chunks if unchanged else ():
+        kept.setdefault(chunk.source, []).append(chunk)
     chunks: list[Chunk] = []
     warnings: list[str] = []
     if reading and to_read:
         reading(0, to_read)  # starts the clock of a bar that shows once reading takes over 2 s
     for path, source in files:
         if source in unchanged:
-            chunks.extend(c for c in old.chunks if c.source == source)
+            chunks.extend(kept.get(source, ()))
         elif source in hashes:
             if path.exists():
                 chunks.extend(_chunk_file(path, source, settings, embedder, warnings))
