@@ -115,11 +115,12 @@ def write_index(folder: Path, manifest: Manifest, chunks: list[Chunk], vectors: 
 
 
 def read_manifest(folder: Path) -> Manifest:
-    path = folder / MANIFEST
-    if not path.is_file():
-        raise IndexMissingError(f"no index at {folder}: run `python -m indexer` to build it")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        text = (folder / MANIFEST).read_text(encoding="utf-8")
+    except (FileNotFoundError, NotADirectoryError):  # also when a swap renames the folder mid-read
+        raise IndexMissingError(f"no index at {folder}: run `python -m indexer` to build it") from None
+    try:
+        data = json.loads(text)
         if data.get("format_version") != FORMAT_VERSION:
             raise IndexMismatchError(f"index at {folder} has format version {data.get('format_version')}, "
                                      f"this Branchwise reads {FORMAT_VERSION}: {FIX}")
