@@ -16,11 +16,11 @@ from typing import Callable
 
 import numpy as np
 
-from indexer.chunk import Chunk, chunk_outline
+from indexer.chunk import Chunk, Chunked, chunk_file
 from indexer.embed import Embedder
 from indexer.errors import BranchwiseError, IndexMismatchError, IndexMissingError, OutlineError
 from indexer.lock import BuildLock
-from indexer.outline import parse_outline, read_outline_text
+from indexer.outline import Outline, read_outline_text
 from indexer.settings import Settings
 from indexer.sources import list_outline_files
 from indexer.store import Index, Manifest, file_sha256, load_index, previous_folder, write_index
@@ -62,16 +62,19 @@ def build_index(settings: Settings, embedder: Embedder, rebuild: bool = False,
         if old is not None and _up_to_date(old, settings, hashes):
             n = len(old.chunks)
             return BuildReport(n, 0, 0, n, 0, 0, time.perf_counter() - started, tuple(warnings))
-        chunks, problems = _chunk_files(files, hashes, settings, embedder, old, reading)
+        chunked, problems = _chunk_files(files, hashes, settings, embedder, old, reading)
         warnings.extend(problems)
+        chunks = [chunk for part in chunked.values() for chunk in part.chunks]
         reuse = old.vectors() if old is not None else {}
         vectors = _embed_missing(chunks, reuse, embedder, progress)
         manifest = Manifest(embedding_model=embedder.model_id, dimension=embedder.dimension,
                             chunk_tokens=settings.chunk_tokens, chunks={c.id: c.content_hash for c in chunks},
                             sources=hashes, built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
                             warnings=warnings)
-        _write_atomically(folder, manifest, chunks, np.stack([vectors[c.content_hash] for c in chunks])
-                          if chunks else np.zeros((0, embedder.dimension), np.float32))
+        matrix = (np.stack([vectors[c.content_hash] for c in chunks]) if chunks
+                  else np.zeros((0, embedder.dimension), np.float32))
+        branches = {source: part.branches for source, part in chunked.items()}
+        _write_atomically(folder, lambda into: write_index(into, manifest, chunks, matrix, branches, old))
     return _report(old, chunks, len(chunks) - sum(c.content_hash in reuse for c in chunks),
                    time.perf_counter() - started, warnings)
 
@@ -104,44 +107,57 @@ def _up_to_date(old: Index, settings: Settings, hashes: dict[str, str]) -> bool:
 
 
 def _chunk_files(files, hashes, settings: Settings, embedder: Embedder, old: Index | None,
-                 reading: Progress | None) -> tuple[list[Chunk], list[str]]:
-    """Chunks of every file, and warnings; a file whose bytes did not change keeps its chunks without re-parsing."""
+                 reading: Progress | None) -> tuple[dict[str, Chunked], list[str]]:
+    """Each file's chunks, and warnings. A file whose bytes did not change keeps its chunks without
+    re-parsing; a changed one re-uses the chunks of its unchanged headings (see `chunk_file`)."""
     same_config = old is not None and old.manifest.chunk_tokens == settings.chunk_tokens
-    unchanged = {s for s, h in hashes.items() if same_config and old.manifest.sources.get(s) == h}
-    to_read, read = len(hashes) - len(unchanged), 0
-    kept: dict[str, list[Chunk]] = {}
-    for chunk in old.chunks if unchanged else ():
-        kept.setdefault(chunk.source, []).append(chunk)
-    chunks: list[Chunk] = []
+    before = _by_source(old) if same_config else {}
+    to_read, read = sum(1 for s, h in hashes.items() if s not in before or before[s][0] != h), 0
+    chunked: dict[str, Chunked] = {}
     warnings: list[str] = []
     if reading and to_read:
         reading(0, to_read)  # starts the clock of a bar that shows once reading takes over 2 s
     for path, source in files:
-        if source in unchanged:
-            chunks.extend(kept.get(source, ()))
-        elif source in hashes:
-            if path.exists():
-                chunks.extend(_chunk_file(path, source, settings, embedder, warnings))
-            else:  # deleted since it was hashed: as if deleted before the listing
-                warnings.append(f"{source}: disappeared while indexing; skipped")
-                del hashes[source]
-            read += 1
-            if reading:
-                reading(read, to_read)
-    if not chunks:
+        if source not in hashes:
+            continue
+        if source in before and before[source][0] == hashes[source]:
+            chunked[source] = before[source][1]
+            continue
+        if path.exists():
+            previous = before[source][1] if source in before else None
+            chunked[source] = _chunk_file(path, source, settings, embedder, previous, warnings)
+        else:  # deleted since it was hashed: as if deleted before the listing
+            warnings.append(f"{source}: disappeared while indexing; skipped")
+            del hashes[source]
+        read += 1
+        if reading:
+            reading(read, to_read)
+    if not any(part.chunks for part in chunked.values()):
         raise OutlineError(", ".join(s for _, s in files) or "(no files)", None, "nothing to index: no outline content",
                            "add Markdown headings or bullets, or point --seeds at your outline")
-    _check_unique(chunks)
-    return chunks, warnings
+    _check_unique([chunk for part in chunked.values() for chunk in part.chunks])
+    return chunked, warnings
 
 
-def _chunk_file(path: Path, source: str, settings: Settings, embedder: Embedder, warnings: list[str]) -> list[Chunk]:
-    outline = parse_outline(read_outline_text(path), source)
-    warnings.extend(outline.warnings)
+def _by_source(old: Index) -> dict[str, tuple[str, Chunked]]:
+    """The last build, per file: (sha256 of its bytes, its chunks and branches)."""
+    chunks: dict[str, list[Chunk]] = {}
+    for chunk in old.chunks:
+        chunks.setdefault(chunk.source, []).append(chunk)
+    branches = old.branches()
+    return {source: (digest, Chunked(chunks.get(source, []), branches.get(source, [])))
+            for source, digest in old.manifest.sources.items()}
+
+
+def _chunk_file(path: Path, source: str, settings: Settings, embedder: Embedder, previous: Chunked | None,
+                warnings: list[str]) -> Chunked:
+    outline = Outline(source, read_outline_text(path))
     if not outline.roots:
         warnings.append(f"{source}: empty outline; skipped")
-        return []
-    return chunk_outline(outline, embedder.count_tokens, settings.chunk_tokens, embedder.max_tokens)
+        return Chunked([], [])
+    chunked = chunk_file(outline, embedder.count_tokens, settings.chunk_tokens, embedder.max_tokens, previous)
+    warnings.extend(outline.warnings)
+    return chunked
 
 
 def _check_unique(chunks: list[Chunk]) -> None:
@@ -167,12 +183,12 @@ def _embed_missing(chunks: list[Chunk], reuse: dict[str, np.ndarray], embedder: 
     return vectors
 
 
-def _write_atomically(folder: Path, manifest: Manifest, chunks: list[Chunk], vectors: np.ndarray) -> None:
+def _write_atomically(folder: Path, write: Callable[[Path], None]) -> None:
     """Write into a temporary sibling folder, then rename it into place (the old index survives a crash)."""
     folder.parent.mkdir(parents=True, exist_ok=True)
     temporary = Path(tempfile.mkdtemp(prefix=f".{folder.name}.tmp-", dir=folder.parent))
     try:
-        write_index(temporary, manifest, chunks, vectors)
+        write(temporary)
         previous = previous_folder(folder)
         shutil.rmtree(previous, ignore_errors=True)
         if folder.exists():

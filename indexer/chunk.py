@@ -6,8 +6,9 @@ non-leaf child is chunked the same way. It does not embed or store (see build.py
 """
 from __future__ import annotations
 
+import bisect
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Sequence
 
 from indexer.crumbs import (CRUMB_CHARS, CRUMB_WORDS, PATH_CHARS, TokenCounter, breadcrumbs, display_path,
@@ -43,31 +44,161 @@ class _Piece:
     lines: tuple[int, ...]
 
 
+@dataclass(frozen=True)
+class ChunkedBranch:
+    """A heading's branch as one build chunked it: the next build re-uses its chunks while it is unchanged."""
+
+    place: str  # hash of its text and of all its chunks show from above it (path, breadcrumb, sizes)
+    text: str  # hash of its text alone
+    tokens: int  # its text's tokens: what chunking its parent needs to know of it
+    has_children: bool
+    line: int  # its heading's line
+    first: int  # its chunks are the file's chunks first … first + count - 1
+    count: int = 0
+
+
+@dataclass(frozen=True)
+class Chunked:
+    """One file's chunks in order, with the branches a later build can re-use."""
+
+    chunks: list[Chunk]
+    branches: list[ChunkedBranch]
+
+
 def chunk_outline(outline: Outline, count: TokenCounter, target: int, limit: int) -> list[Chunk]:
     """Chunk one parsed outline. `limit` is the model's max sequence length (hard cap)."""
-    builder = _ChunkBuilder(outline, count, min(target, limit - SPECIAL_TOKENS), limit - SPECIAL_TOKENS)
+    return chunk_file(outline, count, target, limit).chunks
+
+
+def chunk_file(outline: Outline, count: TokenCounter, target: int, limit: int,
+               previous: Chunked | None = None) -> Chunked:
+    """`chunk_outline`, re-using `previous` (the same file's last chunking) for every heading whose
+    branch and place are unchanged: such a branch is neither parsed nor token-counted again, and its
+    chunks come out exactly as chunking it afresh would make them."""
+    builder = _ChunkBuilder(outline, count, min(target, limit - SPECIAL_TOKENS), limit - SPECIAL_TOKENS,
+                            previous or Chunked([], []))
     return builder.run()
 
 
 class _ChunkBuilder:
-    def __init__(self, outline: Outline, count: TokenCounter, target: int, limit: int):
-        self.source, self.count, self.target, self.limit = outline.source, count, target, limit
-        self.roots = outline.roots
-        self.own = _own_pieces(outline, count)
-        self.subtree = _subtree_tokens(outline, self.own)
+    def __init__(self, outline: Outline, count: TokenCounter, target: int, limit: int, previous: Chunked):
+        self.outline, self.source, self.count = outline, outline.source, count
+        self.target, self.limit, self.previous = target, limit, previous
+        self.own: dict[Node, list[_Piece]] = {}  # filled as nodes are measured
+        self.subtree: dict[Node, int] = {}
+        self.complete: set[Node] = set()  # nodes whose whole subtree has its pieces
+        self.reusable = {branch.place: i for i, branch in enumerate(previous.branches)}
+        self.sizes = {branch.text: branch for branch in previous.branches}
         self.chunks: list[Chunk] = []
+        self.branches: list[ChunkedBranch] = []
+        self.opened: dict[int, range] = {}  # branches chunked afresh: their lines
 
-    def run(self) -> list[Chunk]:
-        work = self._work(self.roots, (), hashlib.sha1(self.source.encode()))
+    def run(self) -> Chunked:
+        work: list = self._work(self.outline.roots, (), hashlib.sha1(self.source.encode()))
         while work:
-            node, path, key, crumb, crumb_tokens = work.pop()
-            budget = self.target - crumb_tokens
+            item = work.pop()
+            if isinstance(item, int):  # every chunk of the branch recorded at this position is out
+                self.branches[item] = replace(self.branches[item], count=len(self.chunks) - self.branches[item].first)
+                continue
+            node, path, key, crumb, crumb_tokens = item
+            branch = self.outline.branch(node)
+            place = branch and _place(branch[0], key, crumb, crumb_tokens, self.target, self.limit)
+            if place in self.reusable and self._reuse(self.reusable[place], node.line):
+                continue
+            self._measure(node)
+            if branch:
+                work.append(self._open(node, place, branch))
+            budget = max(self.target - crumb_tokens, 1)  # a breadcrumb may take up to limit // 4
             if self.subtree[node] <= budget:
                 self._emit(path, key, crumb, self._branch(node))
+            else:
+                big = self._emit_parts(node, path, key, crumb, budget)
+                work.extend(self._work(big, path, key))
+        return Chunked(self.chunks, self._without_warnings())
+
+    def _open(self, node: Node, place: str, branch: tuple[str, range]) -> int:
+        self.opened[len(self.branches)] = branch[1]
+        self.branches.append(ChunkedBranch(place, branch[0], self.subtree[node], bool(node.children), node.line,
+                                           len(self.chunks)))
+        return len(self.branches) - 1
+
+    def _reuse(self, index: int, line: int) -> bool:
+        """Copy a branch's chunks, and the branches within it, from the last build, shifted to `line`."""
+        old = self.previous.branches[index]
+        chunks = self.previous.chunks[old.first:old.first + old.count]
+        if not chunks or len(chunks) != old.count:
+            return False  # a record that disagrees with the chunks: chunk afresh
+        shift, offset = line - old.line, len(self.chunks) - old.first
+        self.chunks.extend(c if not shift else replace(c, lines=tuple(n + shift for n in c.lines)) for c in chunks)
+        for inner in self.previous.branches[index:]:  # in chunk order: those within it follow it
+            if inner.first >= old.first + old.count:
+                break
+            self.branches.append(ChunkedBranch(inner.place, inner.text, inner.tokens, inner.has_children,
+                                               inner.line + shift, inner.first + offset, inner.count))
+        return True
+
+    def _without_warnings(self) -> list[ChunkedBranch]:
+        """A branch with a parser warning is not re-used: the warning must be raised again."""
+        warned = self.outline.warning_lines()
+        if not warned:
+            return self.branches
+        return [b for i, b in enumerate(self.branches)
+                if i not in self.opened or not _any_within(warned, self.opened[i])]
+
+    def _measure(self, top: Node, known_sizes: bool = True) -> None:
+        """Pieces of `top` and tokens of its subtree. With `known_sizes`, a node below it whose size is
+        known (this build, or an unchanged branch of the last one) is not parsed or counted again;
+        without, every node below it gets its pieces."""
+        if top in self.complete or known_sizes and top in self.own and top in self.subtree:
+            return
+        order, stack, skipped = [], [top], False
+        while stack:
+            node = stack.pop()
+            if node is not top and (node in self.complete or known_sizes and self._size_known(node)):
+                skipped = skipped or node not in self.complete
                 continue
-            big = self._emit_parts(node, path, key, crumb, budget)
-            work.extend(self._work(big, path, key))
-        return self.chunks
+            self.outline.expand(node)
+            order.append(node)
+            stack.extend(node.children)
+        self._count_own([node for node in order if node not in self.own])
+        for node in reversed(order):  # children before parents
+            self.subtree[node] = sum(p.tokens for p in self.own[node]) + sum(self.subtree[c] for c in node.children)
+        if not skipped:
+            self.complete.update(order)
+
+    def _size_known(self, node: Node) -> bool:
+        if node in self.subtree:
+            return True
+        branch = self.outline.branch(node)
+        if branch and branch[0] in self.sizes and not self.outline.expanded(node):
+            self.subtree[node] = self.sizes[branch[0]].tokens
+            return True
+        return False
+
+    def _has_children(self, node: Node) -> bool:
+        if self.outline.expanded(node):
+            return bool(node.children)
+        return self.sizes[self.outline.branch(node)[0]].has_children
+
+    def _count_own(self, nodes: list[Node]) -> None:
+        """Each node's own lines as pieces, token-counted in one batch."""
+        if not nodes:
+            return
+        texts = [(node, line_no, line) for node in nodes for line_no, line in zip(node.lines, node.text.split("\n"))]
+        plains = [plain(text) for _, _, text in texts]
+        tokens = self.count(plains) if texts else []
+        for node in nodes:
+            self.own[node] = []
+        for (node, line_no, text), search, n in zip(texts, plains, tokens):
+            prefix = "" if not self.own[node] else "  "
+            self.own[node].append(_Piece(prefix + text, search, n, (line_no,)))
+
+    def _titles(self, nodes: Sequence[Node]) -> dict[Node, _Piece]:
+        """Each node's first piece: its title line, counted without parsing the rest of it."""
+        missing = [node for node in nodes if node not in self.own]
+        counted = self.count([plain(node.title) for node in missing]) if missing else []
+        titles = {node: _Piece(node.title, plain(node.title), n, (node.line,)) for node, n in zip(missing, counted)}
+        return {node: self.own[node][0] if node in self.own else titles[node] for node in nodes}
 
     def _work(self, nodes: Sequence[Node], path: tuple, key) -> list[tuple]:
         """(node, path, key, breadcrumb, its tokens) per node, reversed for popping in order."""
@@ -78,6 +209,7 @@ class _ChunkBuilder:
 
     def _branch(self, node: Node) -> list[_Piece]:
         """The whole subtree, indented; iterative because outlines may nest thousands deep."""
+        self._measure(node, known_sizes=False)
         pieces, stack = [], [(node, 0)]
         while stack:
             current, level = stack.pop()
@@ -94,11 +226,12 @@ class _ChunkBuilder:
             header = [_Piece(header[0].display[:80], "", 0, (node.line,))]
         room = max(budget - sum(p.tokens for p in header), 1)
         big, items = [], []
+        titles = self._titles(node.children)
         for child in node.children:
             # A leaf that would push a chunk past the hard cap gets chunks of its own, like a branch.
-            if child.children or self.subtree[child] > room + self.limit - self.target:
+            if self._has_children(child) or self.subtree[child] > room + self.limit - self.target:
                 big.append(child)
-                items.extend(_indent(p, 1) for p in _shorten(self.own[child][0], self.count))
+                items.extend(_indent(p, 1) for p in _shorten(titles[child], self.count))
             else:
                 items.extend(_indent(p, 1) for p in self._branch(child))
         for part, group in enumerate(_pack(items, room) or [[]]):
@@ -119,24 +252,15 @@ class _ChunkBuilder:
             content_hash=hashlib.sha256(search_text.encode()).hexdigest()[:32]))
 
 
-def _own_pieces(outline: Outline, count: TokenCounter) -> dict[Node, list[_Piece]]:
-    """Each node's own lines as pieces, token-counted in one batch."""
-    nodes = list(outline.walk())
-    texts = [(node, line_no, line) for node in nodes for line_no, line in zip(node.lines, node.text.split("\n"))]
-    plains = [plain(text) for _, _, text in texts]
-    tokens = count(plains) if texts else []
-    own: dict[Node, list[_Piece]] = {node: [] for node in nodes}
-    for (node, line_no, text), search, n in zip(texts, plains, tokens):
-        prefix = "" if not own[node] else "  "
-        own[node].append(_Piece(prefix + text, search, n, (line_no,)))
-    return own
+def _place(text_hash: str, key, crumb: str, crumb_tokens: int, target: int, limit: int) -> str:
+    """What a heading's chunks depend on: its branch's text, its path (in `key`) and breadcrumb, the sizes."""
+    return hashlib.sha1(f"{text_hash}\x1f{key.hexdigest()}\x1f{crumb}\x1f{crumb_tokens}\x1f{target}\x1f{limit}"
+                        .encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _subtree_tokens(outline: Outline, own: dict[Node, list[_Piece]]) -> dict[Node, int]:
-    totals: dict[Node, int] = {}
-    for node in reversed(list(outline.walk())):  # children before parents
-        totals[node] = sum(p.tokens for p in own[node]) + sum(totals[c] for c in node.children)
-    return totals
+def _any_within(sorted_lines: list[int], lines: range) -> bool:
+    at = bisect.bisect_left(sorted_lines, lines.start)
+    return at < len(sorted_lines) and sorted_lines[at] < lines.stop
 
 
 def _keyed(nodes: Sequence[Node], parent_key) -> list[tuple[Node, object]]:

@@ -6,6 +6,7 @@ It does not chunk or embed (see chunk.py).
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,16 +49,95 @@ class Node:
 
 
 @dataclass(frozen=True)
+class _Span:
+    """A heading's place in the file: 0-based line indexes and character offsets of its branch."""
+
+    level: int
+    start: int  # the heading's line
+    own_end: int  # the next heading's line: its own lines end there
+    end: int  # the next heading at its level or above: its branch ends there
+    chars: tuple[int, int]  # the branch as offsets into the normalised text
+
+
 class Outline:
-    source: str  # the file as recorded in chunks, e.g. "seeds/notes.md"
-    roots: tuple[Node, ...]
-    warnings: tuple[str, ...] = ()
+    """A parsed outline file. Headings are found up front; a heading's own lines (its bullets and
+    paragraphs) are parsed when first needed (`expand`), so a chunker that re-uses an unchanged branch
+    from the last build never parses it. `walk` expands everything it visits."""
+
+    def __init__(self, source: str, text: str):
+        self.source = source  # the file as recorded in chunks, e.g. "seeds/notes.md"
+        # The final newline ends the last line; it does not start another (an open fence would record it).
+        self._text = text.replace("\r\n", "\n").removesuffix("\n")
+        self._lines = self._text.split("\n")
+        self._warnings: list[tuple[int, str]] = []
+        self._spans: dict[Node, _Span] = {}
+        self._pending: set[Node] = set()
+        self.roots = self._skeleton(_find_headings(self._text))
+
+    def _skeleton(self, headings: list[tuple[int, int, int, str]]) -> tuple[Node, ...]:
+        """Parse the lines before the first heading, then link every heading under its parent."""
+        parser = _Parser(self.source)
+        first = headings[0][0] if headings else len(self._lines)
+        for index in range(first):
+            parser.feed(self._lines[index].rstrip(), index + 1)
+        self._warnings.extend(parser.warnings)
+        ends = [line for line, *_ in headings[1:]] + [len(self._lines)]
+        open_spans: list[tuple[int, Node]] = []  # (level, node) of headings whose branch is still open
+        for (line, chars, level, title), own_end in zip(headings, ends):
+            while open_spans and open_spans[-1][0] >= level:
+                self._close(open_spans.pop()[1], line, chars)
+            parser.heading(level, title, line + 1)
+            node = parser.last
+            self._spans[node] = _Span(level, line, own_end, 0, (chars, 0))
+            self._pending.add(node)
+            open_spans.append((level, node))
+        for _, node in open_spans:
+            self._close(node, len(self._lines), len(self._text))
+        return tuple(parser.roots)
+
+    def _close(self, node: Node, end: int, end_char: int) -> None:
+        span = self._spans[node]
+        self._spans[node] = _Span(span.level, span.start, span.own_end, end, (span.chars[0], end_char))
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """Warnings of the lines parsed so far, in line order."""
+        return tuple(message for _, message in sorted(self._warnings, key=lambda warning: warning[0]))
+
+    def warning_lines(self) -> list[int]:
+        return sorted(line for line, _ in self._warnings)
+
+    def expand(self, node: Node) -> None:
+        """Parse a heading's own lines into its text and children (before its sub-headings)."""
+        if node not in self._pending:
+            return
+        self._pending.discard(node)
+        span = self._spans[node]
+        headings, node.children = node.children, []
+        parser = _Parser.under(self.source, span.level, node)
+        for index in range(span.start + 1, span.own_end):
+            parser.feed(self._lines[index].rstrip(), index + 1)
+        node.children.extend(headings)
+        self._warnings.extend(parser.warnings)
+
+    def expanded(self, node: Node) -> bool:
+        return node not in self._pending
+
+    def branch(self, node: Node) -> tuple[str, range] | None:
+        """(sha1 of its text, its 1-based lines) for a heading's branch; None for other nodes.
+        Two branches with equal text parse and chunk alike, but for their line numbers."""
+        span = self._spans.get(node)
+        if span is None:
+            return None
+        text = self._text[span.chars[0]:span.chars[1]]
+        return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest(), range(span.start + 1, span.end + 1)
 
     def walk(self):
         """Every node, depth-first in file order (iterative: outlines may nest thousands deep)."""
         stack = list(reversed(self.roots))
         while stack:
             node = stack.pop()
+            self.expand(node)
             yield node
             stack.extend(reversed(node.children))
 
@@ -86,16 +166,38 @@ def read_outline_text(path: Path) -> str:
 
 
 def parse_outline(text: str, source: str) -> Outline:
-    """Parse outline text into a tree.
+    """Parse outline text into a tree, every line of it.
 
     >>> [n.title for n in parse_outline("# A\\n- b\\n  - c\\n", "x.md").walk()]
     ['A', 'b', 'c']
     """
-    parser = _Parser(source)
-    # The final newline ends the last line; it does not start another (an open fence would record it).
-    for number, raw in enumerate(text.replace("\r\n", "\n").removesuffix("\n").split("\n"), start=1):
-        parser.feed(raw.rstrip(), number)
-    return Outline(source, tuple(parser.roots), tuple(parser.warnings))
+    outline = Outline(source, text)
+    for _ in outline.walk():
+        pass
+    return outline
+
+
+_LINE_START = re.compile(r"^[^\S\n]*(?:```|~~~)|^ {0,3}#", re.MULTILINE)  # every fence or heading line, and more
+
+
+def _find_headings(text: str) -> list[tuple[int, int, int, str]]:
+    """(0-based line, character offset, level, title) of every heading outside a fenced block: the
+    parser's own rules for fences and headings, run over only the lines that could be either."""
+    found, fence, line, position = [], None, 0, 0
+    for match in _LINE_START.finditer(text):
+        start = match.start()
+        line += text.count("\n", position, start)
+        position = start
+        end = text.find("\n", start)
+        raw = text[start:end if end >= 0 else len(text)].rstrip()
+        if fence is not None:
+            if raw.strip().startswith(fence):
+                fence = None
+        elif opening := _FENCE.match(raw):
+            fence = opening.group(1)
+        elif heading := _HEADING.match(raw):
+            found.append((line, start, len(heading.group(1)), (heading.group(2) or "").strip()))
+    return found
 
 
 class _Parser:
@@ -104,12 +206,20 @@ class _Parser:
     def __init__(self, source: str):
         self.source = source
         self.roots: list[Node] = []
-        self.warnings: list[str] = []
+        self.warnings: list[tuple[int, str]] = []  # (line, message)
         self.headings: list[tuple[int, Node]] = []  # (level, node), shallow → deep
         self.bullets: list[tuple[int, Node]] = []  # (indent columns, node), shallow → deep
         self.last: Node | None = None  # the node a continuation line joins
         self.after_blank = True
         self.fence: str | None = None
+
+    @classmethod
+    def under(cls, source: str, level: int, heading: Node) -> "_Parser":
+        """A parser in the state it is in just after `heading`'s line (only that heading is open)."""
+        parser = cls(source)
+        parser.headings.append((level, heading))
+        parser.last, parser.after_blank = heading, False
+        return parser
 
     def feed(self, line: str, number: int) -> None:
         if self.fence is not None:
@@ -124,7 +234,7 @@ class _Parser:
             self.fence = fence.group(1)
             self._continue_or_paragraph(line.strip(), number)
         elif heading := _HEADING.match(line):
-            self._heading(len(heading.group(1)), (heading.group(2) or "").strip(), number)
+            self.heading(len(heading.group(1)), (heading.group(2) or "").strip(), number)
         elif _RULE.match(line):
             pass  # a separator carries no content; checked before bullets, as "- - -" is one too
         elif bullet := _BULLET.match(line):
@@ -141,7 +251,7 @@ class _Parser:
             parent.add_child(node)
         self.last = node
 
-    def _heading(self, level: int, text: str, number: int) -> None:
+    def heading(self, level: int, text: str, number: int) -> None:
         while self.headings and self.headings[-1][0] >= level:
             self.headings.pop()
         node = Node(text, number, 0, "heading")
@@ -155,9 +265,9 @@ class _Parser:
             popped.append(self.bullets.pop()[0])
         if popped and indent not in popped and indent > 0:
             parent_line = self.bullets[-1][1].line if self.bullets else None
-            self.warnings.append(
+            self.warnings.append((number,
                 f"{self.source}:{number}: indentation of {indent} matches no open level; "
-                + (f"attached under line {parent_line}" if parent_line else "attached to the heading"))
+                + (f"attached under line {parent_line}" if parent_line else "attached to the heading")))
         node = Node(text, number, 0, "bullet")
         self._attach(node, self.bullets[-1][1] if self.bullets else self._heading_node())
         self.bullets.append((indent, node))

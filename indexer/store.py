@@ -1,24 +1,24 @@
-"""The index folder: FAISS vectors, chunk records, the bm25s lexical index and `manifest.json`.
+"""The index folder: FAISS vectors, chunk records, the lexical index and `manifest.json`.
 
-The only module that imports `faiss` and `bm25s`. It reads and writes folders; deciding what to
-embed and swapping folders into place belong to build.py.
+The only module that imports `faiss`. It reads and writes folders (the lexical files through
+lexical.py); deciding what to embed and swapping folders into place belong to build.py.
 """
 from __future__ import annotations
 
 import hashlib
 import json
-import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
-
 import numpy as np
 
-from indexer.chunk import Chunk
+from indexer.chunk import Chunk, ChunkedBranch
 from indexer.errors import IndexMismatchError, IndexMissingError
+from indexer.lexical import Lexical, lexical_tokens
 
-FORMAT_VERSION = 1
-MANIFEST, CHUNKS, DENSE, LEXICAL = "manifest.json", "chunks.jsonl", "dense.faiss", "lexical"
+FORMAT_VERSION = 2  # 2: our own BM25 files, the branches of the last chunking
+MANIFEST, CHUNKS, DENSE = "manifest.json", "chunks.jsonl", "dense.faiss"
+BRANCHES = "branches.json"  # only for the next build: see `chunk_file`
 FIX = "run `python -m indexer --rebuild` to rebuild it"
 SWAP_RETRIES = 5
 
@@ -41,28 +41,10 @@ def faiss_id(chunk_id: str) -> int:
     return int(chunk_id, 16) & 0x7FFF_FFFF_FFFF_FFFF
 
 
-_ACRONYM_PLURAL = re.compile(r"\b([A-Z][A-Z0-9]+)s\b")  # "WCUs" → "WCU": stemmers leave acronyms alone
-
-
-def lexical_tokens(texts: Sequence[str]) -> list[list[str]]:
-    """Lower-cased, stemmed words without English stop words: the same for chunks and questions."""
-    return _tokenize(texts, ids=False)
-
-
-def _tokenize(texts: Sequence[str], ids: bool):
-    """`lexical_tokens`, or the same as bm25s ids and vocabulary (`ids`): 20% faster to index."""
-    import bm25s
-    import Stemmer
-
-    texts = [_ACRONYM_PLURAL.sub(r"\1", text) for text in texts]
-    return bm25s.tokenize(texts, stopwords="en", stemmer=Stemmer.Stemmer("english"),
-                          return_ids=ids, show_progress=False)
-
-
 class Index:
     """A loaded, read-only index. A new build makes a new folder and a new `Index`."""
 
-    def __init__(self, folder: Path, manifest: Manifest, chunks: list[Chunk], dense, lexical):
+    def __init__(self, folder: Path, manifest: Manifest, chunks: list[Chunk], dense, lexical: Lexical):
         self.folder, self.manifest, self.chunks = folder, manifest, chunks
         self._dense, self._lexical = dense, lexical
         self._position = {faiss_id(c.id): i for i, c in enumerate(chunks)}
@@ -82,10 +64,7 @@ class Index:
 
     def lexical_scores(self, question: str) -> np.ndarray:
         """BM25 score of every chunk for the question (zeros when no word matches)."""
-        tokens = lexical_tokens([question])[0]
-        if not tokens:
-            return np.zeros(len(self.chunks), dtype=np.float32)
-        return np.asarray(self._lexical.get_scores(tokens), dtype=np.float32)
+        return self._lexical.scores(lexical_tokens([question])[0])
 
     def vectors(self) -> dict[str, np.ndarray]:
         """Content hash → stored vector, so an update re-embeds only changed text."""
@@ -94,10 +73,21 @@ class Index:
         ids = _id_map(self._dense)
         return {self.chunks[self._position[int(i)]].content_hash: rows[r] for r, i in enumerate(ids)}
 
+    def branches(self) -> dict[str, list[ChunkedBranch]]:
+        """Per source file, the branches its last chunking recorded; none when the file is absent or
+        unreadable (an update then chunks changed files afresh)."""
+        try:
+            stored = json.loads((self.folder / BRANCHES).read_text(encoding="utf-8"))
+            return {source: [ChunkedBranch(str(place), str(text), int(tokens), bool(children), int(line), int(first),
+                                           int(count)) for place, text, tokens, children, line, first, count in rows]
+                    for source, rows in stored.items()}
+        except (OSError, ValueError, TypeError, AttributeError):
+            return {}
 
-def write_index(folder: Path, manifest: Manifest, chunks: list[Chunk], vectors: np.ndarray) -> None:
-    """Write every file of an index into an empty folder."""
-    import bm25s
+
+def write_index(folder: Path, manifest: Manifest, chunks: list[Chunk], vectors: np.ndarray,
+                branches: dict[str, list[ChunkedBranch]] | None = None, previous: Index | None = None) -> None:
+    """Write every file of an index into an empty folder; chunks `previous` holds are not tokenized again."""
     import faiss
 
     dense = faiss.IndexIDMap(faiss.IndexFlatIP(manifest.dimension))
@@ -105,12 +95,12 @@ def write_index(folder: Path, manifest: Manifest, chunks: list[Chunk], vectors: 
         dense.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32),
                            np.array([faiss_id(c.id) for c in chunks], dtype=np.int64))
     faiss.write_index(dense, str(folder / DENSE))
-    lexical = bm25s.BM25()
-    lexical.index(_tokenize([c.search_text for c in chunks], ids=True), show_progress=False)
-    lexical.save(str(folder / LEXICAL))
+    Lexical.build(chunks, (previous._lexical, previous.chunks) if previous is not None else None).save(folder)
     with open(folder / CHUNKS, "w", encoding="utf-8") as out:
         for chunk in chunks:
             out.write(json.dumps(vars(chunk), ensure_ascii=False) + "\n")  # asdict deep-copies: 5× slower
+    (folder / BRANCHES).write_text(json.dumps({source: [list(vars(b).values()) for b in rows]
+                                               for source, rows in (branches or {}).items()}), encoding="utf-8")
     (folder / MANIFEST).write_text(json.dumps(vars(manifest), indent=1), encoding="utf-8")
 
 
@@ -166,7 +156,6 @@ def _swap_state(folder: Path) -> tuple:
 
 
 def _load(folder: Path, embedding_model: str | None) -> Index:
-    import bm25s
     import faiss
 
     if not folder.exists() and previous_folder(folder).exists():
@@ -179,10 +168,10 @@ def _load(folder: Path, embedding_model: str | None) -> Index:
         with open(folder / CHUNKS, encoding="utf-8") as lines:
             chunks = [_chunk_from_json(line) for line in lines]
         dense = faiss.read_index(str(folder / DENSE))
-        lexical = bm25s.BM25.load(str(folder / LEXICAL)) if chunks else None
-    except (OSError, ValueError, TypeError, KeyError, RuntimeError) as error:
+        lexical = Lexical.load(folder)
+    except (OSError, ValueError, TypeError, KeyError, RuntimeError, zipfile.BadZipFile) as error:
         raise IndexMismatchError(f"index at {folder} is corrupt ({type(error).__name__}: {error}): {FIX}") from None
-    _check_consistent(folder, manifest, chunks, dense)
+    _check_consistent(folder, manifest, chunks, dense, lexical)
     return Index(folder, manifest, chunks, dense, lexical)
 
 
@@ -197,12 +186,12 @@ def _id_map(dense) -> np.ndarray:
     return faiss.vector_to_array(dense.id_map)
 
 
-def _check_consistent(folder: Path, manifest: Manifest, chunks: list[Chunk], dense) -> None:
-    """FAISS ids, chunk records and manifest must describe the same chunks."""
+def _check_consistent(folder: Path, manifest: Manifest, chunks: list[Chunk], dense, lexical: Lexical) -> None:
+    """FAISS ids, chunk records, lexical index and manifest must describe the same chunks."""
     record_ids = {c.id: c.content_hash for c in chunks}
     stored = sorted(int(i) for i in _id_map(dense))
     if (record_ids != manifest.chunks or stored != sorted(faiss_id(i) for i in record_ids)
-            or dense.d != manifest.dimension):
+            or dense.d != manifest.dimension or len(lexical.offsets) != len(chunks) + 1):
         raise IndexMismatchError(f"index at {folder} is inconsistent (vectors, chunks and manifest disagree): {FIX}")
 
 

@@ -40,7 +40,8 @@ class CountingEmbedder:
     """Fake `Embedder`: a bag-of-hashed-words vector, so texts sharing words are similar.
 
     `count_tokens` is the whitespace word count; `calls` counts `embed` calls and `embedded_texts`
-    records every text embedded, in order.
+    records every text embedded, in order; `counted` every text whose tokens were counted (what the
+    chunker parsed and measured).
 
     >>> fake = CountingEmbedder()
     >>> vectors = fake.embed(["s3 bucket policy", "bucket policy"])
@@ -52,6 +53,7 @@ class CountingEmbedder:
         self.model_id, self.dimension, self.max_tokens = model_id, dimension, max_tokens
         self.calls = 0
         self.embedded_texts: list[str] = []
+        self.counted: list[str] = []
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         self.calls += 1
@@ -59,6 +61,7 @@ class CountingEmbedder:
         return np.stack([self._vector(t) for t in texts]) if texts else np.zeros((0, self.dimension), np.float32)
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        self.counted.extend(texts)
         return [len(text.split()) for text in texts]
 
     def _vector(self, text: str) -> np.ndarray:

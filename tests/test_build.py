@@ -13,7 +13,9 @@ from conftest import SEED_OUTLINE, CountingEmbedder, write_outline
 from indexer.build import build_index
 from indexer.errors import IndexMismatchError, IndexMissingError
 from indexer.settings import Settings
-from indexer.store import CHUNKS, DENSE, LEXICAL, MANIFEST, load_index
+from indexer.markup import plain
+from indexer.lexical import TERMS, VOCABULARY
+from indexer.store import CHUNKS, DENSE, MANIFEST, load_index
 
 SMALL = ("# Garden\n## Tomatoes\n- Water deeply twice a week\n- Stake when thirty centimetres tall\n"
          "## Roses\n- Prune in late winter\n- Feed with potash in spring\n"
@@ -80,6 +82,27 @@ def test_editing_one_bullet_re_embeds_exactly_the_chunks_holding_its_line(seed_c
     assert report.embedded == len(holding) and report.removed == 0
     assert {c.id for c in chunks} == set(old)
     assert {c.id for c in chunks if old[c.id] != c.content_hash} == {c.id for c in chunks if number in c.lines}
+
+
+def test_an_edit_re_chunks_only_its_section_and_the_index_equals_a_rebuild(seed_copy: Settings,
+                                                                            tmp_path: Path) -> None:
+    path = seed_copy.seeds[0] / SEED_OUTLINE.name
+    lines = path.read_text(encoding="utf-8").split("\n")
+    number = next(n for n, line in enumerate(lines, 1) if n > 900 and line.lstrip().startswith("- "))
+    lines.insert(number, lines[number - 1].replace("- ", "- zebra ", 1))  # a new line: all below shift
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+    embedder = CountingEmbedder()
+    build_index(seed_copy, embedder)
+    rebuilt = settings_for(tmp_path / "fresh", seed_copy.seeds[0])
+    build_index(rebuilt, CountingEmbedder())
+
+    updated, fresh = load_index(seed_copy.index_dir), load_index(rebuilt.index_dir)
+    assert updated.chunks == fresh.chunks
+    first_bullet = next(line for line in lines if line.startswith("- "))
+    assert any("zebra" in text for text in embedder.counted)
+    assert 0 < len(embedder.counted) < len(lines) // 5  # the edited section's lines and titles, not the file
+    assert plain(first_bullet[2:]) not in embedder.counted  # another section: neither parsed nor counted
 
 
 def test_deleting_lines_removes_their_chunks(tmp_path: Path) -> None:
@@ -213,7 +236,9 @@ CORRUPTIONS = {
         "".join((f / CHUNKS).read_text().splitlines(keepends=True)[1:])),
     "vectors missing": lambda f: (f / DENSE).unlink(),
     "vectors corrupt": lambda f: _garbage(f / DENSE),
-    "lexical index missing": lambda f: shutil.rmtree(f / LEXICAL),
+    "lexical index missing": lambda f: (f / TERMS).unlink(),
+    "lexical index corrupt": lambda f: _garbage(f / TERMS),
+    "lexical vocabulary corrupt": lambda f: _garbage(f / VOCABULARY),
     "dimension changed": lambda f: set_manifest(f, dimension=16),
 }
 

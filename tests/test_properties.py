@@ -149,3 +149,67 @@ def test_no_chunk_exceeds_the_real_model_window(real_embedder, lines: list[str])
     chunks = chunk_text(join(lines), limit, count)
 
     assert all(n + SPECIAL_TOKENS <= limit for n in count([c.search_text for c in chunks]))
+
+
+def _one_pass(text: str, source: str = "p.md"):
+    """The parser fed every line in order: what `parse_outline` must equal, though it parses by headings."""
+    from indexer.outline import _Parser
+
+    parser = _Parser(source)
+    for number, raw in enumerate(text.replace("\r\n", "\n").removesuffix("\n").split("\n"), start=1):
+        parser.feed(raw.rstrip(), number)
+    return parser
+
+
+def _shape(roots) -> list[tuple]:
+    nodes, stack = [], list(reversed(roots))
+    while stack:
+        node = stack.pop()
+        nodes.append((node.depth, node.kind, node.text, node.lines, len(node.children)))
+        stack.extend(reversed(node.children))
+    return nodes
+
+
+_TRICKY = st.sampled_from(["# A", "## B", "### C", "#", "   # three spaces", "    # code, not a heading",
+                           "```", "  ~~~", "\u3000```", "- ```", "## closing ##", "text after", "  - x"])
+
+
+@BOUNDED
+@given(st.lists(st.one_of(_LINE, _TRICKY), max_size=50), NEWLINE)
+def test_parsing_heading_by_heading_equals_parsing_line_by_line(lines: list[str], newline: str) -> None:
+    text = join(lines, newline)
+
+    outline, reference = parse_outline(text, "p.md"), _one_pass(text)
+
+    assert _shape(outline.roots) == _shape(reference.roots)
+    assert list(outline.warnings) == [message for _, message in reference.warnings]
+
+
+_EDIT = st.tuples(st.sampled_from(["replace", "insert", "delete"]), st.integers(0, 10**6), st.one_of(_LINE, _TRICKY))
+# Headed sections, so that a small chunk target leaves many branches to re-use.
+_SECTIONS = st.lists(st.tuples(st.integers(1, 3), _PHRASE, st.lists(st.one_of(_LINE, _TRICKY), max_size=8)),
+                     max_size=12).map(lambda sections: [line for level, title, body in sections
+                                                        for line in ["#" * level + " " + title, *body]])
+
+
+@BOUNDED
+@given(_SECTIONS, st.lists(_EDIT, min_size=1, max_size=3), st.sampled_from([16, 48]))
+def test_rechunking_with_the_last_build_equals_chunking_afresh(lines: list[str], edits, target: int) -> None:
+    from indexer.chunk import chunk_file
+    from indexer.outline import Outline
+
+    edited = list(lines)
+    for kind, where, line in edits:
+        at = where % (len(edited) + 1)
+        if kind == "insert" or not edited or at == len(edited):
+            edited.insert(at, line)
+        elif kind == "replace":
+            edited[at] = line
+        else:
+            del edited[at]
+    last = chunk_file(Outline("p.md", join(lines)), words, target, 256)
+
+    again = chunk_file(Outline("p.md", join(edited)), words, target, 256, last)
+    fresh = chunk_file(Outline("p.md", join(edited)), words, target, 256)
+
+    assert again == fresh

@@ -65,7 +65,7 @@ class LoggedLock(lock.BuildLock):
 
 build.BuildLock = LoggedLock
 points = {
-    "before chunking": (build, "chunk_outline", False, 1),
+    "before chunking": (build, "chunk_file", False, 1),
     "while embedding": (SlowEmbedder, "embed", False, 1),
     "after writing the new folder": (build, "write_index", True, 1),
     "before the first rename": (build.os, "rename", False, 1),

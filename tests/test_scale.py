@@ -127,6 +127,9 @@ def test_one_edit_in_a_200k_line_outline_re_embeds_only_chunks_holding_that_line
     assert set(embedder.embedded_texts) <= holding
     assert sum(before.get(c.id) != c.content_hash for c in index.chunks) == report.embedded
     assert edited in top_lines(index, "zebracorn")
+    # Counted: a breadcrumb and a title per top-level section (the root's chunks list them) and the
+    # edited section's lines; not the 200k lines.
+    assert len(embedder.counted) < 15_000
 
 
 @pytest.mark.slow
@@ -137,9 +140,9 @@ def test_one_edit_in_a_20_file_outline_parses_only_that_file(tmp_path: Path, mon
     build_index(settings, CountingEmbedder())
     edit_middle_bullet(tmp_path / "seeds" / "part-07.md")
     parsed = []
-    real_parse = indexer.build.parse_outline
-    monkeypatch.setattr(indexer.build, "parse_outline", lambda text, source: parsed.append(source)
-                        or real_parse(text, source))
+    real_outline = indexer.build.Outline
+    monkeypatch.setattr(indexer.build, "Outline", lambda source, text: parsed.append(source)
+                        or real_outline(source, text))
 
     report = build_index(settings, CountingEmbedder())
 
