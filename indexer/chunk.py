@@ -2,7 +2,9 @@
 
 A branch that fits `target` tokens is one chunk. A larger branch becomes chunks holding the node,
 its leaf children in full and its other children by title (split into parts when many), and each
-non-leaf child is chunked the same way. It does not embed or store (see build.py, store.py).
+non-leaf child is chunked the same way. Given the file's last chunking, a heading whose branch and
+place are unchanged gets its chunks back, lines shifted, unparsed and uncounted: an edit costs its
+section, not the file. It does not embed or store (see build.py, store.py).
 """
 from __future__ import annotations
 
@@ -11,10 +13,10 @@ import hashlib
 from dataclasses import dataclass, replace
 from typing import Sequence
 
-from indexer.crumbs import (CRUMB_CHARS, CRUMB_WORDS, PATH_CHARS, TokenCounter, breadcrumbs, display_path,
-                            fit)
+from indexer.crumbs import TokenCounter, breadcrumbs, display_path
 from indexer.markup import plain
 from indexer.outline import Node, Outline
+from indexer.pieces import Piece, indent, pack, shorten, split_long
 
 SPECIAL_TOKENS = 2  # [CLS] and [SEP]
 
@@ -32,16 +34,6 @@ class Chunk:
     @property
     def breadcrumb(self) -> str:
         return " › ".join(self.path)
-
-
-@dataclass
-class _Piece:
-    """A line of a chunk being assembled: display text, plain text, tokens, outline lines."""
-
-    display: str
-    search: str
-    tokens: int
-    lines: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -84,7 +76,7 @@ class _ChunkBuilder:
     def __init__(self, outline: Outline, count: TokenCounter, target: int, limit: int, previous: Chunked):
         self.outline, self.source, self.count = outline, outline.source, count
         self.target, self.limit, self.previous = target, limit, previous
-        self.own: dict[Node, list[_Piece]] = {}  # filled as nodes are measured
+        self.own: dict[Node, list[Piece]] = {}  # filled as nodes are measured
         self.subtree: dict[Node, int] = {}
         self.complete: set[Node] = set()  # nodes whose whole subtree has its pieces
         self.reusable = {branch.place: i for i, branch in enumerate(previous.branches)}
@@ -191,13 +183,13 @@ class _ChunkBuilder:
             self.own[node] = []
         for (node, line_no, text), search, n in zip(texts, plains, tokens):
             prefix = "" if not self.own[node] else "  "
-            self.own[node].append(_Piece(prefix + text, search, n, (line_no,)))
+            self.own[node].append(Piece(prefix + text, search, n, (line_no,)))
 
-    def _titles(self, nodes: Sequence[Node]) -> dict[Node, _Piece]:
+    def _titles(self, nodes: Sequence[Node]) -> dict[Node, Piece]:
         """Each node's first piece: its title line, counted without parsing the rest of it."""
         missing = [node for node in nodes if node not in self.own]
         counted = self.count([plain(node.title) for node in missing]) if missing else []
-        titles = {node: _Piece(node.title, plain(node.title), n, (node.line,)) for node, n in zip(missing, counted)}
+        titles = {node: Piece(node.title, plain(node.title), n, (node.line,)) for node, n in zip(missing, counted)}
         return {node: self.own[node][0] if node in self.own else titles[node] for node in nodes}
 
     def _work(self, nodes: Sequence[Node], path: tuple, key) -> list[tuple]:
@@ -207,13 +199,13 @@ class _ChunkBuilder:
         crumbs = breadcrumbs(paths, self.count, self.limit // 4)
         return [(node, p, k, *crumb) for (node, k), p, crumb in reversed(list(zip(keyed, paths, crumbs)))]
 
-    def _branch(self, node: Node) -> list[_Piece]:
+    def _branch(self, node: Node) -> list[Piece]:
         """The whole subtree, indented; iterative because outlines may nest thousands deep."""
         self._measure(node, known_sizes=False)
         pieces, stack = [], [(node, 0)]
         while stack:
             current, level = stack.pop()
-            pieces.extend(_indent(p, level) for p in self.own[current])
+            pieces.extend(indent(p, level) for p in self.own[current])
             stack.extend((child, level + 1) for child in reversed(current.children))
         return pieces
 
@@ -221,9 +213,9 @@ class _ChunkBuilder:
         """Chunks of the node with its leaves and child titles; returns the children chunked on their own."""
         header = self.own[node]
         if sum(p.tokens for p in header) > budget // 2:
-            for part, piece in enumerate(_split_long(header, self.count, budget)):
+            for part, piece in enumerate(split_long(header, self.count, budget)):
                 self._emit(path, key, crumb, [piece], f"text{part}", titled=False)
-            header = [_Piece(header[0].display[:80], "", 0, (node.line,))]
+            header = [Piece(header[0].display[:80], "", 0, (node.line,))]
         room = max(budget - sum(p.tokens for p in header), 1)
         big, items = [], []
         titles = self._titles(node.children)
@@ -231,14 +223,14 @@ class _ChunkBuilder:
             # A leaf that would push a chunk past the hard cap gets chunks of its own, like a branch.
             if self._has_children(child) or self.subtree[child] > room + self.limit - self.target:
                 big.append(child)
-                items.extend(_indent(p, 1) for p in _shorten(titles[child], self.count))
+                items.extend(indent(p, 1) for p in shorten(titles[child], self.count))
             else:
-                items.extend(_indent(p, 1) for p in self._branch(child))
-        for part, group in enumerate(_pack(items, room) or [[]]):
+                items.extend(indent(p, 1) for p in self._branch(child))
+        for part, group in enumerate(pack(items, room) or [[]]):
             self._emit(path, key, crumb, header + group, f"part{part}" if part else "")
         return big
 
-    def _emit(self, path: tuple, key, crumb: str, pieces: list[_Piece], part: str = "",
+    def _emit(self, path: tuple, key, crumb: str, pieces: list[Piece], part: str = "",
               titled: bool = True) -> None:
         """Record one chunk; when `titled`, pieces[0] is the node's title, already in the breadcrumb."""
         lines = tuple(sorted({line for p in pieces for line in p.lines}))
@@ -275,66 +267,3 @@ def _keyed(nodes: Sequence[Node], parent_key) -> list[tuple[Node, object]]:
         key.update(f"\x1f{node.title}{suffix}".encode())
         keyed.append((node, key))
     return keyed
-
-
-def _indent(piece: _Piece, level: int) -> _Piece:
-    return _Piece("  " * level + piece.display, piece.search, piece.tokens, piece.lines)
-
-
-def _shorten(piece: _Piece, count: TokenCounter) -> list[_Piece]:
-    """A child's title line, cut to a few words when it is huge (its own chunks hold it whole)."""
-    if piece.tokens <= 32:
-        return [piece]
-    words = " ".join(piece.search[:CRUMB_CHARS].split()[:CRUMB_WORDS])
-    words, tokens = fit(words, count([words])[0], count, 32)
-    display = " ".join(piece.display[:CRUMB_CHARS].split()[:CRUMB_WORDS])[:PATH_CHARS]
-    return [_Piece(display + " …", words, tokens, piece.lines)]
-
-
-def _pack(items: list[_Piece], budget: int) -> list[list[_Piece]]:
-    """Consecutive groups whose tokens fit the budget (an item larger than it stands alone)."""
-    groups: list[list[_Piece]] = []
-    used = budget + 1
-    for item in items:
-        if used + item.tokens > budget:
-            groups.append([])
-            used = 0
-        groups[-1].append(item)
-        used += item.tokens
-    return groups
-
-
-def _split_long(pieces: list[_Piece], count: TokenCounter, budget: int) -> list[_Piece]:
-    """Split a node's own text into pieces of at most `budget` tokens, word by word (huge words sliced).
-    A line without words (blank, in a code block) rides along as "" so that its line is kept."""
-    words = [(w, p.lines) for p in pieces for w in p.search.split() or [""]]
-    sizes = count([w for w, _ in words]) if words else []
-    sliced = [(s, n, lines) for (w, lines), size in zip(words, sizes) for s, n in _slices(w, size, count, budget)]
-    out: list[_Piece] = []
-    current: list[str] = []
-    lines: set[int] = set()
-    used = 0
-    for word, size, word_lines in sliced:
-        if current and used + size > budget:
-            out.append(_joined(current, used, lines))
-            current, lines, used = [], set(), 0
-        current.append(word)
-        lines.update(word_lines)
-        used += size
-    if current:
-        out.append(_joined(current, used, lines))
-    return out
-
-
-def _joined(words: list[str], tokens: int, lines: set[int]) -> _Piece:
-    text = " ".join(w for w in words if w)
-    return _Piece(text, text, tokens, tuple(sorted(lines)))
-
-
-def _slices(word: str, tokens: int, count: TokenCounter, budget: int) -> list[tuple[str, int]]:
-    """(slice, tokens) of a word, each slice within the budget: a 1 MB line without spaces is one word."""
-    if tokens <= budget or len(word) == 1:
-        return [(word, tokens)]
-    width = max(1, len(word) * budget // (2 * tokens))  # aim at half the budget: slicing adds pieces
-    parts = [word[i:i + width] for i in range(0, len(word), width)]
-    return [s for part, n in zip(parts, count(parts)) for s in _slices(part, n, count, budget)]

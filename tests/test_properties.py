@@ -153,9 +153,9 @@ def test_no_chunk_exceeds_the_real_model_window(real_embedder, lines: list[str])
 
 def _one_pass(text: str, source: str = "p.md"):
     """The parser fed every line in order: what `parse_outline` must equal, though it parses by headings."""
-    from indexer.outline import _Parser
+    from indexer.syntax import LineParser
 
-    parser = _Parser(source)
+    parser = LineParser(source)
     for number, raw in enumerate(text.replace("\r\n", "\n").removesuffix("\n").split("\n"), start=1):
         parser.feed(raw.rstrip(), number)
     return parser
