@@ -6,11 +6,13 @@ Does not: load models for generation (see `assistant.model`) or prune old cache 
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import tempfile
 from pathlib import Path
 
 from indexer.errors import ModelUnavailableError
+from indexer.lock import process_alive
 
 # transformers is imported inside `_convert`: it takes ~1.5 s, and importing this module must not.
 
@@ -41,7 +43,8 @@ def ensure_converted(gguf: Path, cache_dir: Path) -> tuple[Path, bool]:
     if target.is_dir():
         return target, False
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-", suffix=".tmp", dir=target.parent))
+    _remove_abandoned(target)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-{os.getpid()}-", suffix=".tmp", dir=target.parent))
     try:
         _convert(gguf, tmp)
         tmp.rename(target)
@@ -52,6 +55,15 @@ def ensure_converted(gguf: Path, cache_dir: Path) -> tuple[Path, bool]:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return target, True
+
+
+def _remove_abandoned(target: Path) -> None:
+    """Delete the temporary folders of conversions whose process was killed (~500 MB each); those of
+    a conversion still running elsewhere stay."""
+    for leftover in target.parent.glob(f".{target.name}-*.tmp"):
+        pid = leftover.name[len(target.name) + 2:].split("-", 1)[0]
+        if pid.isdigit() and not process_alive(int(pid)):
+            shutil.rmtree(leftover, ignore_errors=True)
 
 
 def _convert(gguf: Path, out: Path) -> None:

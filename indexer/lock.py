@@ -34,7 +34,7 @@ class BuildLock:
                                            "wait for it to finish") from None
                 time.sleep(0.1)
         previous = _read_pid_fd(fd)
-        if previous and previous != os.getpid() and not _alive(previous):
+        if previous and previous != os.getpid() and not process_alive(previous):
             self.stale_pid = previous
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
@@ -61,7 +61,7 @@ def _read_pid(path: Path) -> str:
         return "unknown"
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

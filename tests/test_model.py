@@ -2,6 +2,7 @@
 session into a temporary cache (~20 s); error paths need no model."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -164,6 +165,25 @@ def test_crash_during_conversion_leaves_no_half_cache(tmp_path: Path, monkeypatc
         gguf_cache.ensure_converted(gguf, tmp_path / "cache")
 
     assert list((tmp_path / "cache" / "models").iterdir()) == []
+
+
+def test_a_conversion_killed_earlier_leaves_no_temporary_folder_behind(tmp_path: Path, monkeypatch) -> None:
+    gguf = tmp_path / "tiny.gguf"
+    gguf.write_bytes(b"not really a model")
+    target = gguf_cache.cache_folder(gguf, tmp_path / "cache")
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    killed = target.parent / f".{target.name}-{dead.pid}-x1.tmp"
+    running = target.parent / f".{target.name}-{os.getpid()}-x2.tmp"
+    for folder in (killed, running):
+        folder.mkdir(parents=True)
+        (folder / "model.safetensors").write_bytes(b"half")
+    monkeypatch.setattr(gguf_cache, "_convert", lambda source, out: (out / "config.json").write_text("{}"))
+
+    folder, converted = gguf_cache.ensure_converted(gguf, tmp_path / "cache")
+
+    assert converted and (folder / "config.json").exists()
+    assert not killed.exists() and running.exists()
 
 
 def test_cache_folder_is_named_by_stem_and_content_hash(tmp_path: Path) -> None:
