@@ -33,7 +33,7 @@ if str(REPO_ROOT) not in sys.path:  # `pytest` (not `python -m pytest`) does not
 from indexer.settings import Settings  # noqa: E402
 
 _WORD = re.compile(r"\w+")
-_THEMATIC_BREAK = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+_THEMATIC_BREAK = re.compile(r"^ {0,3}([-*_=])(?:[ \t]*\1){2,}[ \t]*$")  # or a setext "===": no content
 
 
 class CountingEmbedder:

@@ -3,8 +3,6 @@ bullet marker, space/tab/mixed indentation, blank lines, CRLF, unicode, emphasis
 very long lines. Token counts are whitespace words (fast); one smaller run uses the real tokenizer."""
 from __future__ import annotations
 
-import re
-
 import pytest
 from conftest import CountingEmbedder, content_lines
 from hypothesis import HealthCheck, given, settings
@@ -16,8 +14,6 @@ from indexer.outline import parse_outline, read_outline_text
 
 words = CountingEmbedder().count_tokens
 BOUNDED = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-# "===" is a setext underline: the parser drops it like a thematic break; conftest counts it as content.
-_SETEXT_RULE = re.compile(r"^ {0,3}=(?:[ \t]*=){2,}[ \t]*$")
 
 # Printable characters of any script; layout characters come only from the grammar below.
 _CHAR = st.characters(exclude_categories=("Cs", "Cc", "Zs", "Zl", "Zp"))
@@ -52,12 +48,6 @@ def chunk_text(text: str, limit: int = 256, count=words) -> list[Chunk]:
     return chunk_outline(parse_outline(text, "p.md"), count, 128, limit)
 
 
-def expected_lines(text: str) -> set[int]:
-    """conftest's content lines, less setext rules and the phantom line after a final newline."""
-    lines = text.replace("\r\n", "\n").removesuffix("\n").split("\n")
-    return {n for n in content_lines(text) if n <= len(lines) and not _SETEXT_RULE.match(lines[n - 1])}
-
-
 @BOUNDED
 @given(st.text())
 def test_any_text_parses_and_chunks_without_an_exception(text: str) -> None:
@@ -87,7 +77,7 @@ def test_every_content_line_lands_in_a_chunk(lines: list[str], newline: str) -> 
 
     covered = {line for chunk in chunk_text(text) for line in chunk.lines}
 
-    assert expected_lines(text) <= covered
+    assert content_lines(text) <= covered
     assert covered <= set(range(1, len(lines) + 1))
 
 
