@@ -39,6 +39,7 @@ class Outline:
         self._warnings: list[tuple[int, str]] = []
         self._spans: dict[Node, _Span] = {}
         self._pending: set[Node] = set()
+        self._branches: dict[Node, tuple[str, range]] = {}
         self.roots = self._skeleton(find_headings(self._text))
 
     def _skeleton(self, headings: list[tuple[int, int, int, str]]) -> tuple[Node, ...]:
@@ -96,8 +97,10 @@ class Outline:
         span = self._spans.get(node)
         if span is None:
             return None
-        text = self._text[span.chars[0]:span.chars[1]]
-        return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest(), range(span.start + 1, span.end + 1)
+        if node not in self._branches:
+            text = self._text[span.chars[0]:span.chars[1]].encode("utf-8", "surrogatepass")
+            self._branches[node] = hashlib.sha1(text).hexdigest(), range(span.start + 1, span.end + 1)
+        return self._branches[node]
 
     def walk(self):
         """Every node, depth-first in file order (iterative: outlines may nest thousands deep)."""
