@@ -6,6 +6,7 @@ Does not: retrieve (retriever/), prompt a model (prompt.py) or check model sente
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -16,18 +17,22 @@ from retriever.search import Hit
 
 INDENT = 2  # spaces per level in `Chunk.text`
 CONTEXT_STEPS = 3  # a line is embedded as "grandparent > parent > line" (and with its whole path)
-# The refusal gate: the outline covers a question when some line that adds a word to it scores at
-# least this. Calibrated on the dev set's 41 answerable vs 4 refusal questions with the real
-# retriever and all-MiniLM-L6-v2 (`python -m assistant.eval FILE --calibrate` prints both lists):
-# answerable questions score 0.51–0.86 but for one terse paraphrase (0.46); three refusals score
-# 0.42–0.47 and one near miss 0.62 (its words all appear, about another service). The threshold
-# sits in the gap between the two groups rather than at the edge of either; a refusal it misses
-# still gets only verified sentences and quoted lines, never an invented answer.
+# The refusal gate: the outline covers a question when some line that adds a word to it, and is on
+# the question's subject (see `on_subject`), scores at least this. Calibrated on the dev set's 41
+# answerable vs 4 refusal questions with the real retriever and all-MiniLM-L6-v2
+# (`python -m assistant.eval FILE --calibrate` prints both lists): answerable questions score
+# 0.51–0.86 but for one long paraphrase (0.46); refusals score 0.42–0.47 (one of them only once
+# lines about another service stop counting: 0.62 before). The threshold sits in the gap between
+# the two groups rather than at the edge of either; a refusal it misses still gets only verified
+# sentences and quoted lines, never an invented answer.
 SUPPORT_THRESHOLD = 0.49
 INHERITED = 0.95  # share of a named node's score its children get (see `Evidence.relevance`)
 # Words that ask about a topic without naming what about it: "What is an IGW?", "What does Control
 # Tower do?". A question made only of these and a retrieved node's title asks for that node's content.
 TOPIC_QUESTION_WORDS = "what is are does do used use for work works tell me about explain describe overview mean"
+# Words that ask rather than name: a title made only of these ("How to") names no subject.
+ASKING_WORDS = TOPIC_QUESTION_WORDS + " how which when where why who many much can"
+PARENTHESES = re.compile(r"\(([^)]*)\)")
 
 
 @dataclass(frozen=True)
@@ -54,11 +59,14 @@ class Evidence:
     scores: tuple[float, ...]  # per line: the best cosine of the question and one of its contexts
     informative: tuple[bool, ...]  # the line has a word the question lacks
     names_topic: bool = False  # the question only names a retrieved branch's node ("What is X?")
+    on_subject: tuple[bool, ...] | None = None  # per line, see `on_subject`; None: every line is
 
     @property
     def support(self) -> float:
-        """The best relevance of an informative line: how well the outline answers the question."""
-        return max((self.relevance(i) for i, new in enumerate(self.informative) if new), default=0.0)
+        """The best relevance of an informative line on the question's subject: how well the
+        outline answers the question."""
+        return max((self.relevance(i) for i, new in enumerate(self.informative)
+                    if new and (self.on_subject is None or self.on_subject[i])), default=0.0)
 
     @property
     def covered(self) -> bool:
@@ -145,7 +153,43 @@ def gather(question: str, hits: Sequence[Hit], embedder: Embedder) -> Evidence:
     scores = [max(score_of[text] for text in line.contexts) for line in lines]
     asked = set(lexical_tokens([question])[0])
     informative = tuple(bool(set(words) - asked) for words in lexical_tokens([line.text for line in lines]))
-    return Evidence(tuple(hits), tuple(lines), tuple(scores), informative, names_topic(question, hits))
+    return Evidence(tuple(hits), tuple(lines), tuple(scores), informative, names_topic(question, hits),
+                    on_subject(question, lines))
+
+
+def on_subject(question: str, lines: Sequence[Line]) -> tuple[bool, ...]:
+    """Per line: whether it lies under a node the question names. All True unless the question names
+    a top-level topic (a child of the outline's root) of these lines.
+
+    A question that names a topic asks about that topic, and a line that merely mentions its words
+    under another topic does not answer it: "How many queues per account?" is not answered by
+    "Topics > Fan out to 100 queues", however close the embeddings are, but is by any line under
+    "Queues". A question naming no top-level topic (a paraphrase) is left to the scores alone.
+    """
+    asked = set(lexical_tokens([question])[0])
+    titles = list(dict.fromkeys(title for line in lines for title in line.path[1:-1]))
+    named = {title for title, ways in zip(titles, naming_words(titles)) if any(w <= asked for w in ways)}
+    if not any(line.path[1] in named for line in lines if len(line.path) > 2):
+        return (True,) * len(lines)
+    return tuple(any(title in named for title in line.path[1:-1]) for line in lines)
+
+
+def naming_words(titles: Sequence[str]) -> list[list[set[str]]]:
+    """Per title, the word sets a question can name it by: all its words, or those outside or
+    inside its parentheses, without asking words; empty sets dropped.
+
+    "Internet Gateway (IGW)" → [{internet, gateway, igw}, {internet, gateway}, {igw}]
+    """
+    ways = [[title, PARENTHESES.sub(" ", title), *PARENTHESES.findall(title)] for title in titles]
+    if not ways:
+        return []
+    asking = set(lexical_tokens([ASKING_WORDS])[0])
+    words = iter(lexical_tokens([text for texts in ways for text in texts]))  # one call for all
+    named_by = []
+    for texts in ways:
+        sets = [set(next(words)) - asking for _ in texts]
+        named_by.append([found for found in sets if found])
+    return named_by
 
 
 def names_topic(question: str, hits: Sequence[Hit]) -> bool:

@@ -1,14 +1,18 @@
-"""Fakes and small outlines for the assistant's tests: a scripted generator and hand-made hits.
+"""Fakes and small outlines for the assistant's tests: a scripted generator, a scripted embedder
+and hand-made hits.
 
 `ScriptedGenerator` stands in for the language model: it records the messages it was given and
 streams a scripted reply in small pieces. A reply may say `{cite:WORD}`, which becomes the [n] of
 the first note whose text contains WORD, so a script can cite correctly (or wrongly) whatever
-order retrieval returns the branches in.
+order retrieval returns the branches in. `ScriptedEmbedder` gives each outline line the similarity
+to the question that a test names, so the refusal gate can be tested without the model.
 """
 from __future__ import annotations
 
 import re
 from typing import Callable, Iterator, Sequence
+
+import numpy as np
 
 from indexer.chunk import Chunk, chunk_outline
 from indexer.outline import parse_outline
@@ -64,6 +68,20 @@ class ScriptedGenerator:
             finished = True
         finally:
             self.closed += not finished
+
+
+class ScriptedEmbedder:
+    """An `Embedder` for `assistant.evidence.gather`: its first text (the question) has cosine
+    `scores[line]` with every context that ends in that line ("A > B > line"), `default` otherwise."""
+
+    model_id, dimension = "scripted", 2
+
+    def __init__(self, scores: dict[str, float], default: float = 0.2):
+        self.scores, self.default = scores, default
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        cosines = [self.scores.get(text.rsplit(" > ", 1)[-1], self.default) for text in texts[1:]]
+        return np.array([(1.0, 0.0), *((c, (1 - c * c) ** 0.5) for c in cosines)], dtype=np.float32)
 
 
 def notes(messages: list[dict[str, str]]) -> dict[int, str]:

@@ -1,7 +1,25 @@
-"""The refusal gate's topic rule: a question that only names a retrieved node asks for its content."""
-from assistant.evidence import names_topic
+"""The refusal gate's rules: a question that only names a retrieved node asks for its content, and
+a question that names a top-level topic is supported only by lines under a node it names."""
+from assistant.evidence import SUPPORT_THRESHOLD, branch_lines, gather, names_topic, naming_words, on_subject
+from assistant_fakes import ScriptedEmbedder, hits_for, outline_chunks
 from indexer.chunk import Chunk
 from retriever.search import Hit
+
+MESSAGING_OUTLINE = """\
+# Messaging Notes
+## Queues
+### Retention
+- Messages kept 4 days by default
+- Up to 14 days
+### Visibility
+- Hidden for 30 seconds after a read
+## Topics
+### Fan-out
+- Each topic delivers to up to 100 queues
+- Filter policies pick messages
+"""
+# The embedder finds the Topics line closest to any question about counting queues, as a real one may.
+CLOSE_TO_QUEUE_COUNTS = ScriptedEmbedder({"Each topic delivers to up to 100 queues": 0.62})
 
 
 def hit_at(*path: str) -> Hit:
@@ -24,3 +42,42 @@ def test_a_question_asking_for_an_attribute_the_title_lacks_does_not_name_the_to
 
 def test_the_outline_root_title_alone_never_counts_as_a_named_topic():
     assert not names_topic("What is AWS?", [hit_at("AWS")])
+
+
+def messaging_evidence(question: str):
+    hits = hits_for(outline_chunks(MESSAGING_OUTLINE), "100 queues")
+    return gather(question, hits, CLOSE_TO_QUEUE_COUNTS)
+
+
+def test_a_question_naming_a_topic_is_refused_when_only_a_line_under_another_topic_scores():
+    evidence = messaging_evidence("How many queues can one account create?")
+
+    assert max(evidence.scores) >= SUPPORT_THRESHOLD  # the score alone would have answered
+    assert evidence.support < SUPPORT_THRESHOLD
+    assert not evidence.covered
+
+
+def test_a_question_naming_the_topic_of_the_scoring_line_is_answered():
+    evidence = messaging_evidence("How many queues can one topic deliver to?")
+
+    assert evidence.covered
+
+
+def test_a_paraphrase_naming_no_topic_is_left_to_the_scores():
+    evidence = messaging_evidence("How many inboxes can one broadcast reach?")
+
+    assert evidence.covered
+
+
+def test_only_lines_under_a_named_node_are_on_the_subject():
+    lines = branch_lines(hits_for(outline_chunks(MESSAGING_OUTLINE), "100 queues"))
+
+    flags = dict(zip((line.text for line in lines), on_subject("How long are queues kept?", lines)))
+
+    assert flags["Up to 14 days"] and flags["Hidden for 30 seconds after a read"]
+    assert not flags["Each topic delivers to up to 100 queues"]
+
+
+def test_a_title_is_named_by_all_its_words_or_by_its_acronym_and_never_by_asking_words():
+    assert naming_words(["Internet Gateway (IGW)", "How to"]) == [
+        [{"internet", "gateway", "igw"}, {"internet", "gateway"}, {"igw"}], []]
