@@ -4,7 +4,8 @@ For model mode and extractive-only mode, prints a markdown table: the share of a
 questions whose answer contains every `answer_facts` string (case-insensitive), the share whose
 citations cover a gold line, refusal precision and recall on `refusal` questions, the
 false-refusal rate, median time to first token, and the model's tokens/s.
-`--calibrate` prints the support-gate scores of refusal vs answerable questions instead.
+`--calibrate` prints the support-gate scores of refusal vs answerable questions instead, and how many
+of each group the gate refuses.
 
 Examples:
   python -m assistant.eval ../shared/eval/dev.jsonl
@@ -117,18 +118,22 @@ def run_mode(assistant, cases: list[Case], mode: str, show: bool) -> list[tuple[
 
 
 def calibration(retriever, cases: list[Case]) -> str:
-    """Support-gate scores per group, so the threshold can be checked against both."""
+    """Support-gate scores per group, so the threshold can be checked against both; a star marks a
+    question the gate decides otherwise than its score alone would."""
     from assistant.evidence import SUPPORT_THRESHOLD, gather
 
     rows = []
     for case in cases:
-        hits = retriever.search(case.question, k=5)
-        rows.append((gather(case.question, hits, retriever.embedder).support, case.refusal, case.id))
-    lines = [f"threshold {SUPPORT_THRESHOLD}"]
+        evidence = gather(case.question, retriever.search(case.question, k=5), retriever.embedder)
+        star = "*" if evidence.covered != (evidence.support >= SUPPORT_THRESHOLD) else ""
+        rows.append((evidence.support, star, evidence.covered, case.refusal, case.id))
+    lines = [f"threshold {SUPPORT_THRESHOLD}; * decided otherwise than by the score alone (a question that "
+             "only names a topic, or asks for an amount no supporting line states)"]
     for label, refusal in (("refusal", True), ("answerable", False)):
-        scores = sorted((s, i) for s, r, i in rows if r == refusal)
-        below = sum(s < SUPPORT_THRESHOLD for s, _ in scores)
-        lines.append(f"{label} ({below}/{len(scores)} below): " + ", ".join(f"{s:.3f} {i}" for s, i in scores))
+        group = sorted((s, star, covered, i) for s, star, covered, r, i in rows if r == refusal)
+        refused = sum(not covered for _, _, covered, _ in group)
+        lines.append(f"{label} ({refused}/{len(group)} refused): "
+                     + ", ".join(f"{s:.3f}{star} {i}" for s, star, _, i in group))
     return "\n".join(lines)
 
 
