@@ -9,12 +9,17 @@ from functools import partial
 import streamlit as st
 
 from assistant import Assistant
+from indexer.errors import BranchwiseError
 from indexer.settings import Settings
 from ui import chat, index_panel, outline_browser, sidebar
 
 st.set_page_config(page_title="Branchwise · ask your outline", page_icon=":material/forest:")
 
-settings = Settings.from_env()
+try:
+    settings = Settings.from_env()
+except BranchwiseError as error:  # a mistyped BRANCHWISE_* variable
+    st.error(str(error))
+    st.stop()
 status = index_panel.read_status(settings)
 retriever = index_panel.ready_retriever(settings, status)
 index_box = st.sidebar.container()

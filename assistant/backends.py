@@ -17,7 +17,8 @@ __all__ = ["GenerationIncomplete", "open_generator", "describe"]
 def open_generator(settings: Settings) -> Generator:
     """`RemoteGenerator` for `settings.llm_url`, else `assistant.model.load_generator(settings)`."""
     if settings.llm_url:
-        return RemoteGenerator(settings.llm_url, settings.llm_model, settings.llm_api_key)
+        return RemoteGenerator(settings.llm_url, settings.llm_model, settings.llm_api_key,
+                               in_flight=settings.llm_concurrency)
     from assistant.model import load_generator  # pulls in torch; a remote backend never needs it
 
     return load_generator(settings)

@@ -27,7 +27,7 @@ MAX_RETRIES = 2
 # so). `transformers serve` without continuous batching generates one answer at a time, so more
 # requests would only queue on the server, where the wait counts against READ_TIMEOUT: 8 clients
 # against it on 2 CPU cores timed out 17 of 40 answers (bench/bench_load.py). Raise it for a
-# batching server such as vLLM.
+# batching server such as vLLM (BRANCHWISE_LLM_CONCURRENCY).
 IN_FLIGHT = 1
 PLACEHOLDER_KEY = "not-needed"  # local servers ignore the key, but the client insists on one
 SERVER_HINT = ("Is it running? Start one with `transformers serve` or `vllm serve`, or fix "

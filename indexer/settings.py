@@ -8,6 +8,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from indexer.errors import BranchwiseError
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
 
@@ -32,6 +34,7 @@ class Settings:
     llm_url: str = ""
     llm_model: str = ""
     llm_api_key: str = ""
+    llm_concurrency: int = 1  # answers streamed from the model server at once (see assistant/remote.py)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -53,6 +56,21 @@ class Settings:
             overrides["index_dir"] = Path(env["BRANCHWISE_INDEX"])
         if env.get("BRANCHWISE_CACHE"):
             overrides["cache_dir"] = Path(env["BRANCHWISE_CACHE"])
-        if env.get("BRANCHWISE_TOP_K"):
-            overrides["top_k"] = int(env["BRANCHWISE_TOP_K"])
+        numbers = {"BRANCHWISE_TOP_K": "top_k", "BRANCHWISE_LLM_CONCURRENCY": "llm_concurrency"}
+        overrides.update({name: _positive(var, env[var]) for var, name in numbers.items() if env.get(var)})
         return cls(**overrides)
+
+
+def _positive(variable: str, value: str) -> int:
+    """A whole number of 1 or more, or an error naming the variable.
+
+    >>> _positive("BRANCHWISE_TOP_K", " 8 ")
+    8
+    """
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise BranchwiseError(f"{variable} must be a whole number of 1 or more, not {value!r}")
+    return number

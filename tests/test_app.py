@@ -238,3 +238,12 @@ def test_the_examples_in_ui_docstrings_hold(module) -> None:
     result = doctest.testmod(module)
 
     assert result.attempted and not result.failed
+
+
+def test_a_mistyped_setting_is_shown_by_name_instead_of_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BRANCHWISE_TOP_K", "five")
+
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=60).run()
+
+    assert not at.exception
+    assert "BRANCHWISE_TOP_K must be a whole number of 1 or more, not 'five'" in at.error[0].value

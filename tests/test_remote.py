@@ -14,7 +14,7 @@ import pytest
 from assistant.backends import open_generator
 from assistant.remote import GenerationIncomplete, RemoteGenerator, api_base
 from indexer.cli import settings_from
-from indexer.errors import ModelUnavailableError
+from indexer.errors import BranchwiseError, ModelUnavailableError
 from indexer.settings import Settings
 
 from conftest import REPO_ROOT, VENV_PYTHON
@@ -216,11 +216,18 @@ def test_in_flight_requests_reach_the_server_together(stub) -> None:
         streamed("Met.")(handler, body)
 
     stub.replies = [meet]
-    generator = RemoteGenerator(stub.url, MODEL, in_flight=3)
+    generator = open_generator(Settings.from_env({"BRANCHWISE_LLM_URL": stub.url, "BRANCHWISE_LLM_MODEL": MODEL,
+                                                  "BRANCHWISE_LLM_CONCURRENCY": "3"}))
 
     answers = run_threads(3, lambda n: "".join(generator.stream(QUESTION)))
 
     assert answers == ["Met."] * 3
+
+
+@pytest.mark.parametrize("value", ["0", "-2", "many", "1.5"])
+def test_a_concurrency_that_is_not_a_positive_whole_number_is_refused_by_name(value: str) -> None:
+    with pytest.raises(BranchwiseError, match=f"BRANCHWISE_LLM_CONCURRENCY must be .* not '{value}'"):
+        Settings.from_env({"BRANCHWISE_LLM_CONCURRENCY": value})
 
 
 def run_threads(count: int, work: Callable[[int], str]) -> list[str | None]:
