@@ -10,6 +10,7 @@ import json
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+
 import numpy as np
 
 from indexer.chunk import Chunk, ChunkedBranch

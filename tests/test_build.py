@@ -12,10 +12,10 @@ from conftest import SEED_OUTLINE, CountingEmbedder, write_outline
 
 from indexer.build import build_index
 from indexer.errors import IndexMismatchError, IndexMissingError
-from indexer.settings import Settings
-from indexer.markup import plain
 from indexer.lexical import TERMS, VOCABULARY
-from indexer.store import CHUNKS, DENSE, MANIFEST, load_index
+from indexer.markup import plain
+from indexer.settings import Settings
+from indexer.store import BRANCHES, CHUNKS, DENSE, MANIFEST, load_index
 
 SMALL = ("# Garden\n## Tomatoes\n- Water deeply twice a week\n- Stake when thirty centimetres tall\n"
          "## Roses\n- Prune in late winter\n- Feed with potash in spring\n"
@@ -103,6 +103,25 @@ def test_an_edit_re_chunks_only_its_section_and_the_index_equals_a_rebuild(seed_
     assert any("zebra" in text for text in embedder.counted)
     assert 0 < len(embedder.counted) < len(lines) // 5  # the edited section's lines and titles, not the file
     assert plain(first_bullet[2:]) not in embedder.counted  # another section: neither parsed nor counted
+
+
+@pytest.mark.parametrize("damage", [
+    lambda stored: "{not json",
+    lambda stored: json.dumps({source: [["x"] * 3 for _ in rows] for source, rows in stored.items()}),
+    lambda stored: json.dumps({source: [[*row[:5], 10**6, row[6]] for row in rows]  # chunks past the end
+                               for source, rows in stored.items()}),
+], ids=["not json", "wrong fields", "out of range"])
+def test_a_damaged_branches_file_only_costs_re_chunking(seed_copy: Settings, tmp_path: Path, damage) -> None:
+    branches = seed_copy.index_dir / BRANCHES
+    branches.write_text(damage(json.loads(branches.read_text(encoding="utf-8"))), encoding="utf-8")
+    path = seed_copy.seeds[0] / SEED_OUTLINE.name
+    path.write_text(path.read_text(encoding="utf-8").replace("\n- ", "\n- zebra ", 1), encoding="utf-8")
+
+    build_index(seed_copy, CountingEmbedder())
+    rebuilt = settings_for(tmp_path / "fresh", seed_copy.seeds[0])
+    build_index(rebuilt, CountingEmbedder())
+
+    assert load_index(seed_copy.index_dir).chunks == load_index(rebuilt.index_dir).chunks
 
 
 def test_deleting_lines_removes_their_chunks(tmp_path: Path) -> None:
