@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
 
     embedder = SentenceTransformerEmbedder(settings.embedding_model)
     report = build_index(settings, embedder, rebuild=args.rebuild,
-                         progress=progress_bar("embedding", quiet=args.json),
+                         progress=progress_bar("embedding", quiet=args.json, unit="text"),
                          reading=progress_bar("reading outlines", quiet=args.json, unit="file"))
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)

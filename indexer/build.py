@@ -23,7 +23,8 @@ from indexer.lock import BuildLock
 from indexer.outline import Outline, read_outline_text
 from indexer.settings import Settings
 from indexer.sources import list_outline_files
-from indexer.store import Index, Manifest, file_sha256, load_index, previous_folder, write_index
+from indexer.lines import OutlineLine, outline_lines
+from indexer.store import Index, Manifest, Vectors, file_sha256, load_index, previous_folder, write_index
 
 Progress = Callable[[int, int], None]  # (done so far, total): chunks embedded, or outline files read
 EMBED_BATCH = 64
@@ -65,17 +66,18 @@ def build_index(settings: Settings, embedder: Embedder, rebuild: bool = False,
         chunked, problems = _chunk_files(files, hashes, settings, embedder, old, reading)
         warnings.extend(problems)
         chunks = [chunk for part in chunked.values() for chunk in part.chunks]
-        reuse = old.vectors() if old is not None else {}
-        vectors = _embed_missing(chunks, reuse, embedder, progress)
+        lines = outline_lines(chunks)
+        reuse = _stored_vectors(old)
+        vectors = _embed_missing(_texts(chunks, lines), reuse, embedder, progress)
         manifest = Manifest(embedding_model=embedder.model_id, dimension=embedder.dimension,
                             chunk_tokens=settings.chunk_tokens, chunks={c.id: c.content_hash for c in chunks},
                             sources=hashes, built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
                             warnings=warnings)
-        matrix = (np.stack([vectors[c.content_hash] for c in chunks]) if chunks
-                  else np.zeros((0, embedder.dimension), np.float32))
+        matrices = Vectors(_stack([vectors[_chunk_key(c)] for c in chunks], embedder.dimension),
+                           _stack([vectors[_line_key(line)] for line in lines], embedder.dimension))
         branches = {source: part.branches for source, part in chunked.items()}
-        _write_atomically(folder, lambda into: write_index(into, manifest, chunks, matrix, branches, old))
-    return _report(old, chunks, len(chunks) - sum(c.content_hash in reuse for c in chunks),
+        _write_atomically(folder, lambda into: write_index(into, manifest, chunks, matrices, branches, old))
+    return _report(old, chunks, len(chunks) - sum(_chunk_key(c) in reuse for c in chunks),
                    time.perf_counter() - started, warnings)
 
 
@@ -169,15 +171,40 @@ def _check_unique(chunks: list[Chunk]) -> None:
         seen[chunk.id] = chunk
 
 
-def _embed_missing(chunks: list[Chunk], reuse: dict[str, np.ndarray], embedder: Embedder,
-                   progress: Progress | None) -> dict[str, np.ndarray]:
-    """Vectors for every content hash, embedding only texts that have none yet (each text once)."""
+def _chunk_key(chunk: Chunk) -> tuple[str, str]:
+    return ("chunk", chunk.content_hash)
+
+
+def _line_key(line: OutlineLine) -> tuple[str, str]:
+    return ("line", line.context)
+
+
+def _texts(chunks: list[Chunk], lines: list[OutlineLine]) -> dict[tuple[str, str], str]:
+    """What the index embeds, by the key its vector is kept under: chunks by content hash, lines by
+    their embedded text (a line whose path and text are unchanged keeps its vector wherever it moves)."""
+    return {**{_chunk_key(c): c.search_text for c in chunks}, **{_line_key(line): line.context for line in lines}}
+
+
+def _stored_vectors(old: Index | None) -> dict[tuple[str, str], np.ndarray]:
+    if old is None:
+        return {}
+    return {**{("chunk", key): vector for key, vector in old.vectors().items()},
+            **{("line", key): vector for key, vector in old.line_vectors().items()}}
+
+
+def _stack(rows: list[np.ndarray], dimension: int) -> np.ndarray:
+    return np.stack(rows) if rows else np.zeros((0, dimension), np.float32)
+
+
+def _embed_missing(texts: dict[tuple[str, str], str], reuse: dict[tuple[str, str], np.ndarray],
+                   embedder: Embedder, progress: Progress | None) -> dict[tuple[str, str], np.ndarray]:
+    """Vectors for every key, embedding only texts that have none yet (each text once)."""
     vectors = dict(reuse)
-    todo = list({c.content_hash: c.search_text for c in chunks if c.content_hash not in reuse}.items())
+    todo = [(key, text) for key, text in texts.items() if key not in reuse]
     for start in range(0, len(todo), EMBED_BATCH):
         batch = todo[start:start + EMBED_BATCH]
-        for (content_hash, _), vector in zip(batch, embedder.embed([text for _, text in batch])):
-            vectors[content_hash] = vector
+        for (key, _), vector in zip(batch, embedder.embed([text for _, text in batch])):
+            vectors[key] = vector
         if progress:
             progress(start + len(batch), len(todo))
     return vectors

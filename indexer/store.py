@@ -16,9 +16,11 @@ import numpy as np
 from indexer.chunk import Chunk, ChunkedBranch
 from indexer.errors import IndexMismatchError, IndexMissingError
 from indexer.lexical import Lexical, lexical_tokens
+from indexer.lines import OutlineLine, outline_lines
 
-FORMAT_VERSION = 2  # 2: our own BM25 files, the branches of the last chunking
+FORMAT_VERSION = 3  # 2: our own BM25 files, the branches of the last chunking; 3: the line index
 MANIFEST, CHUNKS, DENSE = "manifest.json", "chunks.jsonl", "dense.faiss"
+LINES = "lines.faiss"  # one vector per outline line, in `outline_lines(chunks)` order
 BRANCHES = "branches.json"  # only for the next build: see `chunk_file`
 FIX = "run `python -m indexer --rebuild` to rebuild it"
 SWAP_RETRIES = 5
@@ -37,6 +39,14 @@ class Manifest:
     warnings: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Vectors:
+    """An index's embeddings: one row per chunk, and one per line of `outline_lines(chunks)`."""
+
+    chunks: np.ndarray
+    lines: np.ndarray
+
+
 def faiss_id(chunk_id: str) -> int:
     """The 63-bit FAISS id of a chunk id (hex digest)."""
     return int(chunk_id, 16) & 0x7FFF_FFFF_FFFF_FFFF
@@ -45,9 +55,11 @@ def faiss_id(chunk_id: str) -> int:
 class Index:
     """A loaded, read-only index. A new build makes a new folder and a new `Index`."""
 
-    def __init__(self, folder: Path, manifest: Manifest, chunks: list[Chunk], dense, lexical: Lexical):
-        self.folder, self.manifest, self.chunks = folder, manifest, chunks
-        self._dense, self._lexical = dense, lexical
+    def __init__(self, folder: Path, manifest: Manifest, chunks: list[Chunk], dense, lexical: Lexical,
+                 line_dense, lines: list[OutlineLine]):
+        self.folder, self.manifest, self.chunks, self.lines = folder, manifest, chunks, lines
+        self._dense, self._lexical, self._line_dense = dense, lexical, line_dense
+        self._line_position = {(line.source, line.line): i for i, line in enumerate(lines)}
         self._position = {faiss_id(c.id): i for i, c in enumerate(chunks)}
         self._row = np.empty(len(chunks), dtype=np.int64)  # chunk position → row in the FAISS store
         for row, stored_id in enumerate(_id_map(dense)):
@@ -62,6 +74,30 @@ class Index:
         """Cosine similarity of the vector with the chunks at these positions."""
         rows = [self._dense.index.reconstruct(int(self._row[p])) for p in positions]
         return [float(np.dot(vector, row)) for row in rows]
+
+    def line_search(self, vector: np.ndarray, n: int) -> list[tuple[int, float]]:
+        """(line position, cosine similarity) of the n nearest outline lines."""
+        if not self.lines:
+            return []
+        scores, rows = self._line_dense.search(vector.reshape(1, -1).astype(np.float32), min(n, len(self.lines)))
+        return [(int(i), float(s)) for s, i in zip(scores[0], rows[0]) if i != -1]
+
+    def line_scores(self, vector: np.ndarray, positions: list[int]) -> np.ndarray:
+        """Cosine similarity of the vector with the outline lines at these positions."""
+        if not positions:
+            return np.zeros(0, np.float32)
+        rows = np.stack([self._line_dense.reconstruct(int(p)) for p in positions])
+        return rows @ vector.astype(np.float32)
+
+    def line_position(self, source: str, line: int) -> int | None:
+        """Position in `lines` of a source's line, None when no chunk holds it."""
+        return self._line_position.get((source, line))
+
+    def line_vectors(self) -> dict[str, np.ndarray]:
+        """Embedded line text → stored vector, so an update embeds only new line texts."""
+        total = self._line_dense.ntotal
+        rows = self._line_dense.reconstruct_n(0, total) if total else np.zeros((0, self.manifest.dimension))
+        return {line.context: rows[i] for i, line in enumerate(self.lines)}
 
     def lexical_scores(self, question: str) -> np.ndarray:
         """BM25 score of every chunk for the question (zeros when no word matches)."""
@@ -86,16 +122,20 @@ class Index:
             return {}
 
 
-def write_index(folder: Path, manifest: Manifest, chunks: list[Chunk], vectors: np.ndarray,
+def write_index(folder: Path, manifest: Manifest, chunks: list[Chunk], vectors: Vectors,
                 branches: dict[str, list[ChunkedBranch]] | None = None, previous: Index | None = None) -> None:
     """Write every file of an index into an empty folder; chunks `previous` holds are not tokenized again."""
     import faiss
 
     dense = faiss.IndexIDMap(faiss.IndexFlatIP(manifest.dimension))
     if chunks:
-        dense.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32),
+        dense.add_with_ids(np.ascontiguousarray(vectors.chunks, dtype=np.float32),
                            np.array([faiss_id(c.id) for c in chunks], dtype=np.int64))
     faiss.write_index(dense, str(folder / DENSE))
+    line_dense = faiss.IndexFlatIP(manifest.dimension)
+    if len(vectors.lines):
+        line_dense.add(np.ascontiguousarray(vectors.lines, dtype=np.float32))
+    faiss.write_index(line_dense, str(folder / LINES))
     Lexical.build(chunks, (previous._lexical, previous.chunks) if previous is not None else None).save(folder)
     with open(folder / CHUNKS, "w", encoding="utf-8") as out:
         for chunk in chunks:
@@ -169,11 +209,15 @@ def _load(folder: Path, embedding_model: str | None) -> Index:
         with open(folder / CHUNKS, encoding="utf-8") as lines:
             chunks = [_chunk_from_json(line) for line in lines]
         dense = faiss.read_index(str(folder / DENSE))
+        line_dense = faiss.read_index(str(folder / LINES))
         lexical = Lexical.load(folder)
     except (OSError, ValueError, TypeError, KeyError, RuntimeError, zipfile.BadZipFile) as error:
         raise IndexMismatchError(f"index at {folder} is corrupt ({type(error).__name__}: {error}): {FIX}") from None
+    lines = outline_lines(chunks)
     _check_consistent(folder, manifest, chunks, dense, lexical)
-    return Index(folder, manifest, chunks, dense, lexical)
+    if line_dense.ntotal != len(lines) or line_dense.d != manifest.dimension:
+        raise IndexMismatchError(f"index at {folder} is inconsistent (line vectors and chunks disagree): {FIX}")
+    return Index(folder, manifest, chunks, dense, lexical, line_dense, lines)
 
 
 def _chunk_from_json(line: str) -> Chunk:

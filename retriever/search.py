@@ -1,4 +1,9 @@
-"""Question → ranked `Hit`s: dense (FAISS) and lexical (BM25) candidates, fused by reciprocal rank."""
+"""Question → ranked `Hit`s: dense (FAISS) and lexical (BM25) candidates over branches, and the nearest
+outline lines (each voting for the smallest branch holding it), fused by reciprocal rank.
+
+`retrieve` also hands back those nearest lines (`LineHit`s): the answer judge's candidates from the
+whole outline, not only from the top branches.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -7,11 +12,13 @@ import numpy as np
 
 from indexer.chunk import Chunk
 from indexer.embed import Embedder
+from indexer.lines import OutlineLine
 from indexer.store import Index
 from retriever.fusion import reciprocal_rank_fusion
 
 CANDIDATES = 50  # per retriever, before fusion
-MODES = ("hybrid", "dense", "lexical")
+LINE_CANDIDATES = 50  # nearest outline lines: a ranked list for fusion, and the judge's candidates
+MODES = ("hybrid", "dense", "lexical", "lines")
 
 
 @dataclass(frozen=True)
@@ -23,6 +30,23 @@ class Hit:
     lexical: float  # BM25 score (0 when no word matches)
 
 
+@dataclass(frozen=True)
+class LineHit:
+    line: OutlineLine
+    position: int  # in `Index.lines`
+    cosine: float  # of the question and the line with its path
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    """What one search found: the branches, and the outline lines nearest the question."""
+
+    question: str
+    vector: np.ndarray  # the question's embedding
+    hits: list[Hit]
+    lines: list[LineHit]
+
+
 class Retriever:
     """Read-only over one loaded `Index`; safe to share between threads."""
 
@@ -30,25 +54,45 @@ class Retriever:
         self.index, self.embedder = index, embedder
 
     def search(self, question: str, k: int = 5, mode: str = "hybrid") -> list[Hit]:
+        return self.retrieve(question, k, mode).hits
+
+    def retrieve(self, question: str, k: int = 5, mode: str = "hybrid") -> Retrieval:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
         if not question.strip() or not self.index.chunks:
-            return []
+            return Retrieval(question, np.zeros(0, np.float32), [], [])
         vector = self.embedder.embed([question])[0]
         dense = dict(self.index.dense_search(vector, CANDIDATES))
         lexical = self.index.lexical_scores(question)
-        dense_order = list(dense)
-        lexical_order = [int(i) for i in np.argsort(-lexical, kind="stable")[:CANDIDATES] if lexical[i] > 0]
-        if mode == "dense":
-            ranked = [(i, dense[i]) for i in dense_order]
-        elif mode == "lexical":
-            ranked = [(i, float(lexical[i])) for i in lexical_order]
+        lines = [LineHit(self.index.lines[i], i, score) for i, score in self.index.line_search(vector, LINE_CANDIDATES)]
+        rankings = {
+            "dense": [(i, dense[i]) for i in dense],
+            "lexical": [(int(i), float(lexical[i])) for i in np.argsort(-lexical, kind="stable")[:CANDIDATES]
+                        if lexical[i] > 0],
+            "lines": line_votes(lines)}
+        if mode == "hybrid":
+            ranked = reciprocal_rank_fusion([[i for i, _ in r] for r in rankings.values()], weights=[1.0] * 3)
         else:
-            ranked = reciprocal_rank_fusion([dense_order, lexical_order], weights=[1.0, 1.0])
+            ranked = rankings[mode]
         cosine = self._cosines(vector, [i for i, _ in ranked[:k]], dense)
-        return [Hit(self.index.chunks[i], rank, score, cosine[i], float(lexical[i]))
+        hits = [Hit(self.index.chunks[i], rank, score, cosine[i], float(lexical[i]))
                 for rank, (i, score) in enumerate(ranked[:k], start=1)]
+        return Retrieval(question, vector, hits, lines)
 
     def _cosines(self, vector: np.ndarray, positions: list[int], known: dict[int, float]) -> dict[int, float]:
         missing = [i for i in positions if i not in known]
         return {**known, **dict(zip(missing, self.index.dense_scores(vector, missing)))}
+
+
+def line_votes(lines: list[LineHit]) -> list[tuple[int, float]]:
+    """Chunk positions in the order of their best line, with that line's cosine.
+
+    >>> from indexer.lines import OutlineLine
+    >>> hit = lambda chunk, cos: LineHit(OutlineLine("f", 1, ("a",), chunk), 0, cos)
+    >>> line_votes([hit(4, 0.9), hit(2, 0.8), hit(4, 0.7)])
+    [(4, 0.9), (2, 0.8)]
+    """
+    best: dict[int, float] = {}
+    for hit in lines:
+        best.setdefault(hit.line.chunk, hit.cosine)
+    return list(best.items())

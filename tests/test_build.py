@@ -15,7 +15,7 @@ from indexer.errors import IndexMismatchError, IndexMissingError
 from indexer.lexical import TERMS, VOCABULARY
 from indexer.markup import plain
 from indexer.settings import Settings
-from indexer.store import BRANCHES, CHUNKS, DENSE, MANIFEST, load_index
+from indexer.store import BRANCHES, CHUNKS, DENSE, LINES, MANIFEST, load_index
 
 SMALL = ("# Garden\n## Tomatoes\n- Water deeply twice a week\n- Stake when thirty centimetres tall\n"
          "## Roses\n- Prune in late winter\n- Feed with potash in spring\n"
@@ -30,6 +30,11 @@ def build(settings: Settings, **options) -> tuple[CountingEmbedder, object]:
     """Build with a fresh counting embedder: (embedder, report)."""
     embedder = CountingEmbedder()
     return embedder, build_index(settings, embedder, **options)
+
+
+def embedded_lines(embedder: CountingEmbedder, index) -> set[str]:
+    """The texts the build embedded for the line index (the rest were chunk texts)."""
+    return set(embedder.embedded_texts) - {c.search_text for c in index.chunks}
 
 
 def replace_line(path: Path, number: int, new: str) -> None:
@@ -53,10 +58,13 @@ def test_a_first_build_embeds_every_distinct_chunk_text_once(tmp_path: Path) -> 
 
     embedder, report = build(settings)
 
-    chunks = load_index(settings.index_dir, embedder.model_id).chunks
+    index = load_index(settings.index_dir, embedder.model_id)
+    chunks = index.chunks
     assert report.chunks == len(chunks) == 4
-    assert report.embedded == len(embedder.embedded_texts) == 4
-    assert sorted(embedder.embedded_texts) == sorted(c.search_text for c in chunks)
+    assert report.embedded == len(embedder.embedded_texts) - len(index.lines) == 4
+    assert sorted(embedder.embedded_texts) == sorted([c.search_text for c in chunks] +
+                                                     [line.context for line in index.lines])
+    assert len(index.lines) == len(SMALL.strip().split("\n"))  # every outline line, once
 
 
 def test_an_unchanged_outline_embeds_nothing(seed_copy: Settings) -> None:
@@ -69,16 +77,21 @@ def test_an_unchanged_outline_embeds_nothing(seed_copy: Settings) -> None:
 
 def test_editing_one_bullet_re_embeds_exactly_the_chunks_holding_its_line(seed_copy: Settings) -> None:
     path = seed_copy.seeds[0] / SEED_OUTLINE.name
-    old = {c.id: c.content_hash for c in load_index(seed_copy.index_dir).chunks}
+    before = load_index(seed_copy.index_dir)
+    old = {c.id: c.content_hash for c in before.chunks}
     number, line = next((n, line) for n, line in enumerate(path.read_text().split("\n"), 1)
                         if n > 1200 and line.lstrip().startswith("- ") and len(line.split()) > 3)
 
     replace_line(path, number, line.rsplit(" ", 1)[0] + " zebra")
     embedder, report = build(seed_copy)
 
-    chunks = load_index(seed_copy.index_dir).chunks
+    index = load_index(seed_copy.index_dir)
+    chunks = index.chunks
     holding = {c.search_text for c in chunks if number in c.lines}
-    assert holding and set(embedder.embedded_texts) == holding
+    new_lines = {ln.context for ln in index.lines} - {ln.context for ln in before.lines}
+    assert holding and set(embedder.embedded_texts) == holding | new_lines
+    assert {ln.line for ln in index.lines if ln.context in new_lines} >= {number}
+    assert embedded_lines(embedder, index) == new_lines  # the edited line and any lines below it
     assert report.embedded == len(holding) and report.removed == 0
     assert {c.id for c in chunks} == set(old)
     assert {c.id for c in chunks if old[c.id] != c.content_hash} == {c.id for c in chunks if number in c.lines}
@@ -148,10 +161,11 @@ def test_adding_a_file_embeds_only_its_chunks(tmp_path: Path) -> None:
     write_outline(tmp_path / "seeds", "# Kitchen\n- Sharpen knives weekly\n", name="kitchen.md")
     embedder, report = build(settings)
 
-    chunks = load_index(settings.index_dir).chunks
+    index = load_index(settings.index_dir)
+    chunks = index.chunks
     new = [c for c in chunks if c.source.endswith("kitchen.md")]
     assert len(new) == 1 and report.added == 1 and report.embedded == 1
-    assert embedder.embedded_texts == [new[0].search_text]
+    assert embedder.embedded_texts == [new[0].search_text, "Kitchen", "Kitchen > Sharpen knives weekly"]
     assert len(chunks) == 2
 
 
@@ -174,9 +188,10 @@ def test_removing_a_file_leaves_no_stale_chunks(tmp_path: Path) -> None:
 def test_rebuild_re_embeds_everything(seed_copy: Settings) -> None:
     embedder, report = build(seed_copy, rebuild=True)
 
-    chunks = load_index(seed_copy.index_dir).chunks
-    assert report.embedded == report.chunks == len(chunks)
-    assert sorted(embedder.embedded_texts) == sorted({c.search_text for c in chunks})
+    index = load_index(seed_copy.index_dir)
+    assert report.embedded == report.chunks == len(index.chunks)
+    assert sorted(embedder.embedded_texts) == sorted({c.search_text for c in index.chunks} |
+                                                     {line.context for line in index.lines})
 
 
 def test_another_embedding_model_triggers_a_full_rebuild(tmp_path: Path) -> None:
@@ -187,7 +202,7 @@ def test_another_embedding_model_triggers_a_full_rebuild(tmp_path: Path) -> None
     other = CountingEmbedder(model_id="other-fake", dimension=32)
     report = build_index(settings, other)
 
-    assert report.embedded == report.chunks == other.calls
+    assert report.embedded == report.chunks == other.calls == 1  # one batch: the chunk and the lines
     assert load_index(settings.index_dir, "other-fake").manifest.dimension == 32
 
 
@@ -201,6 +216,9 @@ def test_stored_vectors_are_the_embedder_vectors_of_each_chunk(tmp_path: Path) -
 
     expected = CountingEmbedder().embed([c.search_text for c in index.chunks])
     assert np.allclose(np.stack([stored[c.content_hash] for c in index.chunks]), expected)
+    lines = index.line_vectors()
+    assert np.allclose(np.stack([lines[ln.context] for ln in index.lines]),
+                       CountingEmbedder().embed([ln.context for ln in index.lines]))
 
 
 # Loading checks -----------------------------------------------------------------------------------
@@ -255,6 +273,7 @@ CORRUPTIONS = {
         "".join((f / CHUNKS).read_text().splitlines(keepends=True)[1:])),
     "vectors missing": lambda f: (f / DENSE).unlink(),
     "vectors corrupt": lambda f: _garbage(f / DENSE),
+    "line vectors missing": lambda f: (f / LINES).unlink(),
     "lexical index missing": lambda f: (f / TERMS).unlink(),
     "lexical index corrupt": lambda f: _garbage(f / TERMS),
     "lexical vocabulary corrupt": lambda f: _garbage(f / VOCABULARY),

@@ -134,7 +134,7 @@ def _build(settings: Settings, rebuild: bool = False) -> BuildReport:
     embedder = resources.embedder(settings.embedding_model)
 
     def progress(done: int, total: int) -> None:
-        bar.progress(done / max(total, 1), text=f"Embedding branches: {done} of {total}")
+        bar.progress(done / max(total, 1), text=f"Embedding branches and lines: {done} of {total}")
 
     try:
         return build_index(settings, embedder, rebuild=rebuild, progress=progress)

@@ -1,0 +1,86 @@
+"""Every outline line as a record with its path: what the line index embeds and the answer judge scores.
+
+A chunk's text is an indented tree; its rows are read back once here (`rows`), and each outline line
+becomes one `OutlineLine`, held by the smallest chunk that shows it (a child's title is in its
+parent's chunk and, with its own children, in its own chunk: its own is the one it votes for).
+Does not: embed or store vectors (build.py, store.py) or score lines against a question (assistant/).
+
+>>> [row.text for row in rows(Chunk("c", "f.md", ("A", "Timeout"), (7, 8), "Timeout\\n  - Max 900s", "", "h"))]
+['Timeout', 'Max 900s']
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from indexer.chunk import Chunk
+from indexer.markup import plain
+
+INDENT = 2  # spaces per level in `Chunk.text`
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row of a chunk's display tree."""
+
+    line: int | None  # 1-based line in the chunk's source; None when the chunker shortened the branch
+    depth: int  # 0 for the chunk's own node
+    text: str  # plain text, markup removed
+
+
+@dataclass(frozen=True)
+class OutlineLine:
+    """One line of an outline file, with the path that gives it meaning."""
+
+    source: str
+    line: int  # 1-based line in `source`
+    path: tuple[str, ...]  # from the outline's root down to this line, the line included
+    chunk: int  # position (in the index's chunk list) of the smallest chunk holding the line
+
+    @property
+    def text(self) -> str:
+        return self.path[-1]
+
+    @property
+    def context(self) -> str:
+        """The text the line index embeds: the path, so that a terse line carries its topic ("Lambda >
+        Sizing > Timeout > Max 900s"), without the root (the file's title, shared by every line) once
+        there is a topic below it. The whole path matched the dev questions' gold lines better than
+        its last three steps alone (top-5 0.89 vs 0.80)."""
+        return " > ".join(self.path[1:] if len(self.path) > 2 else self.path)
+
+
+def rows(chunk: Chunk) -> list[Row]:
+    """The chunk's display tree as rows, blank rows dropped."""
+    texts = chunk.text.split("\n")
+    numbers = list(chunk.lines) if len(chunk.lines) == len(texts) else [None] * len(texts)
+    found = []
+    for number, raw in zip(numbers, texts):
+        text = plain(raw)
+        if text:
+            found.append(Row(number, (len(raw) - len(raw.lstrip(" "))) // INDENT, text))
+    return found
+
+
+def row_paths(chunk: Chunk) -> list[tuple[Row, tuple[str, ...]]]:
+    """Each row with its full path: `("EC2", "Pricing", "Spot")` for a row "Spot" under "Pricing"."""
+    stack: list[str] = []
+    found = []
+    for row in rows(chunk):
+        stack = stack[:row.depth] + [row.text]
+        found.append((row, (*chunk.path[:-1], *stack)))
+    return found
+
+
+def outline_lines(chunks: Sequence[Chunk]) -> list[OutlineLine]:
+    """Each numbered outline line once, in chunk order, with the smallest chunk holding it."""
+    best: dict[tuple[str, int], OutlineLine] = {}
+    for position, chunk in enumerate(chunks):
+        for row, path in row_paths(chunk):
+            if row.line is None:
+                continue
+            key = (chunk.source, row.line)
+            held = best.get(key)
+            if held is None or len(chunks[held.chunk].lines) > len(chunk.lines):
+                best[key] = OutlineLine(chunk.source, row.line, path, position)
+    return list(best.values())
