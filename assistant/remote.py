@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 from urllib.parse import urlsplit
 
 from assistant.generator import GenerationIncomplete
@@ -112,11 +112,13 @@ class RemoteGenerator:
                 raise self._unavailable(exc, self._model) from exc
             return []
 
-    def stream(self, messages: list[dict[str, str]], max_new_tokens: int = 256) -> Iterator[str]:
+    def stream(self, messages: list[dict[str, str]], max_new_tokens: int = 256,
+               allowed: Sequence[str] | None = None) -> Iterator[str]:
         """Yield the answer's pieces. Raises `ModelUnavailableError` when nothing could be
         generated, `GenerationIncomplete` (after the pieces that did arrive) when the server
         failed, stalled past the timeout or hung up mid-answer. Closing the iterator early
-        closes the connection, which stops generation on the server."""
+        closes the connection, which stops generation on the server. `allowed` is accepted and
+        ignored: an OpenAI-style server takes no token rule, so its answers are unconstrained."""
         import openai
 
         model, pieces = self.model_id(), []

@@ -30,6 +30,7 @@ class Settings:
     generator_model: str = ""  # "" = the bundled SmolLM2-135M-Instruct GGUF
     device: str = "auto"
     dtype: str = "auto"
+    engine: str = "auto"  # "auto" | "ctranslate2" | "transformers" (see assistant/model.py)
     cache_dir: Path = field(default_factory=_default_cache)
     llm_url: str = ""
     llm_model: str = ""
@@ -47,6 +48,7 @@ class Settings:
             "BRANCHWISE_MODEL": "generator_model",
             "BRANCHWISE_DEVICE": "device",
             "BRANCHWISE_DTYPE": "dtype",
+            "BRANCHWISE_ENGINE": "engine",
             "BRANCHWISE_LLM_URL": "llm_url",
             "BRANCHWISE_LLM_MODEL": "llm_model",
             "BRANCHWISE_LLM_API_KEY": "llm_api_key",

@@ -55,10 +55,13 @@ class ScriptedGenerator:
     def __init__(self, script: str | Callable[[list[dict[str, str]]], str], piece_size: int = 7):
         self.script, self.piece_size = script, piece_size
         self.calls: list[list[dict[str, str]]] = []
+        self.allowed: list[Sequence[str] | None] = []  # each call's `allowed` texts
         self.closed = 0  # streams closed before the script ran out
 
-    def stream(self, messages: list[dict[str, str]], max_new_tokens: int = 256) -> Iterator[str]:
+    def stream(self, messages: list[dict[str, str]], max_new_tokens: int = 256,
+               allowed: Sequence[str] | None = None) -> Iterator[str]:
         self.calls.append(messages)
+        self.allowed.append(allowed)
         reply = self.script(messages) if callable(self.script) else self.script
         reply = _CITE.sub(lambda m: f"[{note_number(messages, m.group(1))}]", reply)
         finished = False

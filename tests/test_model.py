@@ -13,6 +13,7 @@ import pytest
 
 from assistant import gguf_cache
 from assistant.model import LocalGenerator, load_generator, resolve_dtype, resolve_source
+from assistant.engine_choice import resolve_engine
 from indexer.errors import ModelUnavailableError
 from indexer.settings import Settings
 
@@ -23,6 +24,13 @@ QUESTION = [{"role": "user", "content": "What is a VPC in AWS? Answer in one sen
 def cold_generator(tmp_path_factory: pytest.TempPathFactory) -> LocalGenerator:
     settings = Settings(cache_dir=tmp_path_factory.mktemp("branchwise-cache"))
     return load_generator(settings)
+
+
+@pytest.fixture(scope="session", params=["ctranslate2", "transformers"])
+def generator(request: pytest.FixtureRequest, cold_generator: LocalGenerator):
+    """Each engine, loaded from the cache `cold_generator` filled."""
+    cache_dir = Path(cold_generator.info.folder).parent.parent
+    return load_generator(Settings(cache_dir=cache_dir, engine=request.param))
 
 
 @pytest.fixture(autouse=True)
@@ -41,8 +49,12 @@ def test_first_load_converts_gguf_into_a_complete_cache_folder(
     folder = Path(cold_generator.info.folder)
     expected = {"config.json", "model.safetensors", "tokenizer.json"}
 
+    ct2 = folder.parent / f"{folder.name}-ct2-int8"
+
     assert cold_generator.info.converted
+    assert (cold_generator.info.engine, cold_generator.info.dtype) == ("ctranslate2", "int8")
     assert expected <= {p.name for p in folder.iterdir()}
+    assert {"model.bin", "tokenizer.json", "chat_template.jinja"} <= {p.name for p in ct2.iterdir()}
     assert not [p for p in folder.parent.iterdir() if p.name.endswith(".tmp")]
 
 
@@ -56,42 +68,43 @@ def test_second_load_reuses_the_cache_without_converting(cold_generator: LocalGe
 
     assert not again.info.converted
     assert again.info.folder == str(folder)
+    assert again.info.seconds < 2  # ~0.2 s measured; the margin is for a busy shared machine
     assert (folder / "model.safetensors").stat().st_mtime_ns == mtime
 
 
 @pytest.mark.model
-def test_stream_yields_several_pieces_that_join_into_text(cold_generator: LocalGenerator) -> None:
-    pieces = list(cold_generator.stream(QUESTION, max_new_tokens=24))
+def test_stream_yields_several_pieces_that_join_into_text(generator) -> None:
+    pieces = list(generator.stream(QUESTION, max_new_tokens=24))
 
     assert len(pieces) >= 3
     assert "".join(pieces).strip()
-    assert not cold_generator.busy()
+    assert not generator.busy()
 
 
 @pytest.mark.model
 def test_closing_a_stream_early_stops_generation_and_frees_the_model(
-    cold_generator: LocalGenerator,
+    generator,
 ) -> None:
-    stream = cold_generator.stream(QUESTION, max_new_tokens=500)
+    stream = generator.stream(QUESTION, max_new_tokens=500)
     next(stream)
-    assert cold_generator.busy()
+    assert generator.busy()
 
     started = time.perf_counter()
     stream.close()
 
     assert time.perf_counter() - started < 5
-    assert not cold_generator.busy()
+    assert not generator.busy()
     assert not [t for t in threading.enumerate() if t.name == "branchwise-generate"]
 
 
 @pytest.mark.model
 def test_concurrent_streams_take_turns_and_give_the_same_greedy_answer(
-    cold_generator: LocalGenerator,
+    generator,
 ) -> None:
     answers: list[str] = []
 
     def ask() -> None:
-        answers.append("".join(cold_generator.stream(QUESTION, max_new_tokens=16)))
+        answers.append("".join(generator.stream(QUESTION, max_new_tokens=16)))
 
     threads = [threading.Thread(target=ask) for _ in range(2)]
     for thread in threads:
@@ -104,12 +117,12 @@ def test_concurrent_streams_take_turns_and_give_the_same_greedy_answer(
 
 @pytest.mark.model
 def test_a_failing_generation_raises_in_the_caller_instead_of_hanging(
-    cold_generator: LocalGenerator,
+    generator,
 ) -> None:
     with pytest.raises(ValueError):
-        list(cold_generator.stream(QUESTION, max_new_tokens=-1))
+        list(generator.stream(QUESTION, max_new_tokens=-1))
 
-    assert not cold_generator.busy()
+    assert not generator.busy()
 
 
 def test_missing_model_folder_says_what_to_set(tmp_path: Path) -> None:
@@ -197,31 +210,38 @@ def test_cache_folder_is_named_by_stem_and_content_hash(tmp_path: Path) -> None:
 
 def test_dtype_names_resolve_and_unknown_ones_are_refused() -> None:
     assert resolve_dtype("bf16", "cpu") == "bfloat16"
+    assert resolve_dtype("auto", "cpu") == "float32"
     assert resolve_dtype("float32", "cuda") == "float32"
     with pytest.raises(ModelUnavailableError, match="BRANCHWISE_DTYPE"):
         resolve_dtype("int3", "cpu")
 
 
-def test_cpu_decode_attention_matches_sdpa_for_one_token_queries() -> None:
-    import torch
-    from transformers.integrations.sdpa_attention import sdpa_attention_forward
+def test_auto_engine_is_ctranslate2_on_cpu_and_transformers_without_it(monkeypatch) -> None:
+    assert resolve_engine("auto", "cpu") == ("ctranslate2", "cpu")
+    assert resolve_engine("transformers", "cpu") == ("transformers", "cpu")
 
-    from assistant.cpu_attention import prefill_sdpa_decode_matmul
+    monkeypatch.setattr("importlib.util.find_spec", lambda name: None)
+    assert resolve_engine("auto", "cpu") == ("transformers", "cpu")
+    with pytest.raises(ModelUnavailableError, match="pip install ctranslate2"):
+        resolve_engine("ctranslate2", "cpu")
 
-    module = torch.nn.Module()  # eval mode; sdpa reads module.is_causal and num_key_value_groups
-    module.is_causal, module.num_key_value_groups = True, 3
-    query = torch.randn(1, 9, 1, 64)  # one new token, 9 query heads sharing 3 key/value heads
-    key, value = torch.randn(1, 3, 40, 64), torch.randn(1, 3, 40, 64)
 
-    ours, _ = prefill_sdpa_decode_matmul(module, query, key, value, None, scaling=0.125)
-    reference, _ = sdpa_attention_forward(module, query, key, value, None, scaling=0.125)
+def test_unknown_engine_and_ctranslate2_on_cuda_are_refused_by_setting_name() -> None:
+    with pytest.raises(ModelUnavailableError, match="BRANCHWISE_ENGINE"):
+        resolve_engine("vllm", "cpu")
+    with pytest.raises(ModelUnavailableError, match="BRANCHWISE_DEVICE=cpu"):
+        resolve_engine("ctranslate2", "cuda")
 
-    assert ours.shape == reference.shape == (1, 1, 9, 64)
-    assert torch.allclose(ours, reference, atol=1e-5)
+
+def test_engine_setting_is_read_from_the_environment() -> None:
+    assert Settings.from_env({"BRANCHWISE_ENGINE": "transformers"}).engine == "transformers"
+    assert Settings.from_env({}).engine == "auto"
 
 
 def test_importing_the_model_module_does_not_import_torch() -> None:
-    code = "import sys, assistant.model; assert 'torch' not in sys.modules, 'torch imported'"
+    code = ("import sys, assistant.model, assistant.ct2_engine, assistant.constrain; "
+            "heavy = {'torch', 'ctranslate2', 'transformers'} & set(sys.modules); "
+            "assert not heavy, heavy")
     root = Path(__file__).resolve().parents[1]
 
     done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)

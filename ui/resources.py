@@ -21,7 +21,7 @@ from indexer.settings import Settings
 from indexer.store import MANIFEST, Manifest, file_sha256, load_index, read_manifest
 from retriever import Retriever
 
-GENERATOR_FIELDS = ("generator_model", "device", "dtype", "cache_dir", "llm_url", "llm_model", "llm_api_key")
+GENERATOR_FIELDS = ("generator_model", "device", "dtype", "engine", "cache_dir", "llm_url", "llm_model", "llm_api_key")
 
 
 @dataclass(frozen=True)

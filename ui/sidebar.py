@@ -33,7 +33,7 @@ def chat_options(settings: Settings) -> ChatOptions:
                       help="How many outline branches each answer may draw on.")
         mode = st.radio("Answer mode", list(MODES), format_func=MODES.get, key=MODE)
     choice = resources.generator(resources.generator_spec(settings)) if mode == "model" else None
-    name = choice.generator.name if choice and choice.generator else configured_name(settings)
+    name = in_use(choice.generator) if choice and choice.generator else configured_name(settings)
     if choice is not None and choice.problem:
         st.error(f"**The language model is not available.** {choice.problem}  \n"
                  "Answers are extractive (quoted from the outline) until it is installed.",
@@ -42,6 +42,14 @@ def chat_options(settings: Settings) -> ChatOptions:
     st.sidebar.text_input("Model in use", name if mode == "model" else f"none (extractive) · {name}",
                           disabled=True)
     return ChatOptions(k, mode, choice.generator if choice else None, name)
+
+
+def in_use(generator: object) -> str:
+    """The model's name and, for an in-process model, its engine and weight type, e.g.
+    "SmolLM2-135M-Instruct.Q4_1 · ctranslate2 int8"; a model server has no `info`."""
+    info = getattr(generator, "info", None)
+    name = getattr(generator, "name", "")
+    return f"{name} · {info.engine} {info.dtype}" if info is not None else name
 
 
 def configured_name(settings: Settings) -> str:
