@@ -123,8 +123,11 @@ def test_one_edit_in_a_200k_line_outline_re_embeds_only_chunks_holding_that_line
 
     index = load_index(settings.index_dir)
     holding = {c.search_text for c in index.chunks if edited in c.lines}
-    assert 0 < report.embedded == len(embedder.embedded_texts) <= 3
-    assert set(embedder.embedded_texts) <= holding
+    edited_lines = {ln.context for ln in index.lines if "zebracorn" in ln.context}  # the line and those below it
+    chunk_texts = [t for t in embedder.embedded_texts if t in holding]
+    assert 0 < report.embedded == len(chunk_texts) <= 3
+    assert set(embedder.embedded_texts) == set(chunk_texts) | (set(embedder.embedded_texts) & edited_lines)
+    assert set(embedder.embedded_texts) & edited_lines  # only lines whose path holds the edit
     assert sum(before.get(c.id) != c.content_hash for c in index.chunks) == report.embedded
     assert edited in top_lines(index, "zebracorn")
     # Counted: a breadcrumb and a title per top-level section (the root's chunks list them) and the
