@@ -4,12 +4,15 @@ For model mode and extractive-only mode, prints a markdown table: the share of a
 questions whose answer contains every `answer_facts` string (case-insensitive), the share whose
 citations cover a gold line, refusal precision and recall on `refusal` questions, the
 false-refusal rate, median time to first token, and the model's tokens/s.
-`--calibrate` prints the support-gate scores of refusal vs answerable questions instead, and how many
-of each group the gate refuses.
+Then the same per question kind. `--cross-validated` answers each question with a judge fitted
+without it (5 folds over the given questions): the numbers to report for questions the judge was
+fitted on. `--calibrate` prints the judge's scores of answerable vs unanswerable questions instead,
+the threshold, and its cross-validated precision and recall.
 
 Examples:
   python -m assistant.eval ../shared/eval/dev.jsonl
   python -m assistant.eval ../shared/eval/dev.jsonl --extractive          # no model needed
+  python -m assistant.eval ../shared/eval/dev.jsonl ../shared/eval/dev2.jsonl --extractive --cross-validated
   python -m assistant.eval ../shared/eval/dev.jsonl --template flat --show # another prompt shape
 """
 from __future__ import annotations
@@ -77,14 +80,32 @@ def cites_gold(answer: Answer, case: Case) -> bool:
     return any(case.gold & set(citation.lines) for citation in answer.citations)
 
 
+def gold_quoted(answer: Answer, case: Case) -> float:
+    """Share of the gold lines among the lines the answer draws on (both sides, every list item)."""
+    drawn = {n for citation in answer.citations for n in citation.supporting_lines}
+    return len(case.gold & drawn) / len(case.gold) if case.gold else float("nan")
+
+
+def invented_numbers(answer: Answer) -> int:
+    """Numbers in the answer that no cited branch (nor its path) contains."""
+    import re
+
+    cited = " ".join(c.chunk.text + " " + " ".join(c.path) for c in answer.citations)
+    known = set(re.findall(r"\d+", cited)) | {str(c.n) for c in answer.citations}
+    return sum(number not in known for number in re.findall(r"\d+", answer.text))
+
+
 def score(results: list[tuple[Case, Answer]], rates: list[float]) -> dict[str, float]:
     answered = [(c, a) for c, a in results if not c.refusal and not a.refused]
     refused = [c for c, a in results if a.refused]
     refusals = [c for c, _ in results if c.refusal]
     answerable = [c for c, _ in results if not c.refusal]
     return {
+        "n": len(results),
         "facts": _share(facts_found(a, c) for c, a in answered),
         "citation hit": _share(cites_gold(a, c) for c, a in answered),
+        "gold lines quoted": statistics.mean([gold_quoted(a, c) for c, a in answered]) if answered else float("nan"),
+        "invented numbers": sum(invented_numbers(a) for _, a in results if not a.refused),
         "refusal precision": _share(c.refusal for c in refused),
         "refusal recall": _share(c in refused for c in refusals),
         "false refusals": _share(c in refused for c in answerable),
@@ -99,17 +120,29 @@ def _share(flags) -> float:
     return sum(flags) / len(flags) if flags else float("nan")
 
 
-def markdown_table(rows: dict[str, dict[str, float]]) -> str:
+def markdown_table(rows: dict[str, dict[str, float]], first: str = "mode") -> str:
     columns = list(next(iter(rows.values())))
-    lines = ["| mode | " + " | ".join(columns) + " |", "|---" * (len(columns) + 1) + "|"]
-    lines += [f"| {name} | " + " | ".join(f"{v:.2f}" for v in row.values()) + " |" for name, row in rows.items()]
+    lines = [f"| {first} | " + " | ".join(columns) + " |", "|---" * (len(columns) + 1) + "|"]
+    lines += [f"| {name} | " + " | ".join(f"{v:.0f}" if c in ("n", "invented numbers") else f"{v:.2f}"
+                                          for c, v in row.items()) + " |" for name, row in rows.items()]
     return "\n".join(lines)
 
 
-def run_mode(assistant, cases: list[Case], mode: str, show: bool) -> list[tuple[Case, Answer]]:
+def per_kind(results: list[tuple[Case, Answer]]) -> dict[str, dict[str, float]]:
+    kinds = sorted({c.kind for c, _ in results})
+    keep = ("n", "facts", "citation hit", "gold lines quoted", "refusal recall", "false refusals", "invented numbers")
+    rows = {}
+    for kind in kinds:
+        row = score([(c, a) for c, a in results if c.kind == kind], [])
+        rows[kind] = {k: row[k] for k in keep}
+    return rows
+
+
+def run_mode(assistants, cases: list[Case], mode: str, show: bool) -> list[tuple[Case, Answer]]:
+    """`assistants(case)` is the assistant that answers the case (one per fold when cross-validated)."""
     results = []
     for case in cases:
-        answer = assistant.ask(case.question, mode=mode).answer
+        answer = assistants(case).ask(case.question, mode=mode).answer
         results.append((case, answer))
         if show:
             mark = "refused" if answer.refused else f"facts={facts_found(answer, case)} cite={cites_gold(answer, case)}"
@@ -118,39 +151,53 @@ def run_mode(assistant, cases: list[Case], mode: str, show: bool) -> list[tuple[
 
 
 def calibration(retriever, cases: list[Case]) -> str:
-    """Support-gate scores per group, so the threshold can be checked against both; a star marks a
-    question the gate decides otherwise than its score alone would."""
-    from assistant.evidence import SUPPORT_THRESHOLD, gather
+    """The judge's answerable score per group (refusal questions, answerable ones), its threshold,
+    and the cross-validated refusal recall and false refusals of a judge fitted on these questions."""
+    from assistant.fit import blank_weights, collect, cross_validated, report
+    from assistant.judge import Judge
 
-    rows = []
-    for case in cases:
-        evidence = gather(case.question, retriever.search(case.question, k=5), retriever.embedder)
-        star = "*" if evidence.covered != (evidence.support >= SUPPORT_THRESHOLD) else ""
-        rows.append((evidence.support, star, evidence.covered, case.refusal, case.id))
-    lines = [f"threshold {SUPPORT_THRESHOLD}; * decided otherwise than by the score alone (a question that "
-             "only names a topic, or asks for an amount no supporting line states)"]
+    judge = Judge(retriever.index)
+    scored = [(judge.judge(retriever.retrieve(c.question, k=5)).answerable, c) for c in cases]
+    lines = [f"threshold {judge.weights.threshold:.3f} (answered from this score up)"]
     for label, refusal in (("refusal", True), ("answerable", False)):
-        group = sorted((s, star, covered, i) for s, star, covered, r, i in rows if r == refusal)
-        refused = sum(not covered for _, _, covered, _ in group)
-        lines.append(f"{label} ({refused}/{len(group)} refused): "
-                     + ", ".join(f"{s:.3f}{star} {i}" for s, star, _, i in group))
+        group = sorted((score, c.id) for score, c in scored if c.refusal == refusal)
+        refused = sum(score < judge.weights.threshold for score, _ in group)
+        lines.append(f"{label} ({refused}/{len(group)} refused): " + ", ".join(f"{s:.2f} {i}" for s, i in group))
+    samples = collect(retriever, cases, Judge(retriever.index, blank_weights()))
+    validated = report(samples, cross_validated(samples, retriever.index.vocabulary), retriever.index.vocabulary)
+    lines.append("cross-validated on these questions: " + ", ".join(f"{k} {v:.3f}" for k, v in validated.items()))
     return "\n".join(lines)
+
+
+def fold_assistants(retriever, generator, settings, template, cases: list[Case]):
+    """case → an Assistant whose judge was fitted without the case's fold."""
+    from assistant.fit import blank_weights, collect, cross_validated
+    from assistant.judge import Judge
+    from assistant.pipeline import Assistant
+
+    samples = collect(retriever, cases, Judge(retriever.index, blank_weights()))
+    judges = cross_validated(samples, retriever.index.vocabulary)
+    by_weights = {id(w): Assistant(retriever, generator, settings, template, Judge(retriever.index, w))
+                  for w in judges.values()}
+    return lambda case: by_weights[id(judges[case.id])]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m assistant.eval", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("questions", type=Path, metavar="FILE.jsonl", help="e.g. ../shared/eval/dev.jsonl")
+    parser.add_argument("questions", type=Path, nargs="+", metavar="FILE.jsonl", help="e.g. ../shared/eval/dev.jsonl")
     add_index_flag(parser)
     add_model_server_flags(parser)
     parser.add_argument("--model", help="generator model (default: the bundled SmolLM2-135M-Instruct)")
     parser.add_argument("--extractive", action="store_true", help="extractive mode only (no model)")
     parser.add_argument("--modes", default="model,extractive", help="modes to score (default: both)")
     parser.add_argument("--template", help="prompt template name (see assistant.prompt.TEMPLATES)")
-    parser.add_argument("--calibrate", action="store_true", help="print support-gate score distributions")
+    parser.add_argument("--calibrate", action="store_true", help="print the judge's score distributions")
+    parser.add_argument("--cross-validated", action="store_true",
+                        help="answer each question with a judge fitted without it (5 folds over these questions)")
     parser.add_argument("--show", action="store_true", help="print every answer to stderr")
     args = parser.parse_args(argv)
-    cases = read_cases(args.questions)
+    cases = [case for path in args.questions for case in read_cases(path)]
     settings = settings_from(args)
     from assistant.pipeline import Assistant
     from assistant.prompt import DEFAULT_TEMPLATE
@@ -166,12 +213,20 @@ def main(argv: list[str] | None = None) -> int:
         from assistant.backends import open_generator
 
         generator = TimedGenerator(open_generator(settings))
-    assistant = Assistant(retriever, generator, settings, args.template or DEFAULT_TEMPLATE)
-    rows = {}
+    template = args.template or DEFAULT_TEMPLATE
+    if args.cross_validated:
+        assistants = fold_assistants(retriever, generator, settings, template, cases)
+    else:
+        assistant = Assistant(retriever, generator, settings, template)
+        assistants = lambda case: assistant  # noqa: E731
+    rows, kinds = {}, {}
     for mode in modes:
-        rows[mode] = score(run_mode(assistant, cases, mode, args.show), generator.rates if generator and
-                           mode == "model" else [])
+        results = run_mode(assistants, cases, mode, args.show)
+        rows[mode] = score(results, generator.rates if generator and mode == "model" else [])
+        kinds[mode] = per_kind(results)
     print(markdown_table(rows))
+    for mode, table in kinds.items():
+        print(f"\n{mode}, per kind:\n" + markdown_table(table, "kind"))
     return 0
 
 

@@ -1,5 +1,5 @@
-"""Question → streamed, verified, cited `Answer`: retrieval, the support gate, the prompt, the
-model's sentences checked one by one, then the most relevant outline lines quoted (with no
+"""Question → streamed, verified, cited `Answer`: retrieval, the answer judge, the prompt, the
+model's sentences checked one by one, then the answering outline lines quoted (with no
 surviving sentence, the answer is those quotes alone: extractive).
 
 `Assistant.ask` returns an `AnswerStream`: iterate it for text pieces (what `st.write_stream` and
@@ -13,28 +13,32 @@ import time
 from typing import Iterator, Sequence
 
 from assistant.answer import MODES, Answer, Citation, Turn
-from assistant.evidence import gather
-from assistant.extractive import Quote, quotes
 from assistant.followup import is_follow_up, retrieval_query
 from assistant.generator import GenerationIncomplete, Generator
-from assistant.prompt import DEFAULT_TEMPLATE, TEMPLATES, branch_notes, build_messages, quote_notes
+from assistant.judge import Judge, Judgement
+from assistant.prompt import DEFAULT_TEMPLATE, Note, build_messages
+from assistant.quotes import Quote, quotes
 from assistant.sentences import LIST_ITEM, SentenceSplitter
 from assistant.verify import Verifier
+from indexer.chunk import Chunk
 from indexer.settings import Settings
 from retriever.search import Hit, Retriever
 
 MAX_NEW_TOKENS = 120  # SmolLM2-135M answers in one or two sentences; more is mostly drift
 MAX_SENTENCES = 2  # stop the model once this many sentences passed verification …
 MAX_REJECTED = 2  # … or once this many failed it: the model has drifted from the notes
-NEAREST = 3  # branches named in a refusal
+NEAREST = 3  # lines named in a refusal
 REFUSAL = "The outline does not cover this question."
+CLOSEST_STEPS = 3  # path steps of each closest line named in a refusal
+UNCOVERED_DETAIL = "The outline has notes on {topic} but does not answer this question."
 QUOTES_INTRO = "From the outline:"
 
 
 class Assistant:
     def __init__(self, retriever: Retriever, generator: Generator | None, settings: Settings,
-                 template: str = DEFAULT_TEMPLATE):
+                 template: str = DEFAULT_TEMPLATE, judge: Judge | None = None):
         self.retriever, self.generator, self.settings, self.template = retriever, generator, settings, template
+        self.judge = judge or Judge(retriever.index)
 
     def ask(self, question: str, history: Sequence[Turn] = (), k: int | None = None,
             mode: str = "model") -> AnswerStream:
@@ -84,10 +88,12 @@ class _Call:
         self.started = time.perf_counter()
         self.first: float | None = None
         self.parts: list[str] = []
-        self.numbers: dict[int, int] = {}  # branch rank → dense citation number
-        self.support: dict[int, set[int]] = {}  # branch rank → supporting lines
+        self.numbers: dict[str, int] = {}  # chunk id → citation number, in order of first citation
+        self.cited: dict[str, Chunk] = {}
+        self.support: dict[str, set[int]] = {}  # chunk id → its outline lines the answer draws on
         self.seen: set[str] = set()
         self.hits: tuple[Hit, ...] = ()
+        self.notes: list[Chunk] = []  # the chunk behind each note the model sees: notes[n - 1] is [n]
         self.refused = self.cut = False
         self.kept = self.rejected = 0  # model sentences that passed / failed verification
         self.answer: Answer | None = None
@@ -96,26 +102,31 @@ class _Call:
         completed = False
         try:
             query = retrieval_query(self.question, self.history)
-            self.hits = tuple(self.owner.retriever.search(query, k=self.k))
-            evidence = gather(query, self.hits, self.owner.retriever.embedder)
-            if not evidence.covered:
+            retrieval = self.owner.retriever.retrieve(query, k=self.k)
+            self.hits = tuple(retrieval.hits)
+            judgement = self.owner.judge.judge(retrieval)
+            if not judgement.answered:
                 self.refused = True
-                yield from self._emit(refusal_text(self.hits))
+                yield from self._emit(refusal_text(judgement))
             else:
-                chosen = quotes(evidence)
-                verifier = Verifier(query, evidence)
+                chosen = quotes(judgement, self.owner.judge)
                 if self.generator is not None:
-                    yield from self._model(chosen, verifier)
+                    yield from self._model(query, chosen)
                 yield from self._quote(chosen)
             completed = True
         finally:
             self.finish(incomplete=not completed or (self.cut and self.kept > 0))
 
-    def _model(self, chosen: list[Quote], verifier: Verifier) -> Iterator[str]:
+    def _model(self, query: str, chosen: list[Quote]) -> Iterator[str]:
+        """Model sentences over notes made of the quoted lines only, one note per cited branch."""
+        by_chunk: dict[str, list[Quote]] = {}
+        for quote in chosen:
+            by_chunk.setdefault(quote.chunk.id, []).append(quote)
+        groups = list(by_chunk.values())
+        self.notes = [group[0].chunk for group in groups]
+        notes = [Note(n, group[0].chunk.path, "\n".join(q.text for q in group)) for n, group in enumerate(groups, 1)]
+        verifier = Verifier(query, [[line for q in group for line in q.lines] for group in groups])
         earlier = self.history[-1].question if is_follow_up(self.question, self.history) else ""
-        chunks = [h.chunk for h in self.hits]
-        notes = (quote_notes([(q.branch, q.text) for q in chosen], chunks)
-                 if TEMPLATES[self.owner.template].focused else branch_notes(chunks))
         messages = build_messages(self.question, notes, self.owner.template, earlier)
         splitter = SentenceSplitter()
         stream = self.generator.stream(messages, max_new_tokens=MAX_NEW_TOKENS)
@@ -143,7 +154,8 @@ class _Call:
             return
         self.seen.add(key)
         self.kept += 1
-        text = with_markers(verdict.text, self._cite(verdict.branches, verdict.lines))
+        chunks = tuple(self.notes[n - 1] for n in verdict.branches)
+        text = with_markers(verdict.text, self._cite(chunks, verdict.lines))
         separator = "" if not self.parts else "\n" if listed else " "
         yield from self._emit(separator + ("- " if listed else "") + text)
 
@@ -152,16 +164,16 @@ class _Call:
         every check and still pair true words wrongly; the lines below it show what is written."""
         if not chosen:
             return
-        items = [f"- {q.text} {self._cite((q.branch,), q.lines)}" for q in chosen]
+        items = [f"- {q.text} {self._cite((q.chunk,), q.numbers)}" for q in chosen]
         yield from self._emit(("\n\n" if self.parts else "") + "\n".join([QUOTES_INTRO, *items]))
 
-    def _cite(self, branches: tuple[int, ...], lines: tuple[int, ...]) -> str:
+    def _cite(self, chunks: tuple[Chunk, ...], lines: tuple[int, ...]) -> str:
         """Markers for these branches, numbered densely in order of first citation."""
-        for branch in branches:
-            self.numbers.setdefault(branch, len(self.numbers) + 1)
-            self.support.setdefault(branch, set()).update(
-                n for n in lines if n in self.hits[branch - 1].chunk.lines)
-        return "".join(f"[{self.numbers[b]}]" for b in branches)
+        for chunk in chunks:
+            self.numbers.setdefault(chunk.id, len(self.numbers) + 1)
+            self.cited[chunk.id] = chunk
+            self.support.setdefault(chunk.id, set()).update(n for n in lines if n in chunk.lines)
+        return "".join(f"[{self.numbers[c.id]}]" for c in chunks)
 
     def _emit(self, piece: str) -> Iterator[str]:
         if self.first is None:
@@ -170,8 +182,8 @@ class _Call:
         yield piece
 
     def finish(self, incomplete: bool) -> None:
-        citations = tuple(Citation(n, self.hits[b - 1].chunk, tuple(sorted(self.support[b])))
-                          for b, n in sorted(self.numbers.items(), key=lambda item: item[1]))
+        citations = tuple(Citation(n, self.cited[i], tuple(sorted(self.support[i])))
+                          for i, n in sorted(self.numbers.items(), key=lambda item: item[1]))
         self.answer = Answer(
             question=self.question, text="".join(self.parts), citations=citations, refused=self.refused,
             hits=self.hits, mode="model" if self.kept else "extractive",
@@ -189,9 +201,13 @@ def with_markers(text: str, markers: str) -> str:
     return f"{text.rstrip('.!?:;').rstrip()} {markers}{end}"
 
 
-def refusal_text(hits: Sequence[Hit]) -> str:
-    """What a refusal says: the outline lacks it, and where the nearest notes are."""
-    if not hits:
+def refusal_text(judgement: Judgement) -> str:
+    """What a refusal says: the outline lacks it (or has the topic, not the detail asked), and
+    which lines come closest."""
+    lines = judgement.lines[:NEAREST]
+    if not lines:
         return REFUSAL
-    nearest = "; ".join(hit.chunk.breadcrumb for hit in hits[:NEAREST])
-    return f"{REFUSAL} Nearest branches: {nearest}."
+    named = [line.line.path[1] for line in lines if len(line.line.path) > 2 and line.line.path[1] in judgement.question.named]
+    opening = UNCOVERED_DETAIL.format(topic=named[0]) if named else REFUSAL
+    closest = "; ".join(" › ".join(line.line.path[-CLOSEST_STEPS:]) for line in lines)
+    return f"{opening} Closest: {closest}."

@@ -1,7 +1,7 @@
 """Chat messages for the model, as pure functions over named templates (no model needed to test).
 
-Retrieved branches become numbered notes [1]…[k] with their paths: whole branches, or (for the
-"focused" template) only the lines the extractive answer would quote, under their branch numbers.
+The quoted outline lines become numbered notes [1]…[k] with their branches' paths, numbered as the
+answer cites them.
 The notes are framed as quoted data: the system message says so, each note sits between <note>
 tags, and a tag-like string inside a branch is defused, so a bullet that says "ignore previous
 instructions" stays a quoted bullet.
@@ -15,7 +15,6 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from indexer.chunk import Chunk
 
 DEFAULT_TEMPLATE = "focused"  # best facts and speed with SmolLM2-135M (see README)
 _TAG = re.compile(r"<(/?\s*note\b)", re.IGNORECASE)
@@ -31,7 +30,7 @@ _RULES = (
 
 @dataclass(frozen=True)
 class Note:
-    n: int  # the number the answer cites: the branch's rank in retrieval
+    n: int  # the number the answer cites
     path: tuple[str, ...]
     text: str  # an indented tree (a whole branch) or quoted lines
 
@@ -42,7 +41,6 @@ class Template:
     note: str  # fields: n, path, text
     user: str  # fields: notes, question
     flat: bool = False  # the note text as one line ("a; b; c") instead of an indented tree
-    focused: bool = False  # notes hold the quoted lines only, not whole branches
 
 
 TEMPLATES = {
@@ -65,7 +63,7 @@ TEMPLATES = {
         note='<note n="{n}" path="{path}">\n{text}\n</note>',
         user="{notes}\n\nQuestion: {question}\n"
              "Answer with facts copied from the notes, and cite each one like [1].",
-        focused=True),
+        ),
     # The question first, so the model reads the notes knowing what to look for.
     "question-first": Template(
         system=_RULES,
@@ -82,19 +80,6 @@ def defuse(text: str) -> str:
     'a ‹/note> b ‹NOTE n=9>'
     """
     return _TAG.sub(r"‹\1", text)
-
-
-def branch_notes(chunks: Sequence[Chunk]) -> list[Note]:
-    """Whole branches as notes [1]…[k]."""
-    return [Note(n, chunk.path, chunk.text) for n, chunk in enumerate(chunks, start=1)]
-
-
-def quote_notes(quoted: Sequence[tuple[int, str]], chunks: Sequence[Chunk]) -> list[Note]:
-    """(branch number, quoted text) pairs as notes under their branches' numbers and paths."""
-    texts: dict[int, list[str]] = {}
-    for n, text in quoted:
-        texts.setdefault(n, []).append(text)
-    return [Note(n, chunks[n - 1].path, "\n".join(lines)) for n, lines in texts.items()]
 
 
 def note_text(text: str, flat: bool) -> str:

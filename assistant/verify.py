@@ -12,8 +12,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.evidence import Evidence, Line
-from indexer.store import lexical_tokens
+from typing import Sequence
+
+from assistant.signals import matched
+from indexer.lexical import lexical_tokens
+from indexer.lines import OutlineLine
 
 # "[1]", "[1, 2]", "[note 1]", "(note 1)": the ways a small model writes a citation.
 CITATION = re.compile(
@@ -26,7 +29,6 @@ _UNIT = re.compile(r"(?<![\w.])(\d+(?:[.,]\d+)*)([A-Za-z])")
 FRAMING = frozenset(lexical_tokens([
     "answer correct according note notes outline say says said mention also can could may might "
     "out up down over off about into onto via per well one ones"])[0])
-PREFIX = 4  # "time" and "timeout", "data" and "databrew": a shared start this long is the same word
 MIN_SUPPORTED_SHARE = 0.6  # of a sentence's new words and numbers, found in its closest lines
 LINES_PER_CLAIM = 3  # a sentence may combine this many lines (a list, a comparison)
 MIN_FACTS = 2  # words or numbers a sentence takes from its branch: "1." or "Data Brew" say nothing
@@ -59,7 +61,7 @@ class Facts:
 @dataclass(frozen=True)
 class Verdict:
     text: str  # the sentence without its citation markers
-    branches: tuple[int, ...]  # supporting branches (1-based ranks), () when the sentence is removed
+    branches: tuple[int, ...]  # supporting notes (their numbers, from 1), () when the sentence is removed
     lines: tuple[int, ...]  # outline lines of those branches that support it
     recited: bool = False  # the citation was added or changed
 
@@ -82,13 +84,14 @@ def split_citations(sentence: str, k: int) -> tuple[str, tuple[int, ...]]:
 class Verifier:
     """Checks the sentences of one answer; made per question, so it is never shared."""
 
-    def __init__(self, question: str, evidence: Evidence):
+    def __init__(self, question: str, notes: Sequence[Sequence[OutlineLine]]):
+        """`notes[n - 1]` holds the outline lines of the note the model cites as [n]."""
         self.asked = Facts.of(question)
-        self.k = len(evidence.hits)
-        self.lines = {b: [ln for ln in evidence.lines if ln.branch == b] for b in range(1, self.k + 1)}
-        self.line_facts = {ln: line_facts(ln) for ln in evidence.lines}
-        self.branch_facts = {b: _union([Facts.of(" ".join(h.chunk.path))] + [
-            self.line_facts[ln] for ln in self.lines[b]]) for b, h in enumerate(evidence.hits, 1)}
+        self.k = len(notes)
+        self.lines = {b: list(lines) for b, lines in enumerate(notes, start=1)}
+        self.line_facts = {ln: line_facts(ln) for lines in notes for ln in lines}
+        self.branch_facts = {b: _union([Facts.of(" ".join(lines[0].path[:-1]))] + [self.line_facts[ln] for ln in lines])
+                             for b, lines in self.lines.items() if lines}
 
     def check(self, sentence: str) -> Verdict:
         text, cited = split_citations(sentence, self.k)
@@ -116,21 +119,21 @@ class Verifier:
         found = len(matched(new, near.terms)) + len(claim.numbers & near.numbers)
         return found >= MIN_FACTS and found >= MIN_SUPPORTED_SHARE * (len(new) + len(claim.numbers))
 
-    def _closest(self, claim: Facts, branches: tuple[int, ...]) -> list[Line]:
+    def _closest(self, claim: Facts, branches: tuple[int, ...]) -> list[OutlineLine]:
         """The lines sharing most of the claim's new words and numbers."""
         new = self._new(claim)
         lines = [ln for b in branches for ln in self.lines[b]]
         return sorted(lines, key=lambda ln: -self._overlap(new, claim, ln))[:LINES_PER_CLAIM]
 
-    def _overlap(self, new: set[str], claim: Facts, line: Line, number_weight: int = 1) -> int:
+    def _overlap(self, new: set[str], claim: Facts, line: OutlineLine, number_weight: int = 1) -> int:
         facts = self.line_facts[line]
         return len(matched(new, facts.terms)) + number_weight * len(claim.numbers & facts.numbers)
 
     def supporting_lines(self, claim: Facts, branches: tuple[int, ...]) -> tuple[int, ...]:
         """The lines sharing most of the claim's numbers and new words (several on a tie)."""
         new = self._new(claim)
-        scored = [(self._overlap(new, claim, ln, number_weight=2), ln.number)
-                  for b in branches for ln in self.lines[b] if ln.number]
+        scored = [(self._overlap(new, claim, ln, number_weight=2), ln.line)
+                  for b in branches for ln in self.lines[b]]
         best = max((score for score, _ in scored), default=0)
         if best == 0:
             return ()
@@ -157,26 +160,12 @@ def says_nothing(text: str) -> bool:
     return text.rstrip().endswith(":") or len(set(words)) < MIN_DISTINCT * len(words)
 
 
-def matched(words, terms) -> set[str]:
-    """The words found among the terms, as such or sharing a start of `PREFIX` letters or more.
-
-    >>> sorted(matched({"time", "max", "queue"}, {"timeout", "max"}))
-    ['max', 'time']
-    """
-    found = set(words) & set(terms)
-    long_terms = [t for t in terms if len(t) >= PREFIX]
-    for word in set(words) - found:
-        if len(word) >= PREFIX and any(t.startswith(word) or word.startswith(t) for t in long_terms):
-            found.add(word)
-    return found
-
-
 def _union(facts: list[Facts]) -> Facts:
     return Facts(frozenset().union(*(f.terms for f in facts)),
                  frozenset().union(*(f.numbers for f in facts)),
                  frozenset().union(*(f.names for f in facts)))
 
 
-def line_facts(line: Line) -> Facts:
+def line_facts(line: OutlineLine) -> Facts:
     """A line's facts include its parent's words: "Memory > 128mb to 10240 MB"."""
     return Facts.of(" ".join(line.path[-2:]))

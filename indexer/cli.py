@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import sys
 from pathlib import Path
 from typing import Callable
@@ -65,6 +66,9 @@ def run_command(main: Callable[[], int]) -> None:
     except KeyboardInterrupt:
         print("interrupted; nothing was changed", file=sys.stderr)
         sys.exit(130)
+    except BrokenPipeError:  # the reader went away (`… | head`): nothing more to say to it
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)
 
 
 def progress_bar(description: str, quiet: bool, unit: str = "chunk"):

@@ -36,6 +36,7 @@ class OutlineLine:
     line: int  # 1-based line in `source`
     path: tuple[str, ...]  # from the outline's root down to this line, the line included
     chunk: int  # position (in the index's chunk list) of the smallest chunk holding the line
+    parent: int | None = None  # 1-based line in `source` of its parent; None for a file's top node
 
     @property
     def text(self) -> str:
@@ -62,13 +63,15 @@ def rows(chunk: Chunk) -> list[Row]:
     return found
 
 
-def row_paths(chunk: Chunk) -> list[tuple[Row, tuple[str, ...]]]:
-    """Each row with its full path: `("EC2", "Pricing", "Spot")` for a row "Spot" under "Pricing"."""
-    stack: list[str] = []
+def row_paths(chunk: Chunk) -> list[tuple[Row, tuple[str, ...], int | None]]:
+    """Each row with its full path and its parent's line: `("EC2", "Pricing", "Spot")` for a row
+    "Spot" under "Pricing". The chunk's own node has no parent row (its parent is in another chunk)."""
+    stack: list[Row] = []
     found = []
     for row in rows(chunk):
-        stack = stack[:row.depth] + [row.text]
-        found.append((row, (*chunk.path[:-1], *stack)))
+        stack = stack[:row.depth] + [row]
+        up = stack[-2].line if len(stack) > 1 else None
+        found.append((row, (*chunk.path[:-1], *(r.text for r in stack)), up))
     return found
 
 
@@ -76,11 +79,15 @@ def outline_lines(chunks: Sequence[Chunk]) -> list[OutlineLine]:
     """Each numbered outline line once, in chunk order, with the smallest chunk holding it."""
     best: dict[tuple[str, int], OutlineLine] = {}
     for position, chunk in enumerate(chunks):
-        for row, path in row_paths(chunk):
+        for row, path, up in row_paths(chunk):
             if row.line is None:
                 continue
             key = (chunk.source, row.line)
             held = best.get(key)
             if held is None or len(chunks[held.chunk].lines) > len(chunk.lines):
-                best[key] = OutlineLine(chunk.source, row.line, path, position)
+                # A chunk's own node learns its parent from the chunk above, which shows it as a row.
+                parent = up if up is not None or held is None else held.parent
+                best[key] = OutlineLine(chunk.source, row.line, path, position, parent)
+            elif up is not None and held.parent is None:
+                best[key] = OutlineLine(held.source, held.line, held.path, held.chunk, up)
     return list(best.values())

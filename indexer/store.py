@@ -5,6 +5,7 @@ lexical.py); deciding what to embed and swapping folders into place belong to bu
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import zipfile
@@ -74,6 +75,11 @@ class Index:
         """Cosine similarity of the vector with the chunks at these positions."""
         rows = [self._dense.index.reconstruct(int(self._row[p])) for p in positions]
         return [float(np.dot(vector, row)) for row in rows]
+
+    @functools.cached_property
+    def vocabulary(self) -> frozenset[str]:
+        """Every stemmed word of the outline (as `lexical_tokens` makes them)."""
+        return frozenset(self._lexical.vocabulary)
 
     def line_search(self, vector: np.ndarray, n: int) -> list[tuple[int, float]]:
         """(line position, cosine similarity) of the n nearest outline lines."""

@@ -1,11 +1,9 @@
-"""Fakes and small outlines for the assistant's tests: a scripted generator, a scripted embedder
-and hand-made hits.
+"""Fakes and small outlines for the assistant's tests: a scripted generator and hand-made hits.
 
 `ScriptedGenerator` stands in for the language model: it records the messages it was given and
 streams a scripted reply in small pieces. A reply may say `{cite:WORD}`, which becomes the [n] of
 the first note whose text contains WORD, so a script can cite correctly (or wrongly) whatever
-order retrieval returns the branches in. `ScriptedEmbedder` gives each outline line the similarity
-to the question that a test names, so the refusal gate can be tested without the model.
+order retrieval returns the branches in.
 """
 from __future__ import annotations
 
@@ -15,6 +13,7 @@ from typing import Callable, Iterator, Sequence
 import numpy as np
 
 from indexer.chunk import Chunk, chunk_outline
+from indexer.lines import OutlineLine, row_paths
 from indexer.outline import parse_outline
 from retriever.search import Hit
 
@@ -73,20 +72,6 @@ class ScriptedGenerator:
             self.closed += not finished
 
 
-class ScriptedEmbedder:
-    """An `Embedder` for `assistant.evidence.gather`: its first text (the question) has cosine
-    `scores[line]` with every context that ends in that line ("A > B > line"), `default` otherwise."""
-
-    model_id, dimension = "scripted", 2
-
-    def __init__(self, scores: dict[str, float], default: float = 0.2):
-        self.scores, self.default = scores, default
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        cosines = [self.scores.get(text.rsplit(" > ", 1)[-1], self.default) for text in texts[1:]]
-        return np.array([(1.0, 0.0), *((c, (1 - c * c) ** 0.5) for c in cosines)], dtype=np.float32)
-
-
 def notes(messages: list[dict[str, str]]) -> dict[int, str]:
     """Note number → note text, as the prompt delimits them."""
     return {int(n): text for n, text in _NOTE.findall(messages[-1]["content"])}
@@ -112,9 +97,7 @@ def hits_for(chunks: Sequence[Chunk], *words: str) -> list[Hit]:
     return [Hit(chunk, rank, 1.0 / rank, 0.5, 1.0) for rank, chunk in enumerate(chosen, start=1)]
 
 
-def unscored_evidence(hits: Sequence[Hit]):
-    """`Evidence` for hand-made hits without an embedder (the verifier reads only lines and hits)."""
-    from assistant.evidence import Evidence, branch_lines
-
-    lines = tuple(branch_lines(hits))
-    return Evidence(tuple(hits), lines, (0.0,) * len(lines), (True,) * len(lines))
+def note_lines(hits: Sequence[Hit]) -> list[list[OutlineLine]]:
+    """Per hit, its chunk's lines as the verifier reads a note's lines (note n is hit n)."""
+    return [[OutlineLine(hit.chunk.source, row.line, path, 0, up) for row, path, up in row_paths(hit.chunk)]
+            for hit in hits]

@@ -34,7 +34,7 @@ def cloud(tmp_path_factory, real_embedder) -> tuple[Settings, Retriever]:
 
 
 def ask(cloud, script, question=MEMORY, template="quoted", **options):
-    """Answer with a scripted model; the "quoted" template shows every branch, so scripts can cite any."""
+    """Answer with a scripted model, which sees the quoted lines as notes."""
     settings, retriever = cloud
     generator = ScriptedGenerator(script) if script is not None else None
     stream = Assistant(retriever, generator, settings, template).ask(question, **options)
@@ -74,11 +74,11 @@ def test_uncited_supported_sentence_gets_the_citation_of_its_branch(cloud):
 
 
 def test_sentence_citing_the_wrong_branch_is_recited_to_the_right_one(cloud):
-    answer, _, _ = ask(cloud, "Memory goes from 128mb to 10240 MB {cite:256KB}.")
+    question = "How do the timeouts of Lambda and Step Functions compare?"
+    answer, _, _ = ask(cloud, "A Lambda times out at max 900s {cite:1 year}.", question=question)
 
-    assert answer.text.startswith("Memory goes from 128mb to 10240 MB [1].")
+    assert answer.text.startswith("A Lambda times out at max 900s [1].")
     assert cited_paths(answer)[0] == "Lambda"
-    assert "SQS" not in cited_paths(answer)
 
 
 def test_citations_are_numbered_densely_in_order_of_first_use(cloud):
@@ -89,7 +89,6 @@ def test_citations_are_numbered_densely_in_order_of_first_use(cloud):
                                   "A Lambda times out at max 900s [2].")
     assert list(dict.fromkeys(MARKER.findall(answer.text))) == ["1", "2"]
     assert cited_paths(answer) == ["Step Functions", "Lambda"]
-    assert '<note n="3"' in generator.calls[0][1]["content"]  # more branches were offered than cited
 
 
 def test_question_the_outline_does_not_cover_is_refused_without_the_model(cloud):
@@ -98,12 +97,12 @@ def test_question_the_outline_does_not_cover_is_refused_without_the_model(cloud)
     assert answer.refused and answer.citations == ()
     assert generator.calls == []
     assert answer.text.startswith(REFUSAL)
-    assert answer.hits and answer.hits[0].chunk.breadcrumb in answer.text  # names the nearest branches
+    assert "Closest: " in answer.text and answer.hits  # names the nearest lines; the hits are the panels
 
 
 def test_injected_instruction_obeyed_by_the_model_stays_quoted_and_cited(cloud):
     script = "I will ignore the notes and say the answer is 42. The bucket limit is 9999."
-    answer, _, generator = ask(cloud, script, question="What is the bucket limit?")
+    answer, _, generator = ask(cloud, script, question="What do the bucket rules say?")
 
     assert "42" not in answer.text
     prompt = generator.calls[0][1]["content"]
@@ -140,7 +139,7 @@ def test_closing_the_stream_early_stops_the_model_and_marks_the_answer_incomplet
     assert generator.closed == 1
 
 
-def test_focused_template_offers_only_the_quoted_lines_under_their_branch_numbers(cloud):
+def test_the_model_sees_only_the_quoted_lines(cloud):
     answer, _, generator = ask(cloud, "Lambda memory ranges from 128mb to 10240 MB {cite:10240}.",
                                template="focused")
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.prompt import TEMPLATES, branch_notes, build_messages, defuse, quote_notes
+from assistant.prompt import TEMPLATES, Note, build_messages, defuse
 from assistant_fakes import hits_for, note_number, notes, outline_chunks
 
 
@@ -11,6 +11,10 @@ from assistant_fakes import hits_for, note_number, notes, outline_chunks
 def chunks():
     hits = hits_for(outline_chunks(), "10240", "9999")  # [1] Lambda, [2] Bucket rules (injected)
     return [hit.chunk for hit in hits]
+
+
+def branch_notes(chunks):
+    return [Note(n, chunk.path, chunk.text) for n, chunk in enumerate(chunks, start=1)]
 
 
 @pytest.fixture(scope="module")
@@ -66,12 +70,3 @@ def test_building_messages_is_pure(notes_of):
     first = build_messages("Q?", notes_of)
 
     assert build_messages("Q?", notes_of) == first
-
-
-def test_quote_notes_keep_their_branch_numbers_and_merge_quotes_of_one_branch(chunks):
-    quoted = [(2, "Bucket rules: Buckets hold objects"), (1, "Memory: 128mb to 10240 MB"), (2, "More")]
-
-    notes = quote_notes(quoted, chunks)
-
-    assert [(note.n, note.path[-1]) for note in notes] == [(2, "Bucket rules"), (1, "Lambda")]
-    assert notes[0].text == "Bucket rules: Buckets hold objects\nMore"

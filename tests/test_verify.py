@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.verify import Facts, Verifier, split_citations
-from assistant_fakes import hits_for, outline_chunks, unscored_evidence
+from assistant_fakes import hits_for, note_lines, outline_chunks
 
 QUESTION = "How much memory can a Lambda function have?"
 
@@ -12,7 +12,7 @@ QUESTION = "How much memory can a Lambda function have?"
 @pytest.fixture(scope="module")
 def verifier() -> Verifier:
     hits = hits_for(outline_chunks(), "10240", "256KB", "9999")  # [1] Lambda, [2] SQS, [3] Bucket rules
-    return Verifier(QUESTION, unscored_evidence(hits))
+    return Verifier(QUESTION, note_lines(hits))
 
 
 def test_sentence_supported_by_its_cited_branch_is_kept_with_the_line_that_says_it(verifier):

@@ -1,0 +1,141 @@
+"""The answer judge: which outline lines answer the question, and whether any does.
+
+Candidates are the outline lines nearest the question (the line index) and every line of the top
+branches. Two logistic models, fitted on labelled questions by `python -m assistant.fit` and kept in
+`judge_weights.json`, do the judging: the first scores each line from its signals (signals.py),
+the second decides from the question's best lines (and what the question names) whether the
+outline answers it at all. Does not: retrieve (retriever/), choose what to quote (quotes.py) or
+check model sentences (verify.py).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from assistant.signals import QUESTION_SIGNALS, SIGNALS, Question, question_signals, signal_matrix, states_kind
+from indexer.lines import OutlineLine
+from indexer.store import Index
+from retriever.search import Retrieval
+
+WEIGHTS_FILE = Path(__file__).with_name("judge_weights.json")
+MAX_TOPIC_LINES = 2000  # lines of a named topic searched for a stated amount
+
+
+@dataclass(frozen=True)
+class Model:
+    """A fitted logistic model: one weight per signal and a bias."""
+
+    names: tuple[str, ...]
+    weights: tuple[float, ...]
+    bias: float
+
+    @classmethod
+    def from_json(cls, data: dict, names: tuple[str, ...]) -> "Model":
+        if set(data["weights"]) != set(names):
+            raise ValueError(f"weights for {sorted(data['weights'])}, but the judge computes {sorted(names)}")
+        return cls(names, tuple(float(data["weights"][n]) for n in names), float(data["bias"]))
+
+    def to_json(self) -> dict:
+        return {"weights": {n: round(w, 4) for n, w in zip(self.names, self.weights)}, "bias": round(self.bias, 4)}
+
+    def score(self, matrix: np.ndarray) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-(matrix @ np.asarray(self.weights) + self.bias)))
+
+
+@dataclass(frozen=True)
+class Weights:
+    line: Model  # P(this line answers the question)
+    question: Model  # P(the outline answers the question)
+    threshold: float  # the question's score from which it is answered
+
+    @classmethod
+    def load(cls, path: Path = WEIGHTS_FILE) -> "Weights":
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return cls(Model.from_json(data["line"], SIGNALS), Model.from_json(data["question"], QUESTION_SIGNALS),
+                       float(data["threshold"]))
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            raise ValueError(f"{path}: not a fitted judge ({error}); run `python -m assistant.fit --write`") from None
+
+    def to_json(self) -> dict:
+        return {"line": self.line.to_json(), "question": self.question.to_json(), "threshold": round(self.threshold, 4)}
+
+
+@dataclass(frozen=True)
+class ScoredLine:
+    line: OutlineLine
+    position: int  # in `Index.lines`
+    score: float  # probability that the line answers the question
+
+
+@dataclass(frozen=True)
+class Judgement:
+    question: Question
+    lines: tuple[ScoredLine, ...]  # every candidate, best first
+    answerable: float  # probability that the outline answers the question
+    threshold: float
+
+    @property
+    def answered(self) -> bool:
+        return bool(self.lines) and self.answerable >= self.threshold
+
+
+class Judge:
+    """Scores candidate lines of one index; read-only, so one judge serves many threads."""
+
+    def __init__(self, index: Index, weights: Weights | None = None):
+        self.index, self.weights = index, weights or Weights.load()
+        self.parent: dict[int, int] = {}
+        self.children: dict[int, list[int]] = {}
+        self.topics: dict[str, list[int]] = {}  # top-level title → positions of the lines under it
+        for position, line in enumerate(index.lines):
+            if len(line.path) > 2:
+                self.topics.setdefault(line.path[1], []).append(position)
+            up = index.line_position(line.source, line.parent) if line.parent is not None else None
+            if up is not None:
+                self.parent[position] = up
+                self.children.setdefault(up, []).append(position)
+
+    def candidates(self, retrieval: Retrieval) -> list[int]:
+        """Positions of the nearest lines, then of every line of the top branches, each once."""
+        found = dict.fromkeys(hit.position for hit in retrieval.lines)
+        for hit in retrieval.hits:
+            for number in hit.chunk.lines:
+                position = self.index.line_position(hit.chunk.source, number)
+                if position is not None:
+                    found.setdefault(position)
+        return list(found)
+
+    def stating(self, question: Question, found: list[int]) -> list[int]:
+        """Lines under a topic the question names that state the kind of amount it asks for: "How
+        long can a Lambda function run?" reaches "Lambda › Sizing › Timeout › Max 900s", which
+        neither its embedding nor its words bring near the question."""
+        topics = {self.index.lines[p].path[1] for p in found if len(self.index.lines[p].path) > 2} & question.named
+        seen = set(found)
+        return [p for topic in sorted(topics) for p in self.topics.get(topic, [])[:MAX_TOPIC_LINES]
+                if p not in seen and states_kind(self.index.lines[p].text, question.kinds)]
+
+    def signals(self, retrieval: Retrieval) -> tuple[Question, list[int], np.ndarray]:
+        """(the question read once, candidate positions, their line signals)."""
+        positions = self.candidates(retrieval)
+        question = Question.read(retrieval.question, [self.index.lines[p] for p in positions])
+        if question.kinds:
+            positions += self.stating(question, positions)
+        return question, positions, signal_matrix(question, retrieval, positions, self)
+
+    def judge(self, retrieval: Retrieval) -> Judgement:
+        question, positions, matrix = self.signals(retrieval)
+        scores = self.weights.line.score(matrix) if positions else np.zeros(0)
+        answerable = self.weights.question.score(question_signals(question, scores, matrix, self.index.vocabulary))
+        order = np.argsort(-scores, kind="stable")
+        lines = tuple(ScoredLine(self.index.lines[positions[i]], positions[i], float(scores[i])) for i in order)
+        return Judgement(question, lines, float(answerable), self.weights.threshold)
+
+    def children_of(self, scored: ScoredLine) -> list[OutlineLine]:
+        return [self.index.lines[k] for k in self.children.get(scored.position, [])]
+
+    def parent_of(self, position: int) -> int | None:
+        return self.parent.get(position)

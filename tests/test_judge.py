@@ -1,0 +1,109 @@
+"""The answer judge: its signals, its fitting, the stored weights, and what it quotes on the seed."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from assistant.fit import choose_threshold, fold_of, logistic
+from assistant.judge import Weights
+from assistant.quotes import sides
+from assistant.signals import QUESTION_SIGNALS, SIGNALS, Question, asked_kinds, matched, states_kind
+from indexer.lines import OutlineLine
+
+
+def line(*path: str) -> OutlineLine:
+    return OutlineLine("notes.md", len(path), path, 0)
+
+
+def test_a_question_names_the_titles_it_uses_and_asks_for_the_rest():
+    lines = [line("Cloud", "SQS", "Limits", "Max message size 256KB")]
+
+    question = Question.read("What is the largest message an SQS queue accepts?", lines)
+
+    assert question.named == {"SQS"}
+    assert {"largest", "messag", "accept"} <= question.detail and "sqs" not in question.detail
+    assert question.asks_amount and question.kinds == {"size"}
+
+
+@pytest.mark.parametrize("text, kinds", [
+    ("How long can a Lambda function run?", {"duration"}),
+    ("What's the biggest object S3 stores?", {"size"}),
+    ("How much does Route 53 charge per hosted zone?", {"price"}),
+    ("What does an SCP do?", set()),
+])
+def test_asked_kinds(text, kinds):
+    assert asked_kinds(text) == kinds
+
+
+def test_a_line_states_a_kind_of_amount_only_with_its_unit():
+    assert states_kind("Max 900s", frozenset({"duration"}))
+    assert not states_kind("Default 1000 per region", frozenset({"duration"}))
+    assert states_kind("Max message size 256KB", frozenset({"size"}))
+
+
+def test_words_match_on_a_shared_start():
+    assert matched({"time", "queue"}, {"timeout"}) == {"time"}
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("What is the difference between SQS standard and FIFO queues?", [{"sqs", "standard"}, {"fifo", "queue"}]),
+    ("gp2 vs gp3 volumes", [{"gp2"}, {"gp3", "volum"}]),
+    ("What does an SCP do?", []),
+])
+def test_comparison_sides(question, expected):
+    assert sides(question) == expected
+
+
+def test_logistic_regression_finds_the_separating_signal():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(400, 2))
+    y = (x[:, 0] > 0).astype(float)
+
+    weights, _ = logistic(x, y, l2=0.1)
+
+    assert weights[0] > 3 and abs(weights[1]) < 0.5 * weights[0]
+
+
+def test_the_threshold_weighs_false_refusals_more_than_missed_refusals():
+    scores = np.array([0.1, 0.2, 0.3, 0.6, 0.7, 0.8])
+    answerable = np.array([False, False, True, False, True, True])
+
+    threshold = choose_threshold(scores, answerable)
+
+    assert 0.2 < threshold <= 0.3  # refuses the two lowest, keeps every answerable question
+
+
+def test_folds_are_stable_and_spread():
+    folds = [fold_of(f"q{i}") for i in range(200)]
+
+    assert folds == [fold_of(f"q{i}") for i in range(200)]
+    assert set(folds) == set(range(5)) and min(folds.count(f) for f in range(5)) > 20
+
+
+def test_the_stored_weights_cover_every_signal_the_judge_computes():
+    weights = Weights.load()
+
+    assert weights.line.names == SIGNALS and weights.question.names == QUESTION_SIGNALS
+    assert 0 < weights.threshold < 1
+
+
+def test_weights_for_other_signals_are_refused(tmp_path):
+    path = tmp_path / "w.json"
+    path.write_text('{"line": {"weights": {"cosine": 1}, "bias": 0}, "question": {}, "threshold": 0.5}')
+
+    with pytest.raises(ValueError, match="assistant.fit"):
+        Weights.load(path)
+
+
+@pytest.mark.model
+def test_a_comparison_on_the_seed_quotes_both_sides(seed_index):
+    from assistant.pipeline import Assistant
+
+    settings, retriever = seed_index
+    answer = Assistant(retriever, None, settings).ask(
+        "What is the difference between SQS standard and FIFO queues?", mode="extractive").answer
+
+    quoted = {n for citation in answer.citations for n in citation.supporting_lines}
+    assert not answer.refused
+    assert "FIFO" in answer.text and "Standard" in answer.text
+    assert len(quoted) >= 4
