@@ -51,8 +51,8 @@ class Vocabulary:
     @classmethod
     def of(cls, tokenizer: Tokenizer, eos: Sequence[int]) -> "Vocabulary":
         size = tokenizer.get_vocab_size()
-        return cls(tuple(tokenizer.decode_batch([[i] for i in range(size)], skip_special_tokens=False)),
-                   frozenset(eos))
+        pieces = tokenizer.decode_batch([[i] for i in range(size)], skip_special_tokens=False)
+        return cls(tuple(pieces), frozenset(eos))
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,8 @@ class TokenRule:
     def reachable(self) -> frozenset[int]:
         """Every token some state allows: what a static filter may let through."""
         citation_digits = {c for n in self.citations for c in n}
-        return self.prose | self.closers | {i for d in citation_digits for i in self.digits.get(d, ())}
+        digit_ids = {i for d in citation_digits for i in self.digits.get(d, ())}
+        return self.prose | self.closers | digit_ids
 
 
 def split_markers(texts: Sequence[str]) -> tuple[tuple[str, ...], list[str]]:

@@ -5,14 +5,14 @@ CTranslate2 4.x has no Python logits-processor hook (measured on 4.8.5: `generat
 `suppress_sequences`, `end_token` and a stop-only `callback`). A rule is applied in two layers:
 every token no state of the rule allows is suppressed for the whole run (one static list); the
 context-dependent part (digits only inside "[n]") is checked on each token before it is yielded,
-and a refused token is replaced by re-deciding that one step with everything else suppressed, then
-resuming. Each correction re-reads the prompt (two prefills: ~0.25 s each at 300 tokens), but the
-text never holds a refused token.
+and a refused token is replaced by a run that suppresses everything the rule refuses in that state,
+kept going until the state changes (e.g. a citation opens), then the static run resumes. Each run
+re-reads the prompt (a prefill: ~0.25 s at 300 tokens), but the text never holds a refused token.
 Does not: load models or build rules.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Generator, Iterable, Iterator, Sequence
 
 REPETITION_PENALTY = 1.1  # the same as the transformers engine's
 
@@ -33,35 +33,35 @@ def constrained_steps(model: Any, names: Sequence[str], prompt: list[int], rule:
     `rule.permits` after the tokens before it."""
     generated: list[int] = []
     static = suppressed(names, rule.reachable())
+    strict: frozenset[int] | None = None  # the exact set a corrective run enforces
     while len(generated) < max_new_tokens:
-        refused = False
         run = model.generate_tokens(
             [names[i] for i in prompt + generated], max_length=max_new_tokens - len(generated),
-            repetition_penalty=REPETITION_PENALTY, suppress_sequences=static)
+            repetition_penalty=REPETITION_PENALTY,
+            suppress_sequences=static if strict is None else suppressed(names, strict))
         try:
-            for step in run:
-                if not rule.permits(generated, step.token_id):
-                    refused = True
-                    break
-                generated.append(step.token_id)
-                yield step.token_id, False
+            outcome = yield from _follow(run, rule, generated, strict)
         finally:
             run.close()  # stops CTranslate2's decoding thread
-        if not refused:
-            return  # end of answer or max_new_tokens
-        chosen = _one_step(model, names, prompt + generated, rule.allowed_next(generated))
-        if chosen is None:
-            return  # the rule's best token was the end of the answer
-        generated.append(chosen)
-        yield chosen, True
+        if outcome == "done":
+            return  # end of answer (the rule's best token may have been the end) or max_new_tokens
+        # Refused: re-decide this step under exactly what the rule allows here, and keep that
+        # run going while the rule's state holds; a changed state goes back to the static list.
+        strict = rule.allowed_next(generated) if outcome == "refused" else None
 
 
-def _one_step(model: Any, names: Sequence[str], context: list[int],
-              allowed: frozenset[int]) -> int | None:
-    steps = model.generate_tokens([names[i] for i in context], max_length=1,
-                                  repetition_penalty=REPETITION_PENALTY,
-                                  suppress_sequences=suppressed(names, allowed))
-    return next((step.token_id for step in steps), None)
+def _follow(run: Iterable[Any], rule: Any, generated: list[int],
+            strict: frozenset[int] | None) -> Generator[tuple[int, bool], None, str]:
+    """Take a run's tokens into `generated` (yielding them) until it ends ("done"), offers a token
+    the rule refuses ("refused"), or, in a strict run, the rule's state changes ("changed")."""
+    for position, step in enumerate(run):
+        if not rule.permits(generated, step.token_id):
+            return "refused"
+        generated.append(step.token_id)
+        yield step.token_id, strict is not None and position == 0
+        if strict is not None and rule.allowed_next(generated) != strict:
+            return "changed"
+    return "done"
 
 
 def suppressed(names: Sequence[str], allowed: frozenset[int]) -> list[list[str]]:

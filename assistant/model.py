@@ -105,7 +105,8 @@ def load_generator(settings: Settings) -> LocalGenerator | Any:
         return Ct2Generator(*parts, info)
     dtype = resolve_dtype(settings.dtype, device)
     model, tokenizer = _load_pretrained(ref, device, dtype)
-    info = LoadInfo(source.name, engine, ref, device, dtype, converted, time.perf_counter() - started)
+    seconds = time.perf_counter() - started
+    info = LoadInfo(source.name, engine, ref, device, dtype, converted, seconds)
     return LocalGenerator(model, tokenizer, info)
 
 

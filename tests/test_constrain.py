@@ -130,14 +130,16 @@ class ScriptedCt2:
         done = len(prompt) - 1  # the test's prompt is one token: the rest was generated
         for position in range(done, min(done + max_length, len(self.script))):
             wanted = self.script[position]
-            piece = wanted if wanted not in banned else next(p for p in PIECES[1:] if p not in banned)
+            if wanted in banned:
+                wanted = next(p for p in PIECES[1:] if p not in banned)
+            piece = wanted
             if piece == "<eos>":
                 return
             yield self.Step(PIECES.index(piece))
 
 
 def test_ctranslate2_loop_replaces_refused_tokens_and_keeps_the_allowed_ones() -> None:
-    # "1" is a citation number but not in the notes' text; 7 is neither; elephant is not a note word.
+    # "1" is a citation number, not a digit of the notes' text; 7 is neither; nor is "elephant".
     model = ScriptedCt2(["Max", " 9", "1", " elephant", " [", "7", "]", " Lambda", "<eos>"])
 
     steps = list(constrained_steps(model, PIECES, [1], RULE, max_new_tokens=20))
