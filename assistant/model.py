@@ -13,12 +13,15 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 from assistant.engine_choice import resolve_dtype, resolve_engine
 from assistant.gguf_cache import INSTALL_HINT, ensure_converted
 from indexer.errors import ModelUnavailableError
 from indexer.settings import Settings
+
+if TYPE_CHECKING:
+    from assistant.ct2_engine import Ct2Generator
 
 # torch and transformers are imported inside the functions below: importing them takes ~1.5 s,
 # and `import assistant.model` (hence the CLI's --help and app start-up) must stay instant.
@@ -85,7 +88,7 @@ def resolve_source(spec: str) -> ModelSource:
     return ModelSource(spec, ref=spec)
 
 
-def load_generator(settings: Settings) -> LocalGenerator | Any:
+def load_generator(settings: Settings) -> LocalGenerator | Ct2Generator:
     """Load `settings.generator_model` for in-process generation, converting a GGUF (and making
     the CTranslate2 copy) on first use. Returns a `LocalGenerator` or a `Ct2Generator`."""
     started = time.perf_counter()
