@@ -1,7 +1,8 @@
 """`python -m assistant`: ask your outline a question; the answer streams, then the cited branches.
 
-Answers quote or paraphrase only the outline, with [n] markers for the cited branches; a
-question the outline does not cover is refused, naming the nearest branches.
+The outline lines that answer come first, at once, with [n] markers for their branches; a model
+sentence follows when it has been checked against them. A question the outline does not cover
+is refused, naming the closest lines. `--json` prints the answer as the app shows it.
 
 Examples:
   python -m assistant "How long can a Lambda function run?"
@@ -65,7 +66,11 @@ def main(argv: list[str] | None = None) -> int:
             continue
         if args.queries:
             print(f"## {query['id']}: {query['question']}")
-        for piece in stream:
+        model_started = False
+        for piece in stream:  # the quotes at once; a verified model sentence after them, when ready
+            if piece.place == "model" and not model_started:
+                model_started = True
+                print("\n\n", end="")
             print(piece, end="", flush=True)
         cited = sources(stream.answer)
         print(f"\n\n{cited}\n" if cited else "\n", file=sys.stdout, flush=True)

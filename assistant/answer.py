@@ -44,7 +44,7 @@ class Citation:
 @dataclass(frozen=True)
 class Answer:
     question: str
-    text: str  # exactly the text that was streamed; every [n] in it has a Citation with that n
+    text: str  # model sentences above the quotes, as the app shows it; every [n] has a Citation with that n
     citations: tuple[Citation, ...]  # numbered 1..len, in order of first mention
     refused: bool  # the outline does not cover the question; `hits` are the nearest branches
     hits: tuple[Hit, ...]
@@ -52,12 +52,14 @@ class Answer:
     seconds: float
     first_token_seconds: float | None
     incomplete: bool = False  # cut short: the model stopped mid-sentence or the stream was closed
+    sentence_seconds: float | None = None  # to the first verified model sentence; None without one
 
     def to_json(self) -> dict:
         return {"answer": self.text, "refused": self.refused, "mode": self.mode,
                 "citations": [c.to_json() for c in self.citations], "seconds": round(self.seconds, 3),
                 "first_token_seconds": None if self.first_token_seconds is None
-                else round(self.first_token_seconds, 3), "incomplete": self.incomplete}
+                else round(self.first_token_seconds, 3), "incomplete": self.incomplete,
+                "sentence_seconds": None if self.sentence_seconds is None else round(self.sentence_seconds, 3)}
 
 
 @dataclass(frozen=True)

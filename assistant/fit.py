@@ -26,8 +26,9 @@ from assistant.signals import QUESTION_SIGNALS, SIGNALS, Question, question_sign
 from indexer.cli import add_index_flag, run_command, settings_from
 
 L2 = 1.0  # ridge penalty: keeps weights small where a signal rarely varies
-QUESTION_L2 = 0.1  # few questions, few signals: a lighter penalty
+QUESTION_L2 = 1.0  # few questions, collinear signals: a penalty keeps the signs sensible
 FOLDS = 5
+FLOOR_SHARE = 0.05  # answerable questions allowed below the cosine floor
 MISSED_REFUSAL_COST = 1.0  # a wrong answer to an unanswerable question costs less …
 FALSE_REFUSAL_COST = 3.0  # … than refusing one the outline answers
 
@@ -75,9 +76,9 @@ def choose_threshold(scores: np.ndarray, answerable: np.ndarray) -> float:
     return float((options[i] + options[i - 1]) / 2) if i > 0 else float(options[0])
 
 
-def question_matrix(samples: list[Sample], line: Model, vocabulary: frozenset[str]) -> np.ndarray:
+def question_matrix(samples: list[Sample], line: Model, vocabulary: frozenset[str], floor: float) -> np.ndarray:
     return np.array([question_signals(s.question, line.score(s.matrix) if len(s.labels) else np.zeros(0), s.matrix,
-                                      vocabulary) for s in samples])
+                                      vocabulary, floor) for s in samples])
 
 
 def fit(samples: list[Sample], vocabulary: frozenset[str], folds: int = FOLDS) -> Weights:
@@ -89,11 +90,18 @@ def fit(samples: list[Sample], vocabulary: frozenset[str], folds: int = FOLDS) -
     for f in range(folds):
         inner = _line_model([s for s in samples if len(s.labels) and fold_of(s.id + "/inner", folds) != f])
         unseen.update({s.id: inner for s in samples if fold_of(s.id + "/inner", folds) == f})
-    rows = np.array([question_matrix([s], unseen[s.id], vocabulary)[0] for s in samples])
+    floor = cosine_floor(samples)
+    rows = np.array([question_matrix([s], unseen[s.id], vocabulary, floor)[0] for s in samples])
     answerable = np.array([s.answerable for s in samples])
     weights, bias = logistic(rows, answerable.astype(float), l2=QUESTION_L2)
     question = Model(QUESTION_SIGNALS, tuple(weights.tolist()), bias)
-    return Weights(line, question, choose_threshold(question.score(rows), answerable))
+    return Weights(line, question, choose_threshold(question.score(rows), answerable), floor)
+
+
+def cosine_floor(samples: list[Sample]) -> float:
+    """The nearest-line cosine that all but `FLOOR_SHARE` of the answerable questions reach."""
+    best = [s.matrix[:, SIGNALS.index("cosine")].max() for s in samples if s.answerable and len(s.labels)]
+    return float(np.quantile(best, FLOOR_SHARE))
 
 
 def _line_model(samples: list[Sample]) -> Model:
@@ -116,7 +124,8 @@ def report(samples: list[Sample], judges: dict[str, Weights], vocabulary: frozen
     for s in samples:
         judge = judges[s.id]
         scores = judge.line.score(s.matrix) if len(s.labels) else np.zeros(0)
-        answered = judge.question.score(question_matrix([s], judge.line, vocabulary))[0] >= judge.threshold
+        answered = (judge.question.score(question_matrix([s], judge.line, vocabulary, judge.cosine_floor))[0]
+                    >= judge.threshold)
         top = s.labels[np.argsort(-scores, kind="stable")[:3]]
         rows.append((s, answered, bool(top[:1].any()), bool(top.any())))
     refusals = [answered for s, answered, _, _ in rows if not s.answerable]
@@ -139,7 +148,7 @@ def collect(retriever, cases, judge) -> list[Sample]:
 def blank_weights() -> Weights:
     """A judge with no weights yet: enough to compute signals."""
     return Weights(Model(SIGNALS, (0.0,) * len(SIGNALS), 0.0), Model(QUESTION_SIGNALS, (0.0,) * len(QUESTION_SIGNALS), 0.0),
-                   0.5)
+                   0.5, 0.0)
 
 
 def _mean(flags: list[bool]) -> float:

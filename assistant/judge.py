@@ -50,18 +50,20 @@ class Weights:
     line: Model  # P(this line answers the question)
     question: Model  # P(the outline answers the question)
     threshold: float  # the question's score from which it is answered
+    cosine_floor: float = 0.0  # see `question_signals`
 
     @classmethod
     def load(cls, path: Path = WEIGHTS_FILE) -> "Weights":
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
             return cls(Model.from_json(data["line"], SIGNALS), Model.from_json(data["question"], QUESTION_SIGNALS),
-                       float(data["threshold"]))
+                       float(data["threshold"]), float(data["cosine_floor"]))
         except (OSError, ValueError, KeyError, TypeError) as error:
             raise ValueError(f"{path}: not a fitted judge ({error}); run `python -m assistant.fit --write`") from None
 
     def to_json(self) -> dict:
-        return {"line": self.line.to_json(), "question": self.question.to_json(), "threshold": round(self.threshold, 4)}
+        return {"line": self.line.to_json(), "question": self.question.to_json(), "threshold": round(self.threshold, 4),
+                "cosine_floor": round(self.cosine_floor, 4)}
 
 
 @dataclass(frozen=True)
@@ -129,7 +131,8 @@ class Judge:
     def judge(self, retrieval: Retrieval) -> Judgement:
         question, positions, matrix = self.signals(retrieval)
         scores = self.weights.line.score(matrix) if positions else np.zeros(0)
-        answerable = self.weights.question.score(question_signals(question, scores, matrix, self.index.vocabulary))
+        answerable = self.weights.question.score(question_signals(question, scores, matrix, self.index.vocabulary,
+                                                                    self.weights.cosine_floor))
         order = np.argsort(-scores, kind="stable")
         lines = tuple(ScoredLine(self.index.lines[positions[i]], positions[i], float(scores[i])) for i in order)
         return Judgement(question, lines, float(answerable), self.weights.threshold)

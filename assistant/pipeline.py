@@ -1,10 +1,11 @@
-"""Question → streamed, verified, cited `Answer`: retrieval, the answer judge, the prompt, the
-model's sentences checked one by one, then the answering outline lines quoted (with no
-surviving sentence, the answer is those quotes alone: extractive).
+"""Question → streamed, verified, cited `Answer`: retrieval, the answer judge, the answering outline
+lines quoted at once, then the model's sentences over those lines, each checked before it is shown
+(with no surviving sentence, the answer is the quotes alone: extractive).
 
-`Assistant.ask` returns an `AnswerStream`: iterate it for text pieces (what `st.write_stream` and
-the CLI print), then read `.answer`. Only verified sentences are streamed, so the streamed text is
-exactly `answer.text`. The `Assistant` holds only shared, read-only parts; a call's state lives in
+`Assistant.ask` returns an `AnswerStream`: iterate it for `Piece`s (text that knows its place: the
+quotes, a model sentence, a refusal), then read `.answer`. Nobody waits for the model: the quotes
+come first, and a verified sentence follows when it is ready; nothing shown is taken back. The
+final `answer.text` reads as the app shows it, the model's sentences above the quotes. The `Assistant` holds only shared, read-only parts; a call's state lives in
 its own `_Call`, so one `Assistant` serves many threads.
 """
 from __future__ import annotations
@@ -49,6 +50,18 @@ class Assistant:
         return AnswerStream(_Call(self, question, tuple(history), k or self.settings.top_k, generator))
 
 
+class Piece(str):
+    """A piece of streamed text and where it belongs: "quotes", "model" (a verified sentence, shown
+    above the quotes once it is ready) or "refusal"."""
+
+    place: str
+
+    def __new__(cls, text: str, place: str) -> "Piece":
+        piece = super().__new__(cls, text)
+        piece.place = place
+        return piece
+
+
 class AnswerStream:
     """Iterate for the answer's text pieces; afterwards `.answer` is the final `Answer`.
 
@@ -63,7 +76,7 @@ class AnswerStream:
     def __iter__(self) -> "AnswerStream":
         return self
 
-    def __next__(self) -> str:
+    def __next__(self) -> Piece:
         return next(self._pieces)
 
     def close(self) -> None:
@@ -87,13 +100,14 @@ class _Call:
         self.owner, self.question, self.history, self.k, self.generator = owner, question, history, k, generator
         self.started = time.perf_counter()
         self.first: float | None = None
-        self.parts: list[str] = []
+        self.pieces: list[Piece] = []
+        self.sentence_at: float | None = None  # seconds to the first verified model sentence
         self.numbers: dict[str, int] = {}  # chunk id → citation number, in order of first citation
         self.cited: dict[str, Chunk] = {}
         self.support: dict[str, set[int]] = {}  # chunk id → its outline lines the answer draws on
         self.seen: set[str] = set()
         self.hits: tuple[Hit, ...] = ()
-        self.notes: list[Chunk] = []  # the chunk behind each note the model sees: notes[n - 1] is [n]
+        self.notes: dict[int, Chunk] = {}  # the chunk behind each note [n] the model sees
         self.refused = self.cut = False
         self.kept = self.rejected = 0  # model sentences that passed / failed verification
         self.answer: Answer | None = None
@@ -107,12 +121,12 @@ class _Call:
             judgement = self.owner.judge.judge(retrieval)
             if not judgement.answered:
                 self.refused = True
-                yield from self._emit(refusal_text(judgement))
+                yield from self._emit(refusal_text(judgement), "refusal")
             else:
                 chosen = quotes(judgement, self.owner.judge)
+                yield from self._quote(chosen)
                 if self.generator is not None:
                     yield from self._model(query, chosen)
-                yield from self._quote(chosen)
             completed = True
         finally:
             self.finish(incomplete=not completed or (self.cut and self.kept > 0))
@@ -123,13 +137,16 @@ class _Call:
         for quote in chosen:
             by_chunk.setdefault(quote.chunk.id, []).append(quote)
         groups = list(by_chunk.values())
-        self.notes = [group[0].chunk for group in groups]
-        notes = [Note(n, group[0].chunk.path, "\n".join(q.text for q in group)) for n, group in enumerate(groups, 1)]
+        notes = [Note(self.numbers[group[0].chunk.id], group[0].chunk.path, "\n".join(q.text for q in group))
+                 for group in groups]
+        self.notes = {note.n: group[0].chunk for note, group in zip(notes, groups)}
+        # The quotes were cited first, group by group, so note n is citation [n]: 1, 2, … in this order.
         verifier = Verifier(query, [[line for q in group for line in q.lines] for group in groups])
         earlier = self.history[-1].question if is_follow_up(self.question, self.history) else ""
         messages = build_messages(self.question, notes, self.owner.template, earlier)
         splitter = SentenceSplitter()
-        stream = self.generator.stream(messages, max_new_tokens=MAX_NEW_TOKENS)
+        stream = self.generator.stream(messages, max_new_tokens=MAX_NEW_TOKENS, allowed=allowed_texts(
+            self.question, notes))
         try:
             for piece in stream:
                 for sentence in splitter.feed(piece):
@@ -154,18 +171,20 @@ class _Call:
             return
         self.seen.add(key)
         self.kept += 1
-        chunks = tuple(self.notes[n - 1] for n in verdict.branches)
+        chunks = tuple(self.notes[n] for n in verdict.branches)
         text = with_markers(verdict.text, self._cite(chunks, verdict.lines))
-        separator = "" if not self.parts else "\n" if listed else " "
-        yield from self._emit(separator + ("- " if listed else "") + text)
+        separator = "" if self.kept == 1 else "\n" if listed else " "
+        if self.sentence_at is None:
+            self.sentence_at = time.perf_counter() - self.started
+        yield from self._emit(separator + ("- " if listed else "") + text, "model")
 
     def _quote(self, chosen: list[Quote]) -> Iterator[str]:
-        """The outline's own lines, after any model sentences. Always shown: a sentence can pass
-        every check and still pair true words wrongly; the lines below it show what is written."""
+        """The outline's own lines, first and at once; they number the citations. Always shown: a
+        sentence can pass every check and still pair true words wrongly; the lines show what is written."""
         if not chosen:
             return
         items = [f"- {q.text} {self._cite((q.chunk,), q.numbers)}" for q in chosen]
-        yield from self._emit(("\n\n" if self.parts else "") + "\n".join([QUOTES_INTRO, *items]))
+        yield from self._emit("\n".join([QUOTES_INTRO, *items]), "quotes")
 
     def _cite(self, chunks: tuple[Chunk, ...], lines: tuple[int, ...]) -> str:
         """Markers for these branches, numbered densely in order of first citation."""
@@ -175,19 +194,36 @@ class _Call:
             self.support.setdefault(chunk.id, set()).update(n for n in lines if n in chunk.lines)
         return "".join(f"[{self.numbers[c.id]}]" for c in chunks)
 
-    def _emit(self, piece: str) -> Iterator[str]:
+    def _emit(self, text: str, place: str) -> Iterator[Piece]:
         if self.first is None:
             self.first = time.perf_counter() - self.started
-        self.parts.append(piece)
-        yield piece
+        self.pieces.append(Piece(text, place))
+        yield self.pieces[-1]
 
     def finish(self, incomplete: bool) -> None:
         citations = tuple(Citation(n, self.cited[i], tuple(sorted(self.support[i])))
                           for i, n in sorted(self.numbers.items(), key=lambda item: item[1]))
         self.answer = Answer(
-            question=self.question, text="".join(self.parts), citations=citations, refused=self.refused,
+            question=self.question, text=as_shown(self.pieces), citations=citations, refused=self.refused,
             hits=self.hits, mode="model" if self.kept else "extractive",
-            seconds=time.perf_counter() - self.started, first_token_seconds=self.first, incomplete=incomplete)
+            seconds=time.perf_counter() - self.started, first_token_seconds=self.first, incomplete=incomplete,
+            sentence_seconds=self.sentence_at)
+
+
+def as_shown(pieces: Sequence[Piece]) -> str:
+    """The streamed pieces as the app shows them: model sentences above the quotes (or the refusal).
+
+    >>> as_shown([Piece("From the outline: x [1]", "quotes"), Piece("X is so [1].", "model")])
+    'X is so [1].\n\nFrom the outline: x [1]'
+    """
+    blocks = ["".join(p for p in pieces if p.place == place) for place in ("model", "quotes", "refusal")]
+    return "\n\n".join(block for block in blocks if block)
+
+
+def allowed_texts(question: str, notes: list[Note]) -> list[str]:
+    """What the model may draw its words from: the question, the notes with their paths, and each
+    note's citation marker (see `assistant.constrain`)."""
+    return [question, *(f"[{note.n}] {' '.join(note.path)}\n{note.text}" for note in notes)]
 
 
 def with_markers(text: str, markers: str) -> str:

@@ -20,9 +20,8 @@ import numpy as np
 from indexer.lexical import lexical_tokens
 from indexer.lines import OutlineLine
 
-QUESTION_SIGNALS = ("best_line", "second_line", "cosine", "covered", "detail_covered", "detail_in_line",
-                    "detail_near", "amount_near", "amount_missing", "kind_missing", "unknown_name", "unknown_detail",
-                    "asks_amount")
+QUESTION_SIGNALS = ("best_line", "cosine", "below_floor", "covered", "detail_covered", "detail_near", "amount_near",
+                    "kind_missing", "unknown_name", "unknown_detail", "asks_amount")
 SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=[A-Z0-9])")
 TOP = 5  # best lines whose signals describe the question
 # A name in the question: CamelCase, an acronym, or a capitalised word that does not open a sentence.
@@ -212,8 +211,11 @@ def _under_topic(question: Question, line: OutlineLine) -> float:
     return 1.0 if any(title in question.named for title in line.path[1:]) else -1.0
 
 
-def question_signals(question: Question, scores: np.ndarray, matrix: np.ndarray, vocabulary: frozenset[str]) -> np.ndarray:
+def question_signals(question: Question, scores: np.ndarray, matrix: np.ndarray, vocabulary: frozenset[str],
+                     floor: float) -> np.ndarray:
     """`QUESTION_SIGNALS` of a question whose candidate lines have these line scores and signals.
+    `floor` is the nearest-line cosine below which answerable questions are rare (fitted): how far
+    below it a question falls is its own signal, steeper than the cosine itself (off-topic questions).
 
     Each says something of the outline's content, never of the question alone (that amount
     questions are often unanswerable is true of a question set, not of an outline): how well its
@@ -228,10 +230,8 @@ def question_signals(question: Question, scores: np.ndarray, matrix: np.ndarray,
     unknown_name = any(words and not all(matched({w}, vocabulary) for w in words) for words in name_words)
     unknown = [w for w in question.detail if not matched({w}, vocabulary)]
     return np.array([
-        logit[0] / 5, logit[1] / 5, column["cosine"], column["covered"], column["detail_covered"],
-        column["detail_in_line"], column["detail_near"], column["amount_near"],
-        float(question.asks_amount and not column["amount_stated"]),
-        float(bool(question.kinds) and not column["kind_stated"]), float(unknown_name),
+        logit[0] / 5, column["cosine"], 10 * max(0.0, floor - column["cosine"]), column["covered"], column["detail_covered"], column["detail_near"],
+        column["amount_near"], float(bool(question.kinds) and not column["kind_stated"]), float(unknown_name),
         len(unknown) / max(len(question.detail), 1), float(question.asks_amount)])
 
 

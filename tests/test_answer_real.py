@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from assistant.pipeline import as_shown
 from assistant import Assistant
 from assistant.model import load_generator
 from indexer.settings import Settings
@@ -30,7 +31,7 @@ def test_model_answer_on_the_seed_outline_is_streamed_grounded_and_cited(assista
     pieces = list(stream)
     answer = stream.answer
 
-    assert "".join(pieces) == answer.text and answer.first_token_seconds is not None
+    assert as_shown(pieces) == answer.text and answer.first_token_seconds is not None
     assert not answer.refused
     assert "900" in answer.text
     assert {int(n) for n in MARKER.findall(answer.text)} == {c.n for c in answer.citations}

@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from assistant.pipeline import as_shown
 from assistant import Assistant, Turn
 from assistant.followup import is_follow_up, retrieval_query
 from assistant.generator import GenerationIncomplete
@@ -49,7 +50,7 @@ def cited_paths(answer) -> list[str]:
 def test_streamed_pieces_are_the_answer_and_every_marker_has_its_citation(cloud):
     answer, pieces, _ = ask(cloud, "Lambda memory ranges from 128mb to 10240 MB {cite:10240}.")
 
-    assert "".join(pieces) == answer.text
+    assert as_shown(pieces) == answer.text
     assert answer.mode == "model" and not answer.refused
     assert answer.text.startswith("Lambda memory ranges from 128mb to 10240 MB [1].")
     assert {int(n) for n in MARKER.findall(answer.text)} == {c.n for c in answer.citations} == {1}
@@ -77,8 +78,8 @@ def test_sentence_citing_the_wrong_branch_is_recited_to_the_right_one(cloud):
     question = "How do the timeouts of Lambda and Step Functions compare?"
     answer, _, _ = ask(cloud, "A Lambda times out at max 900s {cite:1 year}.", question=question)
 
-    assert answer.text.startswith("A Lambda times out at max 900s [1].")
-    assert cited_paths(answer)[0] == "Lambda"
+    lambda_number = next(c.n for c in answer.citations if c.path[-1] == "Lambda")
+    assert answer.text.startswith(f"A Lambda times out at max 900s [{lambda_number}].")
 
 
 def test_citations_are_numbered_densely_in_order_of_first_use(cloud):
@@ -131,11 +132,12 @@ def test_closing_the_stream_early_stops_the_model_and_marks_the_answer_incomplet
     generator = ScriptedGenerator("Lambda memory ranges from 128mb to 10240 MB {cite:10240}. " * 5, piece_size=3)
     stream = Assistant(retriever, generator, settings).ask(MEMORY)
 
-    first = next(stream)
+    shown = [next(stream), next(stream)]  # the quotes, then the first model sentence
     stream.close()
 
+    assert [piece.place for piece in shown] == ["quotes", "model"]
     assert stream.answer.incomplete
-    assert stream.answer.text == first
+    assert stream.answer.text == as_shown(shown)
     assert generator.closed == 1
 
 
@@ -146,6 +148,22 @@ def test_the_model_sees_only_the_quoted_lines(cloud):
     prompt = generator.calls[0][1]["content"]
     assert "128mb to 10240 MB" in prompt and "256KB" not in prompt
     assert answer.text.startswith("Lambda memory ranges from 128mb to 10240 MB [1].")
+    allowed = "\n".join(generator.allowed[0])  # what constrained decoding may draw its words from
+    assert MEMORY in allowed and "[1]" in allowed and "10240" in allowed and "256KB" not in allowed
+
+
+def test_the_quotes_stream_before_the_model_starts(cloud):
+    settings, retriever = cloud
+    generator = ScriptedGenerator("Lambda memory ranges from 128mb to 10240 MB {cite:10240}.")
+    stream = Assistant(retriever, generator, settings).ask(MEMORY)
+
+    first = next(stream)
+
+    assert first.place == "quotes" and "10240" in first
+    assert generator.calls == []  # shown before the model was even asked
+    rest = list(stream)
+    assert [piece.place for piece in rest] == ["model"]
+    assert stream.answer.text == as_shown([first, *rest])
 
 
 def test_extractive_mode_never_calls_the_generator(cloud):
@@ -221,8 +239,8 @@ def test_follow_up_query_puts_the_previous_question_first():
 class BreaksMidAnswer(ScriptedGenerator):
     """Streams its script, then fails like a model server that died mid-answer."""
 
-    def stream(self, messages, max_new_tokens=256):
-        yield from super().stream(messages, max_new_tokens)
+    def stream(self, messages, max_new_tokens=256, allowed=None):
+        yield from super().stream(messages, max_new_tokens, allowed)
         raise GenerationIncomplete("http://127.0.0.1:9/v1", "partial", "connection dropped")
 
 
@@ -233,6 +251,6 @@ def test_a_generator_failing_mid_answer_keeps_verified_sentences_and_marks_the_a
 
     pieces = list(stream)
 
-    assert "".join(pieces) == stream.answer.text
+    assert as_shown(pieces) == stream.answer.text
     assert stream.answer.text.startswith("Lambda memory ranges from 128mb to 10240 MB [1].")
     assert stream.answer.incomplete and stream.answer.citations

@@ -20,6 +20,7 @@ from typing import Iterator
 
 import pytest
 
+from assistant.pipeline import as_shown
 from assistant.gguf_cache import ensure_converted
 from assistant.model import bundled_gguf
 from assistant.remote import GenerationIncomplete, RemoteGenerator
@@ -147,7 +148,7 @@ def test_the_assistant_streams_a_cited_answer_through_the_server(server: Server,
     pieces = list(stream)
 
     answer = stream.answer
-    assert generator.streams == 1 and "".join(pieces) == answer.text
+    assert generator.streams == 1 and as_shown(pieces) == answer.text
     assert not answer.refused and answer.citations and not answer.incomplete
     assert {f"[{c.n}]" for c in answer.citations} <= set(re.findall(r"\[\d+\]", answer.text))
 

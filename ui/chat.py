@@ -106,13 +106,29 @@ def _ask(assistant: Assistant, options: ChatOptions, question: str, browse: Brow
                 stream = assistant.ask(question, history=tuple(turns), k=options.k, mode=options.mode)
                 pieces = iter(stream)
                 first = next(pieces, None)
-            box.write_stream(chain([] if first is None else [first], pieces))
+            _stream_into(box, chain([] if first is None else [first], pieces), options.mode == "model")
         except BranchwiseError as error:
             box.error(f"No answer: {error}")
             return
         with box.container():
             _show_answer(len(turns), stream.answer, browse)
     turns.append(Turn(question, stream.answer))
+
+
+def _stream_into(box, pieces, model: bool) -> None:
+    """Quotes as soon as they are known; a verified model sentence fills the place reserved above
+    them when it is ready. Nothing shown is taken back."""
+    with box.container():
+        sentence = st.empty()
+        if model:
+            sentence.caption(":material/edit_note: The model is writing a sentence from these lines…")
+        below = st.empty()
+        shown = {"model": "", "quotes": "", "refusal": ""}
+        for piece in pieces:
+            shown[piece.place] += piece
+            (sentence if piece.place == "model" else below).markdown(shown[piece.place])
+        if model and not shown["model"]:
+            sentence.empty()
 
 
 def _show_answer(number: int, answer, browse: Browse) -> None:
