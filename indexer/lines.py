@@ -1,8 +1,8 @@
 """Every outline line as a record with its path: what the line index embeds and the answer judge scores.
 
 A chunk's text is an indented tree; its rows are read back once here (`rows`), and each outline line
-becomes one `OutlineLine`, held by the smallest chunk that shows it (a child's title is in its
-parent's chunk and, with its own children, in its own chunk: its own is the one it votes for).
+becomes one `OutlineLine`, held by one chunk (a child's title is in its parent's chunk and, with its
+own children, in its own chunk: its own is the one it votes for and is quoted from).
 Does not: embed or store vectors (build.py, store.py) or score lines against a question (assistant/).
 
 >>> [row.text for row in rows(Chunk("c", "f.md", ("A", "Timeout"), (7, 8), "Timeout\\n  - Max 900s", "", "h"))]
@@ -76,18 +76,20 @@ def row_paths(chunk: Chunk) -> list[tuple[Row, tuple[str, ...], int | None]]:
 
 
 def outline_lines(chunks: Sequence[Chunk]) -> list[OutlineLine]:
-    """Each numbered outline line once, in chunk order, with the smallest chunk holding it."""
-    best: dict[tuple[str, int], OutlineLine] = {}
+    """Each numbered outline line once, in chunk order, with the chunk that holds it best: the
+    smallest chunk of its own branch (where it is the node, with its children), else the smallest
+    chunk that shows it."""
+    best: dict[tuple[str, int], tuple[tuple[bool, int], int, tuple[str, ...]]] = {}
+    parents: dict[tuple[str, int], int] = {}
     for position, chunk in enumerate(chunks):
         for row, path, up in row_paths(chunk):
             if row.line is None:
                 continue
             key = (chunk.source, row.line)
-            held = best.get(key)
-            if held is None or len(chunks[held.chunk].lines) > len(chunk.lines):
-                # A chunk's own node learns its parent from the chunk above, which shows it as a row.
-                parent = up if up is not None or held is None else held.parent
-                best[key] = OutlineLine(chunk.source, row.line, path, position, parent)
-            elif up is not None and held.parent is None:
-                best[key] = OutlineLine(held.source, held.line, held.path, held.chunk, up)
-    return list(best.values())
+            rank = (row.depth != 0, len(chunk.lines))
+            if key not in best or rank < best[key][0]:
+                best[key] = (rank, position, path)
+            if up is not None:  # a chunk's own node learns its parent from a chunk that shows both
+                parents.setdefault(key, up)
+    return [OutlineLine(key[0], key[1], path, position, parents.get(key))
+            for key, (_, position, path) in best.items()]

@@ -133,9 +133,9 @@ class CountingRemote(RemoteGenerator):
 
     streams = 0
 
-    def stream(self, messages, max_new_tokens=256):
+    def stream(self, messages, max_new_tokens=256, allowed=None):
         self.streams += 1
-        yield from super().stream(messages, max_new_tokens)
+        yield from super().stream(messages, max_new_tokens, allowed)
 
 
 def test_the_assistant_streams_a_cited_answer_through_the_server(server: Server, seed_index) -> None:
