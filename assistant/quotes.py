@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.judge import Judge, Judgement, ScoredLine
-from assistant.signals import states_kind
+from assistant.signals import asking_words, states_kind
 from indexer.chunk import Chunk
 from indexer.lexical import lexical_tokens
 from indexer.lines import OutlineLine
@@ -21,11 +21,13 @@ MAX_QUOTES = 3  # heads chosen by score (a comparison adds one per side)
 RUNNER_UP = 0.5  # a further line is quoted when it scores at least this share of the best one
 MAX_CHILDREN = 12  # children listed after a head: a list question wants them all
 CONTEXT_STEPS = 3  # path steps shown before a quoted line
-# "X vs Y", "X versus Y", "difference between X and Y", "compare X and/with Y", "how do X and Y
-# compare/differ", "X or Y".
+# "X vs Y", "X versus Y", "difference between X and Y", "compare X and/with Y", "X compared with Y",
+# "how does X differ from Y", "how do X and Y compare/differ", "X or Y".
 SIDES = re.compile(r"(?:difference|differences|differ)\s+between\s+(.+?)\s+and\s+(.+)|compare\s+(.+?)\s+"
-                   r"(?:and|with|to)\s+(.+)|(.+?)\s+(?:vs\.?|versus)\s+(.+)|"
+                   r"(?:and|with|to)\s+(.+)|(.+?)\s+(?:vs\.?|versus|compared\s+(?:with|to))\s+(.+)|"
+                   r"(.+?)\s+(?:differs?|different)\s+from\s+(.+)|"
                    r"(.+?)\s+and\s+(.+?)\s+(?:compare|differ)|(.+?)\s+or\s+(.+)", re.IGNORECASE)
+CLAUSE_END = re.compile(r"[:;,?!]")  # a side ends where its clause does: "Polly vs Transcribe: which …"
 
 
 @dataclass(frozen=True)
@@ -54,14 +56,16 @@ def sides(question: str) -> list[set[str]]:
     match = SIDES.search(question)
     if not match:
         return []
-    parts = [part for part in match.groups() if part]
-    words = [set(tokens) for tokens in lexical_tokens(parts[:2])]
+    first, second = [part for part in match.groups() if part][:2]
+    first = CLAUSE_END.split(first)[-1]  # "For an Auto Scaling group, how does X" → " how does X"
+    second = CLAUSE_END.split(second)[0]
+    words = [set(tokens) - asking_words() for tokens in lexical_tokens([first, second])]
     return words if all(words) else []
 
 
 def choose(judgement: Judgement, judge: Judge) -> list[ScoredLine]:
-    """The lines to quote, best first: the best line and close runners-up; for a comparison, the
-    best line and the best line of each side it does not already cover. A question asking for a
+    """The lines to quote, best first: the best line and close runners-up, and for a comparison the
+    best line of each side they do not already cover. A question asking for a
     kind of amount ("how long …") is answered by lines that state one (a duration), when any of
     the best candidates does: "Default 1000 per region" does not say how long anything runs."""
     ranked = judgement.lines
@@ -76,7 +80,6 @@ def choose(judgement: Judgement, judge: Judge) -> list[ScoredLine]:
     pair = sides(judgement.question.text)
     if not pair:
         return chosen
-    chosen = chosen[:1]  # a comparison quotes its best line and each side, not runners-up
     texts = [s.line.text for s in ranked] + [" ".join(s.line.path[1:]) for s in ranked]
     tokens = [set(words) for words in lexical_tokens(texts)]
     own, path = tokens[:len(ranked)], tokens[len(ranked):]

@@ -95,7 +95,7 @@ class Question:
 
     @classmethod
     def read(cls, text: str, lines: Sequence[OutlineLine]) -> "Question":
-        asking = _asking()
+        asking = asking_words()
         whole, ask = (frozenset(set(words) - asking) for words in lexical_tokens([text, ask_of(text)]))
         titles = list(dict.fromkeys(title for line in lines for title in line.path[1:]))
         named, naming = set(), set()
@@ -128,7 +128,7 @@ def ask_of(text: str) -> str:
 
 
 @functools.cache
-def _asking() -> frozenset[str]:
+def asking_words() -> frozenset[str]:
     return frozenset(lexical_tokens([ASKING_WORDS])[0])
 
 
