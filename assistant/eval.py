@@ -24,7 +24,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Sequence
 
 from assistant.answer import Answer
 from indexer.cli import add_index_flag, add_model_server_flags, run_command, settings_from
@@ -56,13 +56,15 @@ def read_cases(path: Path) -> list[Case]:
 class TimedGenerator:
     """Wraps a generator to measure what it streams: tokens and seconds from first to last piece."""
 
-    def __init__(self, inner):
-        self.inner, self.name = inner, inner.name
+    def __init__(self, inner, constrained: bool = True):
+        self.inner, self.name, self.constrained = inner, inner.name, constrained
         self.rates: list[float] = []
 
-    def stream(self, messages: list[dict[str, str]], max_new_tokens: int = 256) -> Iterator[str]:
+    def stream(self, messages: list[dict[str, str]], max_new_tokens: int = 256,
+               allowed: Sequence[str] | None = None) -> Iterator[str]:
         pieces, first = [], None
-        for piece in self.inner.stream(messages, max_new_tokens=max_new_tokens):
+        allowed = allowed if self.constrained else None
+        for piece in self.inner.stream(messages, max_new_tokens=max_new_tokens, allowed=allowed):
             first = first or time.perf_counter()
             pieces.append(piece)
             yield piece
@@ -153,7 +155,7 @@ def run_mode(assistants, cases: list[Case], mode: str, show: bool) -> list[tuple
 def calibration(retriever, cases: list[Case]) -> str:
     """The judge's answerable score per group (refusal questions, answerable ones), its threshold,
     and the cross-validated refusal recall and false refusals of a judge fitted on these questions."""
-    from assistant.fit import blank_weights, collect, cross_validated, report
+    from assistant.fit import blank_weights, collect, cross_validated, recall_at, report
     from assistant.judge import Judge
 
     judge = Judge(retriever.index)
@@ -164,7 +166,8 @@ def calibration(retriever, cases: list[Case]) -> str:
         refused = sum(score < judge.weights.threshold for score, _ in group)
         lines.append(f"{label} ({refused}/{len(group)} refused): " + ", ".join(f"{s:.2f} {i}" for s, i in group))
     samples = collect(retriever, cases, Judge(retriever.index, blank_weights()))
-    validated = report(samples, cross_validated(samples, retriever.index.vocabulary), retriever.index.vocabulary)
+    judges, vocabulary = cross_validated(samples, retriever.index.vocabulary), retriever.index.vocabulary
+    validated = {**report(samples, judges, vocabulary), **recall_at(samples, judges, vocabulary)}
     lines.append("cross-validated on these questions: " + ", ".join(f"{k} {v:.3f}" for k, v in validated.items()))
     return "\n".join(lines)
 
@@ -192,6 +195,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--extractive", action="store_true", help="extractive mode only (no model)")
     parser.add_argument("--modes", default="model,extractive", help="modes to score (default: both)")
     parser.add_argument("--template", help="prompt template name (see assistant.prompt.TEMPLATES)")
+    parser.add_argument("--unconstrained", action="store_true",
+                        help="let the model write any token (to measure what constrained decoding does)")
     parser.add_argument("--calibrate", action="store_true", help="print the judge's score distributions")
     parser.add_argument("--cross-validated", action="store_true",
                         help="answer each question with a judge fitted without it (5 folds over these questions)")
@@ -212,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     if "model" in modes:
         from assistant.backends import open_generator
 
-        generator = TimedGenerator(open_generator(settings))
+        generator = TimedGenerator(open_generator(settings), constrained=not args.unconstrained)
     template = args.template or DEFAULT_TEMPLATE
     if args.cross_validated:
         assistants = fold_assistants(retriever, generator, settings, template, cases)

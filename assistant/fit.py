@@ -130,10 +130,22 @@ def report(samples: list[Sample], judges: dict[str, Weights], vocabulary: frozen
         rows.append((s, answered, bool(top[:1].any()), bool(top.any())))
     refusals = [answered for s, answered, _, _ in rows if not s.answerable]
     answerable = [r for r in rows if r[0].answerable]
-    return {"questions": len(rows), "refusal recall": _mean([not a for a in refusals]),
+    refused = [not s.answerable for s, answered, _, _ in rows if not answered]
+    return {"questions": len(rows), "refusal precision": _mean(refused), "refusal recall": _mean([not a for a in refusals]),
             "false refusals": _mean([not a for _, a, _, _ in answerable]),
             "best line is gold": _mean([top1 for _, _, top1, _ in answerable]),
             "a gold line in top 3": _mean([top3 for _, _, _, top3 in answerable])}
+
+
+def recall_at(samples: list[Sample], judges: dict[str, Weights], vocabulary: frozenset[str],
+              false_refusals: tuple[float, ...] = (0.05, 0.10, 0.15)) -> dict[str, float]:
+    """Refusal recall at each rate of false refusals, with the threshold moved to reach it: what
+    the judge's scores can separate, whatever threshold the cost picks."""
+    scores = np.array([judges[s.id].question.score(question_matrix([s], judges[s.id].line, vocabulary,
+                                                                   judges[s.id].cosine_floor))[0] for s in samples])
+    answerable = np.array([s.answerable for s in samples])
+    return {f"refusal recall at {rate:.0%} false refusals": float(np.mean(
+        scores[~answerable] < np.quantile(scores[answerable], rate))) for rate in false_refusals}
 
 
 def collect(retriever, cases, judge) -> list[Sample]:
@@ -171,7 +183,8 @@ def main(argv: list[str] | None = None) -> int:
     cases = [case for path in args.questions for case in read_cases(path)]
     samples = collect(retriever, cases, Judge(retriever.index, blank_weights()))
     vocabulary = retriever.index.vocabulary
-    validated = report(samples, cross_validated(samples, vocabulary, args.folds), vocabulary)
+    judges = cross_validated(samples, vocabulary, args.folds)
+    validated = {**report(samples, judges, vocabulary), **recall_at(samples, judges, vocabulary)}
     print(json.dumps({"cross-validated": validated}, indent=1))
     if args.write:
         fitted = {**fit(samples, vocabulary).to_json(), "fitted on": [path.name for path in args.questions],

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 
-DEFAULT_TEMPLATE = "focused"  # best facts and speed with SmolLM2-135M (see README)
+DEFAULT_TEMPLATE = "example"  # most verified sentences with SmolLM2-135M (see README)
 _TAG = re.compile(r"<(/?\s*note\b)", re.IGNORECASE)
 
 _RULES = (
@@ -41,6 +41,7 @@ class Template:
     note: str  # fields: n, path, text
     user: str  # fields: notes, question
     flat: bool = False  # the note text as one line ("a; b; c") instead of an indented tree
+    shown: bool = False  # a worked example precedes the question: a small model copies its shape
 
 
 TEMPLATES = {
@@ -64,6 +65,14 @@ TEMPLATES = {
         user="{notes}\n\nQuestion: {question}\n"
              "Answer with facts copied from the notes, and cite each one like [1].",
         ),
+    # The focused notes after one worked example (made up, about a garden), whose answer is a
+    # sentence that answers the question in the notes' words, cited.
+    "example": Template(
+        system=_RULES,
+        note='<note n="{n}" path="{path}">\n{text}\n</note>',
+        user="{notes}\n\nQuestion: {question}\n"
+             "Answer with facts copied from the notes, and cite each one like [1].",
+        shown=True),
     # The question first, so the model reads the notes knowing what to look for.
     "question-first": Template(
         system=_RULES,
@@ -97,13 +106,23 @@ def format_notes(notes: Sequence[Note], template: Template) -> str:
         for note in notes)
 
 
+EXAMPLE_NOTES = (Note(1, ("Garden", "Tomatoes"), "Garden › Tomatoes › Watering: Twice a week; Deeply, at the roots"),
+                 Note(2, ("Garden", "Roses"), "Garden › Roses › Pruning: Late winter"))
+EXAMPLE_QUESTION = "How often should I water my tomatoes?"
+EXAMPLE_ANSWER = "Water tomatoes twice a week, deeply, at the roots [1]."
+
+
 def build_messages(question: str, notes: Sequence[Note], template: str = DEFAULT_TEMPLATE,
                    earlier: str = "") -> list[dict[str, str]]:
-    """System rules and one user message holding the notes and the question.
+    """System rules and one user message holding the notes and the question (after a worked
+    example, for a template that shows one).
 
     `earlier` is the previous question of a follow-up; the model sees it as context.
     """
     shape = TEMPLATES[template]
     asked = f"{question.strip()} (follow-up to: {earlier.strip()})" if earlier else question.strip()
     user = shape.user.format(notes=format_notes(notes, shape), question=asked)
-    return [{"role": "system", "content": shape.system}, {"role": "user", "content": user}]
+    example = [{"role": "user", "content": shape.user.format(notes=format_notes(EXAMPLE_NOTES, shape),
+                                                             question=EXAMPLE_QUESTION)},
+               {"role": "assistant", "content": EXAMPLE_ANSWER}] if shape.shown else []
+    return [{"role": "system", "content": shape.system}, *example, {"role": "user", "content": user}]
