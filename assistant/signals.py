@@ -37,7 +37,10 @@ SIGNALS = ("cosine", "cosine_gap", "parent_cosine", "child_cosine", "covered", "
 # Words that ask rather than name: a question's "how", "what is"; they name no subject.
 ASKING_WORDS = ("what is are does do how which when where why who whom whose many much can could should "
                 "would will use used using for work works tell me about explain describe overview mean "
-                "difference between compare versus vs i we my our you your")
+                "difference between compare versus vs i we my our you your "
+                # English that names no subject and that the stop-word list keeps
+                "before after out up off over get gets got have has had make need needs want wants "
+                "like able possible way ways thing things also just")
 PARENTHESES = re.compile(r"\(([^)]*)\)")
 PREFIX = 4  # "time" and "timeout", "data" and "databrew": a shared start this long is the same word
 MAX_CHILDREN = 24  # children scored for `child_cosine`: enough for any list in a hand-kept outline

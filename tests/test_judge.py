@@ -107,3 +107,28 @@ def test_a_comparison_on_the_seed_quotes_both_sides(seed_index):
     assert not answer.refused
     assert "FIFO" in answer.text and "Standard" in answer.text
     assert len(quoted) >= 4
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("question", ["How long can a Lambda function run?",
+                                      "How long can a Lambda function run before it times out?"])
+def test_a_duration_question_on_the_seed_quotes_the_lines_stating_one(seed_index, question):
+    from assistant.pipeline import Assistant
+
+    settings, retriever = seed_index
+    answer = Assistant(retriever, None, settings).ask(question, mode="extractive").answer
+
+    assert not answer.refused
+    assert "Max 900s" in answer.text and "Default 1000 per region" not in answer.text
+    assert answer.citations[0].path[-2:] == ("Lambda", "Sizing")
+
+
+@pytest.mark.model
+def test_a_question_far_from_every_line_is_refused_with_the_closest_lines(seed_index):
+    from assistant.pipeline import REFUSAL, Assistant
+
+    settings, retriever = seed_index
+    answer = Assistant(retriever, None, settings).ask("What is the boiling point of water at sea level?",
+                                                      mode="extractive").answer
+
+    assert answer.refused and answer.text.startswith(REFUSAL) and "Closest: " in answer.text
