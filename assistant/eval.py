@@ -113,8 +113,13 @@ def score(results: list[tuple[Case, Answer]], rates: list[float]) -> dict[str, f
         "false refusals": _share(c in refused for c in answerable),
         "model answers": _share(a.mode == "model" for _, a in answered),
         "median first token s": statistics.median(a.first_token_seconds or a.seconds for _, a in results),
+        "median model sentence s": _median([a.sentence_seconds for _, a in results if a.sentence_seconds is not None]),
         "tokens/s": statistics.median(rates) if rates else float("nan"),
     }
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
 
 
 def _share(flags) -> float:

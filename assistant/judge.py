@@ -9,6 +9,7 @@ check model sentences (verify.py).
 """
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,6 +67,12 @@ class Weights:
                 "cosine_floor": round(self.cosine_floor, 4)}
 
 
+@functools.cache
+def shipped_weights() -> Weights:
+    """The fitted judge in `judge_weights.json`, read once per process."""
+    return Weights.load()
+
+
 @dataclass(frozen=True)
 class ScoredLine:
     line: OutlineLine
@@ -89,17 +96,8 @@ class Judge:
     """Scores candidate lines of one index; read-only, so one judge serves many threads."""
 
     def __init__(self, index: Index, weights: Weights | None = None):
-        self.index, self.weights = index, weights or Weights.load()
-        self.parent: dict[int, int] = {}
-        self.children: dict[int, list[int]] = {}
-        self.topics: dict[str, list[int]] = {}  # top-level title → positions of the lines under it
-        for position, line in enumerate(index.lines):
-            if len(line.path) > 2:
-                self.topics.setdefault(line.path[1], []).append(position)
-            up = index.line_position(line.source, line.parent) if line.parent is not None else None
-            if up is not None:
-                self.parent[position] = up
-                self.children.setdefault(up, []).append(position)
+        self.index, self.weights = index, weights or shipped_weights()
+        self.parent, self.children, self.topics = index.tree.parent, index.tree.children, index.tree.topics
 
     def candidates(self, retrieval: Retrieval) -> list[int]:
         """Positions of the nearest lines, then of every line of the top branches, each once."""

@@ -93,3 +93,27 @@ def outline_lines(chunks: Sequence[Chunk]) -> list[OutlineLine]:
                 parents.setdefault(key, up)
     return [OutlineLine(key[0], key[1], path, position, parents.get(key))
             for key, (_, position, path) in best.items()]
+
+
+@dataclass(frozen=True)
+class LineTree:
+    """How the lines of an index hang together, by position in its line list."""
+
+    parent: dict[int, int]
+    children: dict[int, list[int]]
+    topics: dict[str, list[int]]  # a top-level title (a child of a file's root) → the lines under it
+
+
+def line_tree(lines: Sequence[OutlineLine]) -> LineTree:
+    position = {(line.source, line.line): i for i, line in enumerate(lines)}
+    parent: dict[int, int] = {}
+    children: dict[int, list[int]] = {}
+    topics: dict[str, list[int]] = {}
+    for i, line in enumerate(lines):
+        if len(line.path) > 2:
+            topics.setdefault(line.path[1], []).append(i)
+        up = position.get((line.source, line.parent)) if line.parent is not None else None
+        if up is not None:
+            parent[i] = up
+            children.setdefault(up, []).append(i)
+    return LineTree(parent, children, topics)

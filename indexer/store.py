@@ -17,7 +17,7 @@ import numpy as np
 from indexer.chunk import Chunk, ChunkedBranch
 from indexer.errors import IndexMismatchError, IndexMissingError
 from indexer.lexical import Lexical, lexical_tokens
-from indexer.lines import OutlineLine, outline_lines
+from indexer.lines import LineTree, OutlineLine, line_tree, outline_lines
 
 FORMAT_VERSION = 3  # 2: our own BM25 files, the branches of the last chunking; 3: the line index
 MANIFEST, CHUNKS, DENSE = "manifest.json", "chunks.jsonl", "dense.faiss"
@@ -75,6 +75,11 @@ class Index:
         """Cosine similarity of the vector with the chunks at these positions."""
         rows = [self._dense.index.reconstruct(int(self._row[p])) for p in positions]
         return [float(np.dot(vector, row)) for row in rows]
+
+    @functools.cached_property
+    def tree(self) -> LineTree:
+        """Parents, children and top-level topics of the lines: built once per loaded index."""
+        return line_tree(self.lines)
 
     @functools.cached_property
     def vocabulary(self) -> frozenset[str]:
