@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from typing import Callable, Iterator, Sequence
 
-import numpy as np
 
 from indexer.chunk import Chunk, chunk_outline
 from indexer.lines import OutlineLine, row_paths
