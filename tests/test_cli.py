@@ -59,7 +59,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict]:
     return notes, index, json.loads(result.stdout)
 
 
-@pytest.mark.parametrize("command", ["indexer", "retriever", "retriever.eval"])
+@pytest.mark.parametrize("command", ["indexer", "retriever", "retriever.eval", "assistant", "assistant.eval",
+                                     "assistant.fit"])
 def test_every_command_has_help_with_an_example(command: str) -> None:
     result = run(command, "--help")
 
@@ -68,7 +69,8 @@ def test_every_command_has_help_with_an_example(command: str) -> None:
 
 
 def test_importing_the_commands_does_not_import_torch() -> None:
-    code = ("import sys, indexer.__main__, indexer.build, retriever.__main__, retriever.eval\n"
+    code = ("import sys, indexer.__main__, indexer.build, retriever.__main__, retriever.eval, assistant.__main__, "
+            "assistant.eval, assistant.fit, assistant.judge, assistant.quotes\n"
             "print(sorted(m for m in ('torch', 'transformers', 'sentence_transformers') if m in sys.modules))")
 
     result = subprocess.run([str(VENV_PYTHON), "-c", code], cwd=REPO_ROOT, capture_output=True, text=True)
