@@ -160,7 +160,7 @@ def run_mode(assistants, cases: list[Case], mode: str, show: bool) -> list[tuple
 def calibration(retriever, cases: list[Case]) -> str:
     """The judge's answerable score per group (refusal questions, answerable ones), its threshold,
     and the cross-validated refusal recall and false refusals of a judge fitted on these questions."""
-    from assistant.fit import blank_weights, collect, cross_validated, recall_at, report
+    from assistant.fit import validate
     from assistant.judge import Judge
 
     judge = Judge(retriever.index)
@@ -170,9 +170,7 @@ def calibration(retriever, cases: list[Case]) -> str:
         group = sorted((score, c.id) for score, c in scored if c.refusal == refusal)
         refused = sum(score < judge.weights.threshold for score, _ in group)
         lines.append(f"{label} ({refused}/{len(group)} refused): " + ", ".join(f"{s:.2f} {i}" for s, i in group))
-    samples = collect(retriever, cases, Judge(retriever.index, blank_weights()))
-    judges, vocabulary = cross_validated(samples, retriever.index.vocabulary), retriever.index.vocabulary
-    validated = {**report(samples, judges, vocabulary), **recall_at(samples, judges, vocabulary)}
+    _, validated = validate(retriever, cases)
     lines.append("cross-validated on these questions: " + ", ".join(f"{k} {v:.3f}" for k, v in validated.items()))
     return "\n".join(lines)
 

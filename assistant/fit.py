@@ -24,6 +24,7 @@ import numpy as np
 from assistant.judge import Model, Weights
 from assistant.signals import QUESTION_SIGNALS, SIGNALS, Question, question_signals
 from indexer.cli import add_index_flag, run_command, settings_from
+from indexer.errors import BranchwiseError
 
 L2 = 1.0  # ridge penalty: keeps weights small where a signal rarely varies
 QUESTION_L2 = 1.0  # few questions, collinear signals: a penalty keeps the signs sensible
@@ -148,6 +149,20 @@ def recall_at(samples: list[Sample], judges: dict[str, Weights], vocabulary: fro
         scores[~answerable] < np.quantile(scores[answerable], rate))) for rate in false_refusals}
 
 
+def validate(retriever, cases, folds: int = FOLDS) -> tuple[list[Sample], dict[str, float]]:
+    """The questions' samples, and the cross-validated numbers of a judge fitted on them."""
+    from assistant.judge import Judge
+
+    samples = collect(retriever, cases, Judge(retriever.index, blank_weights()))
+    kinds = {s.answerable for s in samples}
+    if kinds != {True, False} or len(samples) < 2 * folds:
+        raise BranchwiseError(f"fitting the judge needs answerable and unanswerable questions, at least {2 * folds} "
+                              f"in all (got {len(samples)}): add question sets with both")
+    vocabulary = retriever.index.vocabulary
+    judges = cross_validated(samples, vocabulary, folds)
+    return samples, {**report(samples, judges, vocabulary), **recall_at(samples, judges, vocabulary)}
+
+
 def collect(retriever, cases, judge) -> list[Sample]:
     samples = []
     for case in cases:
@@ -176,18 +191,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write", action="store_true", help="store the judge fitted on all questions")
     args = parser.parse_args(argv)
     from assistant.eval import read_cases
-    from assistant.judge import WEIGHTS_FILE, Judge
+    from assistant.judge import WEIGHTS_FILE
     from retriever.load import open_retriever
 
     retriever = open_retriever(settings_from(args))
     cases = [case for path in args.questions for case in read_cases(path)]
-    samples = collect(retriever, cases, Judge(retriever.index, blank_weights()))
-    vocabulary = retriever.index.vocabulary
-    judges = cross_validated(samples, vocabulary, args.folds)
-    validated = {**report(samples, judges, vocabulary), **recall_at(samples, judges, vocabulary)}
+    samples, validated = validate(retriever, cases, args.folds)
     print(json.dumps({"cross-validated": validated}, indent=1))
     if args.write:
-        fitted = {**fit(samples, vocabulary).to_json(), "fitted on": [path.name for path in args.questions],
+        fitted = {**fit(samples, retriever.index.vocabulary).to_json(), "fitted on": [path.name for path in args.questions],
                   "cross-validated": {k: round(v, 3) for k, v in validated.items()}}
         WEIGHTS_FILE.write_text(json.dumps(fitted, indent=1) + "\n", encoding="utf-8")
         print(f"wrote {WEIGHTS_FILE}")

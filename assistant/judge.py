@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.signals import QUESTION_SIGNALS, SIGNALS, Question, question_signals, signal_matrix, states_kind
+from indexer.errors import BranchwiseError
 from indexer.lines import OutlineLine
 from indexer.store import Index
 from retriever.search import Retrieval
@@ -60,7 +61,8 @@ class Weights:
             return cls(Model.from_json(data["line"], SIGNALS), Model.from_json(data["question"], QUESTION_SIGNALS),
                        float(data["threshold"]), float(data["cosine_floor"]))
         except (OSError, ValueError, KeyError, TypeError) as error:
-            raise ValueError(f"{path}: not a fitted judge ({error}); run `python -m assistant.fit --write`") from None
+            raise BranchwiseError(f"{path}: not a fitted judge ({error}); run `python -m assistant.fit "
+                                  "QUESTIONS.jsonl ... --write` to refit it") from None
 
     def to_json(self) -> dict:
         return {"line": self.line.to_json(), "question": self.question.to_json(), "threshold": round(self.threshold, 4),
@@ -134,9 +136,3 @@ class Judge:
         order = np.argsort(-scores, kind="stable")
         lines = tuple(ScoredLine(self.index.lines[positions[i]], positions[i], float(scores[i])) for i in order)
         return Judgement(question, lines, float(answerable), self.weights.threshold)
-
-    def children_of(self, scored: ScoredLine) -> list[OutlineLine]:
-        return [self.index.lines[k] for k in self.children.get(scored.position, [])]
-
-    def parent_of(self, position: int) -> int | None:
-        return self.parent.get(position)

@@ -72,8 +72,7 @@ def choose(judgement: Judgement, judge: Judge) -> list[ScoredLine]:
     if not ranked:
         return []
     kinds = judgement.question.kinds
-    stating = [s for s in ranked[:KIND_WINDOW] if kinds and any(
-        states_kind(line.text, kinds) for line in (s.line, *judge.children_of(s)))]
+    stating = [s for s in ranked[:KIND_WINDOW] if kinds and _states(judge, s.position, kinds)]
     ranked = stating or ranked
     best = ranked[0].score
     chosen = [s for s in ranked[:MAX_QUOTES] if s.score >= RUNNER_UP * best]
@@ -94,13 +93,19 @@ def choose(judgement: Judgement, judge: Judge) -> list[ScoredLine]:
     return chosen
 
 
+def _states(judge: Judge, position: int, kinds: frozenset[str]) -> bool:
+    """Whether the line or one of its children states an amount of these kinds."""
+    lines = [judge.index.lines[p] for p in (position, *judge.children.get(position, []))]
+    return any(states_kind(line.text, kinds) for line in lines)
+
+
 def quotes(judgement: Judgement, judge: Judge) -> list[Quote]:
     """One quote per chosen line: the line with its children, or, for a leaf, its parent with the
     leaf and its siblings (lists and comparisons live in siblings). Shared heads are quoted once."""
     heads: dict[int, None] = {}
     for scored in choose(judgement, judge):
         kids = judge.children.get(scored.position)
-        up = judge.parent_of(scored.position)
+        up = judge.parent.get(scored.position)
         heads.setdefault(scored.position if kids or up is None else up)
     return [_quote(judge, head) for head in heads]
 

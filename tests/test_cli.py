@@ -217,3 +217,12 @@ def test_retriever_with_a_bad_queries_file_exits_with_one_error_line(built, tmp_
     result = run("retriever", "--queries", str(queries), "--index", str(index))
 
     assert expected in assert_one_line_error(result)
+
+
+def test_a_reader_closing_the_pipe_ends_a_command_quietly() -> None:
+    code = ("import sys\nfrom indexer.cli import run_command\n"
+            "def main():\n    raise BrokenPipeError\nrun_command(main)")
+
+    result = subprocess.run([str(VENV_PYTHON), "-c", code], cwd=REPO_ROOT, capture_output=True, text=True)
+
+    assert result.returncode == 0 and result.stderr == ""

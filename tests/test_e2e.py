@@ -125,13 +125,17 @@ class ChatDriver:
         return self.page.get_by_test_id("stChatMessage").filter(
             has=self.page.get_by_test_id("stChatMessageAvatarAssistant"))
 
-    def ask(self, question: str):
-        """Send a question and wait for its answer to finish (its citation panels appear last)."""
+    def send(self, question: str):
+        """Send a question; returns its answer's element, which fills in as the answer streams."""
         before = self.answers().count()
         box = self.page.get_by_test_id("stChatInputTextArea")
         box.fill(question)
         box.press("Enter")
-        answer = self.answers().nth(before)
+        return self.answers().nth(before)
+
+    def ask(self, question: str):
+        """Send a question and wait for its answer to finish (its citation panels appear last)."""
+        answer = self.send(question)
         answer.get_by_test_id("stExpander").first.wait_for(timeout=STEP_MS)
         return answer
 
@@ -214,11 +218,7 @@ def test_quotes_come_first_and_a_model_sentence_fills_in_above_them(workdir: Pat
         app.open(url)  # the default mode: the model
         sentences = []
         for question in MODEL_QUESTIONS:
-            before = app.answers().count()
-            box = app.page.get_by_test_id("stChatInputTextArea")
-            box.fill(question)
-            box.press("Enter")
-            answer = app.answers().nth(before)
+            answer = app.send(question)
             answer.get_by_text("From the outline:").first.wait_for(timeout=STEP_MS)
             app.shot("quotes-shown")
             answer.get_by_test_id("stExpander").first.wait_for(timeout=STEP_MS)

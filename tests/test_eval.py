@@ -76,3 +76,20 @@ def test_another_format_names_the_file(tmp_path: Path) -> None:
 
     with pytest.raises(BranchwiseError, match="q.jsonl: not a question set"):
         read_cases(path)
+
+
+def test_gold_lines_quoted_counts_the_lines_the_answer_draws_on() -> None:
+    from assistant.eval import gold_quoted
+
+    result = answer("a [1]", lines=(3, 4))
+
+    assert gold_quoted(result, case("a", gold=(3, 4, 5, 6))) == 0.5
+
+
+def test_invented_numbers_are_those_no_cited_branch_holds() -> None:
+    from assistant.eval import invented_numbers
+
+    chunk = Chunk("c1", "n.md", ("N", "Limits"), (1, 2), "Limits\n  Max 900s", "", "h")
+    result = Answer("q", "Runs 900s [1], or 1200s.", (Citation(1, chunk, (2,)),), False, (), "model", 1.0, 0.1)
+
+    assert invented_numbers(result) == 1  # 1200; 900 is in the branch and 1 is its marker

@@ -8,6 +8,7 @@ from assistant.fit import choose_threshold, fold_of, logistic
 from assistant.judge import Weights
 from assistant.quotes import sides
 from assistant.signals import QUESTION_SIGNALS, SIGNALS, Question, asked_kinds, matched, states_kind
+from indexer.errors import BranchwiseError
 from indexer.lines import OutlineLine
 
 
@@ -91,7 +92,7 @@ def test_weights_for_other_signals_are_refused(tmp_path):
     path = tmp_path / "w.json"
     path.write_text('{"line": {"weights": {"cosine": 1}, "bias": 0}, "question": {}, "threshold": 0.5}')
 
-    with pytest.raises(ValueError, match="assistant.fit"):
+    with pytest.raises(BranchwiseError, match="assistant.fit"):
         Weights.load(path)
 
 
@@ -132,3 +133,28 @@ def test_a_question_far_from_every_line_is_refused_with_the_closest_lines(seed_i
                                                       mode="extractive").answer
 
     assert answer.refused and answer.text.startswith(REFUSAL) and "Closest: " in answer.text
+
+
+def test_a_question_told_with_its_situation_is_read_from_the_sentence_that_asks():
+    from assistant.signals import ask_of
+
+    assert ask_of("We run 40 accounts. Each needs a VPC. Which service shares subnets?") == \
+        "Which service shares subnets?"
+    assert ask_of("How long can a Lambda function run?") == "How long can a Lambda function run?"
+
+
+def test_a_refusal_names_the_topic_it_covers_and_the_closest_lines():
+    from assistant.judge import Judgement, ScoredLine
+    from assistant.pipeline import REFUSAL, refusal_text
+
+    closest = ScoredLine(line("Cloud", "SQS", "Limits", "Max message size 256KB"), 0, 0.1)
+    about_sqs = Question.read("How many queues can one account hold in SQS?", [closest.line])
+    off_topic = Question.read("What is the boiling point of water?", [closest.line])
+
+    covered = refusal_text(Judgement(about_sqs, (closest,), 0.1, 0.5))
+    absent = refusal_text(Judgement(off_topic, (closest,), 0.1, 0.5))
+
+    assert covered.startswith("The outline has notes on SQS but does not answer")
+    assert absent.startswith(REFUSAL)
+    assert "Closest: SQS › Limits › Max message size 256KB." in covered and "Closest:" in absent
+    assert refusal_text(Judgement(off_topic, (), 0.0, 0.5)) == REFUSAL

@@ -254,3 +254,13 @@ def test_a_generator_failing_mid_answer_keeps_verified_sentences_and_marks_the_a
     assert as_shown(pieces) == stream.answer.text
     assert stream.answer.text.startswith("Lambda memory ranges from 128mb to 10240 MB [1].")
     assert stream.answer.incomplete and stream.answer.citations
+
+
+def test_as_shown_puts_the_model_sentences_above_the_quotes():
+    from assistant.pipeline import Piece
+
+    pieces = [Piece("From the outline:\n- a [1]", "quotes"), Piece("A is so [1].", "model"),
+              Piece(" B too [1].", "model")]
+
+    assert as_shown(pieces) == "A is so [1]. B too [1].\n\nFrom the outline:\n- a [1]"
+    assert as_shown(pieces[:1]) == "From the outline:\n- a [1]"

@@ -133,3 +133,13 @@ def test_a_blank_question_returns_no_hits(handbook: Retriever) -> None:
 def test_an_unknown_mode_is_rejected(handbook: Retriever) -> None:
     with pytest.raises(ValueError):
         handbook.search("bread", mode="semantic")
+
+
+def test_each_line_votes_once_for_its_branch_in_the_order_of_its_best_line():
+    from indexer.lines import OutlineLine
+    from retriever.search import LineHit, line_votes
+
+    def hit(chunk: int, cosine: float) -> LineHit:
+        return LineHit(OutlineLine("f.md", 1, ("a",), chunk), 0, cosine)
+
+    assert line_votes([hit(4, 0.9), hit(2, 0.8), hit(4, 0.7)]) == [(4, 0.9), (2, 0.8)]
