@@ -14,21 +14,36 @@ from __future__ import annotations
 
 from typing import Any, Generator, Iterable, Iterator, Sequence
 
+from assistant.generator import SAMPLING
+
 REPETITION_PENALTY = 1.1  # the same as the transformers engine's
 
 
+def sampling_options(attempt: int) -> dict[str, Any]:
+    """`generate_tokens` options for an attempt: greedy for 0, else sampled with seed `attempt`.
+
+    >>> sampling_options(0), sampling_options(2)["sampling_seed"]
+    ({}, 2)
+    """
+    if attempt == 0:
+        return {}
+    return {"sampling_topk": SAMPLING.top_k, "sampling_temperature": SAMPLING.temperature,
+            "sampling_seed": attempt}
+
+
 def free_steps(model: Any, names: Sequence[str], prompt: list[int],
-               max_new_tokens: int) -> Iterator[int]:
+               max_new_tokens: int, attempt: int = 0) -> Iterator[int]:
     """Token ids as they are generated (the end-of-answer token is not yielded)."""
     if max_new_tokens == 0:
         return
     for step in model.generate_tokens([names[i] for i in prompt], max_length=max_new_tokens,
-                                      repetition_penalty=REPETITION_PENALTY):
+                                      repetition_penalty=REPETITION_PENALTY,
+                                      **sampling_options(attempt)):
         yield step.token_id
 
 
 def constrained_steps(model: Any, names: Sequence[str], prompt: list[int], rule: Any,
-                      max_new_tokens: int) -> Iterator[tuple[int, bool]]:
+                      max_new_tokens: int, attempt: int = 0) -> Iterator[tuple[int, bool]]:
     """(token id, whether a correction chose it) for each generated token; every token is one
     `rule.permits` after the tokens before it."""
     generated: list[int] = []
@@ -38,7 +53,8 @@ def constrained_steps(model: Any, names: Sequence[str], prompt: list[int], rule:
         run = model.generate_tokens(
             [names[i] for i in prompt + generated], max_length=max_new_tokens - len(generated),
             repetition_penalty=REPETITION_PENALTY,
-            suppress_sequences=static if strict is None else suppressed(names, strict))
+            suppress_sequences=static if strict is None else suppressed(names, strict),
+            **sampling_options(attempt))
         try:
             outcome = yield from _follow(run, rule, generated, strict)
         finally:

@@ -3,7 +3,7 @@ into an int8 copy beside it, streamed with `ctranslate2.Generator.generate_token
 
 Loading reads only that copy (CTranslate2 weights, `tokenizer.json`, the chat template): no torch
 or transformers, so a load from the cache takes ~0.2 s. Does not: run on CUDA (transformers does,
-see `assistant.model`) or sample (greedy only).
+see `assistant.model`).
 """
 from __future__ import annotations
 
@@ -64,7 +64,7 @@ def _convert(ref: str, out: Path) -> None:
 
 
 class Ct2Generator:
-    """A CTranslate2 model that streams greedy chat completions, one stream at a time
+    """A CTranslate2 model that streams chat completions, one stream at a time
     (the same surface as `assistant.model.LocalGenerator`)."""
 
     def __init__(self, model: Any, tokenizer: Any, chat: "ChatTemplate", info: Any):
@@ -92,27 +92,28 @@ class Ct2Generator:
         return self._tokenizer.encode(text, add_special_tokens=False).ids
 
     def stream(self, messages: list[dict[str, str]], max_new_tokens: int = 256,
-               allowed: Sequence[str] | None = None) -> Iterator[str]:
+               allowed: Sequence[str] | None = None, attempt: int = 0) -> Iterator[str]:
         """Yield the answer's text pieces as tokens are generated. `allowed`: texts the answer may
-        draw its tokens from (see `assistant.constrain`); None leaves it free. Closing the
-        iterator stops generation; a call made while another stream runs waits for it."""
+        draw its tokens from (see `assistant.constrain`); None leaves it free. `attempt`: see
+        `assistant.generator.Generator`. Closing the iterator stops generation; a call made while
+        another stream runs waits for it."""
         if max_new_tokens < 0:
             raise ValueError(f"max_new_tokens must be 0 or more, not {max_new_tokens}")
         with self._lock:
             prompt = self.prompt_ids(messages)
-            steps = (free_steps(self._model, self._names, prompt, max_new_tokens)
-                     if allowed is None else self._constrained(prompt, allowed, max_new_tokens))
+            steps = (free_steps(self._model, self._names, prompt, max_new_tokens, attempt)
+                     if allowed is None else self._constrained(prompt, allowed, max_new_tokens, attempt))
             yield from text_pieces(self._tokenizer, steps, self._eos)
 
     def _constrained(self, prompt: list[int], allowed: Sequence[str],
-                     max_new_tokens: int) -> Iterator[int]:
+                     max_new_tokens: int, attempt: int) -> Iterator[int]:
         from assistant.constrain import Vocabulary, build_rule
 
         if self._vocab is None:
             self._vocab = Vocabulary.of(self._tokenizer, self._eos)
         rule = build_rule(self._tokenizer, self._vocab, allowed)
         for token, corrected in constrained_steps(self._model, self._names, prompt, rule,
-                                                  max_new_tokens):
+                                                  max_new_tokens, attempt):
             self.corrections += corrected
             yield token
 

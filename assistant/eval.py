@@ -61,10 +61,11 @@ class TimedGenerator:
         self.rates: list[float] = []
 
     def stream(self, messages: list[dict[str, str]], max_new_tokens: int = 256,
-               allowed: Sequence[str] | None = None) -> Iterator[str]:
+               allowed: Sequence[str] | None = None, attempt: int = 0) -> Iterator[str]:
         pieces, first = [], None
         allowed = allowed if self.constrained else None
-        for piece in self.inner.stream(messages, max_new_tokens=max_new_tokens, allowed=allowed):
+        for piece in self.inner.stream(messages, max_new_tokens=max_new_tokens, allowed=allowed,
+                                       attempt=attempt):
             first = first or time.perf_counter()
             pieces.append(piece)
             yield piece

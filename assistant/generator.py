@@ -6,9 +6,23 @@ This module imports nothing heavy and holds no model code.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Iterator, Protocol, Sequence
 
 from indexer.errors import BranchwiseError
+
+
+@dataclass(frozen=True)
+class Sampling:
+    """How an attempt after the first picks its tokens: among the `top_k` most likely, at
+    `temperature`. Measured on SmolLM2-135M: up to four attempts of this kind doubled the share of
+    answers with a verified sentence over greedy decoding alone (README, *Answer quality*)."""
+
+    top_k: int = 20
+    temperature: float = 0.8
+
+
+SAMPLING = Sampling()
 
 
 class Generator(Protocol):
@@ -18,13 +32,15 @@ class Generator(Protocol):
     `"".join(gen.stream(messages))` is the whole answer. `allowed`, when given, are the texts the
     answer may draw its tokens from (quoted lines, their paths, the question; "[n]" markers in them
     declare the citation numbers), see `assistant.constrain`; a generator that cannot constrain
-    (a remote server) accepts and ignores it.
+    (a remote server) accepts and ignores it. `attempt` 0 asks for the model's most likely answer
+    (greedy); attempt n > 0 for an alternative sampled with seed n (`SAMPLING`), so a second try
+    can say something else and a rerun says the same.
     """
 
     name: str  # human-readable model id, e.g. "SmolLM2-135M-Instruct.Q4_1"
 
     def stream(self, messages: list[dict[str, str]], max_new_tokens: int = 256,
-               allowed: Sequence[str] | None = None) -> Iterator[str]:
+               allowed: Sequence[str] | None = None, attempt: int = 0) -> Iterator[str]:
         ...
 
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 from assistant.engine_choice import resolve_dtype, resolve_engine
 from assistant.gguf_cache import INSTALL_HINT, ensure_converted
+from assistant.generator import SAMPLING
 from indexer.errors import ModelUnavailableError
 from indexer.settings import Settings
 
@@ -151,10 +152,11 @@ class LocalGenerator:
         return len(self._tokenizer(text, add_special_tokens=False)["input_ids"])
 
     def stream(self, messages: list[dict[str, str]], max_new_tokens: int = 256,
-               allowed: Sequence[str] | None = None) -> Iterator[str]:
+               allowed: Sequence[str] | None = None, attempt: int = 0) -> Iterator[str]:
         """Yield the answer's text pieces. `allowed`: texts the answer may draw its tokens from
-        (see `assistant.constrain`); None leaves it free. Closing the iterator early stops
-        generation; a call made while another stream runs waits for it."""
+        (see `assistant.constrain`); None leaves it free. `attempt`: see
+        `assistant.generator.Generator`. Closing the iterator early stops generation; a call made
+        while another stream runs waits for it."""
         from transformers import TextIteratorStreamer
 
         with self._lock:
@@ -168,7 +170,7 @@ class LocalGenerator:
             stop, failure = threading.Event(), []
             worker = threading.Thread(
                 target=self._generate, name="branchwise-generate", daemon=True,
-                args=(inputs, streamer, stop, (max_new_tokens, processors), failure))
+                args=(inputs, streamer, stop, (max_new_tokens, processors, attempt), failure))
             worker.start()
             try:
                 yield from (piece for piece in streamer if piece)
@@ -188,18 +190,22 @@ class LocalGenerator:
         return logits_processor(rule, prompt_length=inputs["input_ids"].shape[1])
 
     def _generate(self, inputs: Any, streamer: Any, stop: threading.Event,
-                  limits: tuple[int, list[Any]], failure: list[BaseException]) -> None:
+                  limits: tuple[int, list[Any], int], failure: list[BaseException]) -> None:
         import torch
         from transformers import LogitsProcessorList, StoppingCriteriaList
 
         def stop_requested(input_ids: torch.Tensor, scores: torch.Tensor, **_: Any) -> torch.Tensor:
             return torch.full((input_ids.shape[0],), stop.is_set(), device=input_ids.device)
 
-        max_new_tokens, processors = limits
+        max_new_tokens, processors, attempt = limits
         pad_id = self._tokenizer.pad_token_id
+        sampling = {"top_k": SAMPLING.top_k, "temperature": SAMPLING.temperature} if attempt else {}
         try:
+            if attempt:
+                torch.manual_seed(attempt)  # under the stream lock: no other generation draws meanwhile
             self._model.generate(
-                **inputs, streamer=streamer, max_new_tokens=max_new_tokens, do_sample=False,
+                **inputs, streamer=streamer, max_new_tokens=max_new_tokens,
+                do_sample=bool(attempt), **sampling,
                 repetition_penalty=REPETITION_PENALTY,
                 logits_processor=LogitsProcessorList(processors),
                 stopping_criteria=StoppingCriteriaList([stop_requested]),

@@ -27,7 +27,11 @@ from retriever.search import Hit, Retriever
 
 MAX_NEW_TOKENS = 120  # SmolLM2-135M answers in one or two sentences; more is mostly drift
 MAX_SENTENCES = 2  # stop the model once this many sentences passed verification …
-MAX_REJECTED = 2  # … or once this many failed it: the model has drifted from the notes
+MAX_REJECTED = 2  # … or once this many of one attempt failed it: it has drifted from the notes
+# With no sentence verified, the model tries again, sampling (`assistant.generator.SAMPLING`): SmolLM2
+# often echoes the question first; later attempts doubled the answers with a verified sentence.
+MAX_ATTEMPTS = 4
+ATTEMPTS_SECONDS = 3.0  # no new attempt starts this long after the model was first asked
 NEAREST = 3  # lines named in a refusal
 REFUSAL = "The outline does not cover this question."
 CLOSEST_STEPS = 3  # path steps of each closest line named in a refusal
@@ -144,23 +148,37 @@ class _Call:
         verifier = Verifier(query, [[line for q in group for line in q.lines] for group in groups])
         earlier = self.history[-1].question if is_follow_up(self.question, self.history) else ""
         messages = build_messages(self.question, notes, self.owner.template, earlier)
-        splitter = SentenceSplitter()
-        stream = self.generator.stream(messages, max_new_tokens=MAX_NEW_TOKENS, allowed=allowed_texts(
-            self.question, notes))
+        allowed = allowed_texts(self.question, notes)
+        give_up = time.perf_counter() + ATTEMPTS_SECONDS
+        for attempt in range(MAX_ATTEMPTS):
+            broken = yield from self._attempt(messages, allowed, verifier, attempt)
+            if self.kept or broken or time.perf_counter() > give_up:
+                return
+
+    def _attempt(self, messages: list[dict[str, str]], allowed: list[str], verifier: Verifier,
+                 attempt: int) -> Iterator[str]:
+        """One reply of the model, verified sentence by sentence; returns True when the generator
+        broke (a model server died), so no further attempt is made."""
+        splitter, rejected = SentenceSplitter(), self.rejected
+        self.cut = False  # only the attempt that kept sentences can leave the answer cut short
+        stream = self.generator.stream(messages, max_new_tokens=MAX_NEW_TOKENS, allowed=allowed,
+                                       attempt=attempt)
         try:
             for piece in stream:
                 for sentence in splitter.feed(piece):
                     yield from self._verified(sentence, verifier)
-                if self.kept >= MAX_SENTENCES or self.rejected >= MAX_REJECTED:
-                    return
+                if self.kept >= MAX_SENTENCES or self.rejected - rejected >= MAX_REJECTED:
+                    return False
             rest, finished = splitter.finish()
             if rest and finished:
                 yield from self._verified(rest, verifier)
             self.cut = bool(rest) and not finished
         except GenerationIncomplete:
             self.cut = True  # verified sentences stay; the quoted lines still follow
+            return True
         finally:
             stream.close()  # stops generation when we return early or the consumer closes us
+        return False
 
     def _verified(self, sentence: str, verifier: Verifier) -> Iterator[str]:
         listed = bool(LIST_ITEM.match(sentence))

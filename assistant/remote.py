@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from typing import Any, Iterator, Sequence
 from urllib.parse import urlsplit
 
-from assistant.generator import GenerationIncomplete
+from assistant.generator import SAMPLING, GenerationIncomplete
 from indexer.errors import ModelUnavailableError
 
 # `openai` is imported inside the methods below: with its HTTP stack it takes ~0.5 s, and
@@ -113,19 +113,20 @@ class RemoteGenerator:
             return []
 
     def stream(self, messages: list[dict[str, str]], max_new_tokens: int = 256,
-               allowed: Sequence[str] | None = None) -> Iterator[str]:
+               allowed: Sequence[str] | None = None, attempt: int = 0) -> Iterator[str]:
         """Yield the answer's pieces. Raises `ModelUnavailableError` when nothing could be
         generated, `GenerationIncomplete` (after the pieces that did arrive) when the server
         failed, stalled past the timeout or hung up mid-answer. Closing the iterator early
         closes the connection, which stops generation on the server. `allowed` is accepted and
-        ignored: an OpenAI-style server takes no token rule, so its answers are unconstrained."""
+        ignored: an OpenAI-style server takes no token rule, so its answers are unconstrained.
+        An `attempt` after the first asks the server for a sampled answer with that seed."""
         import openai
 
         model, pieces = self.model_id(), []
         try:
             with self._slot(), self._client.chat.completions.create(
-                    model=model, messages=messages, max_tokens=max_new_tokens, temperature=0,
-                    stream=True) as chunks:
+                    model=model, messages=messages, max_tokens=max_new_tokens, stream=True,
+                    **_sampling(attempt)) as chunks:
                 finished = yield from _relay(chunks, pieces)
         except openai.APIError as exc:
             if pieces:
@@ -214,3 +215,11 @@ def _detail(exc: Any) -> str:
         text = body or getattr(exc, "message", "") or type(exc).__name__
     lines = str(text).strip().splitlines()
     return lines[0][:200] if lines else type(exc).__name__
+
+
+def _sampling(attempt: int) -> dict[str, float | int]:
+    """Request fields for an attempt: greedy first, then seeded samples (servers that ignore
+    `seed` still sample)."""
+    if attempt == 0:
+        return {"temperature": 0}
+    return {"temperature": SAMPLING.temperature, "seed": attempt}

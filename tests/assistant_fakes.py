@@ -46,21 +46,25 @@ _NOTE = re.compile(r'<note n="(\d+)"[^>]*>(.*?)</note>', re.S)
 
 
 class ScriptedGenerator:
-    """A `Generator` that replies with a script (a string, or a function of the messages)."""
+    """A `Generator` that replies with a script: a string, a function of the messages, or a list
+    with one reply per attempt (attempts past its end reply nothing)."""
 
     name = "scripted"
 
-    def __init__(self, script: str | Callable[[list[dict[str, str]]], str], piece_size: int = 7):
+    def __init__(self, script: str | list[str] | Callable[[list[dict[str, str]]], str],
+                 piece_size: int = 7):
         self.script, self.piece_size = script, piece_size
         self.calls: list[list[dict[str, str]]] = []
+        self.attempts: list[int] = []
         self.allowed: list[Sequence[str] | None] = []  # each call's `allowed` texts
         self.closed = 0  # streams closed before the script ran out
 
     def stream(self, messages: list[dict[str, str]], max_new_tokens: int = 256,
-               allowed: Sequence[str] | None = None) -> Iterator[str]:
+               allowed: Sequence[str] | None = None, attempt: int = 0) -> Iterator[str]:
         self.calls.append(messages)
         self.allowed.append(allowed)
-        reply = self.script(messages) if callable(self.script) else self.script
+        self.attempts.append(attempt)
+        reply = self._reply(messages, attempt)
         reply = _CITE.sub(lambda m: f"[{note_number(messages, m.group(1))}]", reply)
         finished = False
         try:
@@ -69,6 +73,13 @@ class ScriptedGenerator:
             finished = True
         finally:
             self.closed += not finished
+
+    def _reply(self, messages: list[dict[str, str]], attempt: int) -> str:
+        if callable(self.script):
+            return self.script(messages)
+        if isinstance(self.script, list):
+            return self.script[attempt] if attempt < len(self.script) else ""
+        return self.script
 
 
 def notes(messages: list[dict[str, str]]) -> dict[int, str]:

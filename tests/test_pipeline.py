@@ -12,7 +12,7 @@ from assistant.pipeline import as_shown
 from assistant import Assistant, Turn
 from assistant.followup import is_follow_up, retrieval_query
 from assistant.generator import GenerationIncomplete
-from assistant.pipeline import REFUSAL
+from assistant.pipeline import MAX_ATTEMPTS, REFUSAL
 from assistant_fakes import CLOUD_OUTLINE, ScriptedGenerator
 from conftest import write_outline
 from indexer.build import build_index
@@ -59,12 +59,28 @@ def test_streamed_pieces_are_the_answer_and_every_marker_has_its_citation(cloud)
 
 
 def test_a_lying_model_never_gets_its_numbers_into_the_answer(cloud):
-    answer, _, _ = ask(cloud, "Lambda memory goes up to 99999 MB {cite:10240}. It also caches 77 GB.")
+    answer, _, generator = ask(cloud, "Lambda memory goes up to 99999 MB {cite:10240}. It also caches 77 GB.")
 
     assert "99999" not in answer.text and "77" not in answer.text
     assert answer.mode == "extractive"
+    assert generator.attempts == list(range(MAX_ATTEMPTS))  # each attempt lied; each was refused
     assert "10240" in answer.text  # the outline's line, quoted instead
     assert cited_paths(answer) == ["Lambda"]
+
+
+def test_after_an_echo_of_the_question_a_second_attempt_gives_the_verified_sentence(cloud):
+    echo = "How much memory can a Lambda function have? A Lambda function can have memory."
+    answer, pieces, generator = ask(cloud, [echo, "Lambda memory goes from 128mb to 10240 MB."])
+
+    assert generator.attempts == [0, 1]
+    assert answer.mode == "model" and answer.text.startswith("Lambda memory goes from 128mb to 10240 MB [1].")
+    assert echo not in answer.text and [p.place for p in pieces] == ["quotes", "model"]
+
+
+def test_a_verified_first_attempt_is_the_only_one(cloud):
+    _, _, generator = ask(cloud, ["Lambda memory goes from 128mb to 10240 MB.", "Lambda has memory."])
+
+    assert generator.attempts == [0]
 
 
 def test_uncited_supported_sentence_gets_the_citation_of_its_branch(cloud):
@@ -239,8 +255,8 @@ def test_follow_up_query_puts_the_previous_question_first():
 class BreaksMidAnswer(ScriptedGenerator):
     """Streams its script, then fails like a model server that died mid-answer."""
 
-    def stream(self, messages, max_new_tokens=256, allowed=None):
-        yield from super().stream(messages, max_new_tokens, allowed)
+    def stream(self, messages, max_new_tokens=256, allowed=None, attempt=0):
+        yield from super().stream(messages, max_new_tokens, allowed, attempt)
         raise GenerationIncomplete("http://127.0.0.1:9/v1", "partial", "connection dropped")
 
 

@@ -133,13 +133,13 @@ class CountingRemote(RemoteGenerator):
 
     streams = 0
 
-    def stream(self, messages, max_new_tokens=256, allowed=None):
+    def stream(self, messages, max_new_tokens=256, allowed=None, attempt=0):
         self.streams += 1
-        yield from super().stream(messages, max_new_tokens, allowed)
+        yield from super().stream(messages, max_new_tokens, allowed, attempt)
 
 
 def test_the_assistant_streams_a_cited_answer_through_the_server(server: Server, seed_index) -> None:
-    from assistant.pipeline import Assistant
+    from assistant.pipeline import MAX_ATTEMPTS, Assistant
 
     settings, retriever = seed_index
     generator = CountingRemote(server.url)
@@ -148,7 +148,7 @@ def test_the_assistant_streams_a_cited_answer_through_the_server(server: Server,
     pieces = list(stream)
 
     answer = stream.answer
-    assert generator.streams == 1 and as_shown(pieces) == answer.text
+    assert 1 <= generator.streams <= MAX_ATTEMPTS and as_shown(pieces) == answer.text
     assert not answer.refused and answer.citations and not answer.incomplete
     assert {f"[{c.n}]" for c in answer.citations} <= set(re.findall(r"\[\d+\]", answer.text))
 
