@@ -20,15 +20,16 @@ REPETITION_PENALTY = 1.1  # the same as the transformers engine's
 
 
 def sampling_options(attempt: int) -> dict[str, Any]:
-    """`generate_tokens` options for an attempt: greedy for 0, else sampled with seed `attempt`.
+    """`generate_tokens` options for an attempt: greedy for 0, else sampled. CTranslate2 cannot
+    repeat a sample: `generate_tokens` takes no seed, and its worker threads keep their own random
+    state (`set_random_seed` between runs did not make two runs alike).
 
-    >>> sampling_options(0), sampling_options(2)["sampling_seed"]
-    ({}, 2)
+    >>> sampling_options(0), sampling_options(2)["sampling_topk"]
+    ({}, 20)
     """
     if attempt == 0:
         return {}
-    return {"sampling_topk": SAMPLING.top_k, "sampling_temperature": SAMPLING.temperature,
-            "sampling_seed": attempt}
+    return {"sampling_topk": SAMPLING.top_k, "sampling_temperature": SAMPLING.temperature}
 
 
 def free_steps(model: Any, names: Sequence[str], prompt: list[int],

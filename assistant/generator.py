@@ -33,8 +33,8 @@ class Generator(Protocol):
     answer may draw its tokens from (quoted lines, their paths, the question; "[n]" markers in them
     declare the citation numbers), see `assistant.constrain`; a generator that cannot constrain
     (a remote server) accepts and ignores it. `attempt` 0 asks for the model's most likely answer
-    (greedy); attempt n > 0 for an alternative sampled with seed n (`SAMPLING`), so a second try
-    can say something else and a rerun says the same.
+    (greedy); attempt n > 0 for an alternative sampled as `SAMPLING` says, so a second try can say
+    something else (the transformers engine seeds it with n; CTranslate2 cannot be seeded).
     """
 
     name: str  # human-readable model id, e.g. "SmolLM2-135M-Instruct.Q4_1"

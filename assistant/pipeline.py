@@ -18,7 +18,7 @@ from assistant.followup import is_follow_up, retrieval_query
 from assistant.generator import GenerationIncomplete, Generator
 from assistant.judge import Judge, Judgement
 from assistant.prompt import DEFAULT_TEMPLATE, Note, build_messages
-from assistant.quotes import Quote, quotes
+from assistant.quotes import Quote, Side, quotes, sides
 from assistant.sentences import LIST_ITEM, SentenceSplitter
 from assistant.verify import Verifier
 from indexer.chunk import Chunk
@@ -123,17 +123,24 @@ class _Call:
             retrieval = self.owner.retriever.retrieve(query, k=self.k)
             self.hits = tuple(retrieval.hits)
             judgement = self.owner.judge.judge(retrieval)
-            if not judgement.answered:
+            compared = self._compared(query)
+            if not (judgement.answered or (compared and all(j.answered for _, j in compared))):
                 self.refused = True
                 yield from self._emit(refusal_text(judgement), "refusal")
             else:
-                chosen = quotes(judgement, self.owner.judge)
+                chosen = quotes(judgement, self.owner.judge, compared)
                 yield from self._quote(chosen)
                 if self.generator is not None:
                     yield from self._model(query, chosen)
             completed = True
         finally:
             self.finish(incomplete=not completed or (self.cut and self.kept > 0))
+
+    def _compared(self, query: str) -> list[tuple[Side, Judgement]]:
+        """For a comparison, each side judged on its own question: the joint question's best lines
+        often all lean to one side ("SQS standard and FIFO queues" finds FIFO)."""
+        owner = self.owner
+        return [(side, owner.judge.judge(owner.retriever.retrieve(side.query, k=self.k))) for side in sides(query)]
 
     def _model(self, query: str, chosen: list[Quote]) -> Iterator[str]:
         """Model sentences over notes made of the quoted lines only, one note per cited branch."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Sequence
 
 from assistant.judge import Judge, Judgement, ScoredLine
 from assistant.signals import asking_words, states_kind
@@ -22,12 +23,18 @@ RUNNER_UP = 0.5  # a further line is quoted when it scores at least this share o
 MAX_CHILDREN = 12  # children listed after a head: a list question wants them all
 CONTEXT_STEPS = 3  # path steps shown before a quoted line
 # "X vs Y", "X versus Y", "difference between X and Y", "compare X and/with Y", "X compared with Y",
-# "how does X differ from Y", "how do X and Y compare/differ", "X or Y".
-SIDES = re.compile(r"(?:difference|differences|differ)\s+between\s+(.+?)\s+and\s+(.+)|compare\s+(.+?)\s+"
-                   r"(?:and|with|to)\s+(.+)|(.+?)\s+(?:vs\.?|versus|compared\s+(?:with|to))\s+(.+)|"
-                   r"(.+?)\s+(?:differs?|different)\s+from\s+(.+)|"
-                   r"(.+?)\s+and\s+(.+?)\s+(?:compare|differ)|(.+?)\s+or\s+(.+)", re.IGNORECASE)
+# "how does X differ from Y", "how do X and Y compare/differ", "trade-off between X and Y",
+# "what separates X and/from Y", "X rather than / instead of Y", "X or Y".
+SIDES = re.compile(r"(?:difference|differences|differ|trade-?offs?|choose|choice|separates?|distinguish(?:es)?)\s+"
+                   r"(?:between\s+)?(.+?)\s+(?:and|from)\s+(.+)|compare\s+(.+?)\s+"
+                   r"(?:and|with|to)\s+(.+)|(.+?),?\s+(?:vs\.?|versus|compared\s+(?:with|to)|rather\s+than|"
+                   r"instead\s+of)\s+(.+)|"
+                   r"(.+?)\s+(?:differs?|different)\s+from\s+(.+)|(.+?)\s+or\s+(.+)|"
+                   r"(.+?)\s+and\s+(.+?)\s+(?:compare|differ)", re.IGNORECASE)
 CLAUSE_END = re.compile(r"[:;,?!]")  # a side ends where its clause does: "Polly vs Transcribe: which …"
+# The word left dangling where a side was cut out: "between X and ?" → "between X ?".
+JOINER = re.compile(r"\s(?:and|or|with|to|from|vs\.?|versus|compared\s+(?:with|to)|rather\s+than|instead\s+of)"
+                    r"(?=\s*(?:[,;:?!]|$))", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -47,27 +54,46 @@ class Quote:
         return f"{context}: " + "; ".join(k.text for k in kids) if kids else context
 
 
-def sides(question: str) -> list[set[str]]:
-    """The stemmed words of each side of a comparison; [] when the question compares nothing.
+@dataclass(frozen=True)
+class Side:
+    """One side of a comparison question."""
 
-    >>> sides("What is the difference between SQS standard and FIFO queues?")
-    [{'sqs', 'standard'}, {'fifo', 'queue'}]
+    text: str  # as the question writes it: "SQS standard"
+    words: frozenset[str]  # its stemmed words, asking words aside: {"sqs", "standard"}
+    query: str  # the question about this side alone: the other side taken out
+
+
+def sides(question: str) -> tuple[Side, ...]:
+    """The two sides of a comparison; () when the question compares nothing.
+
+    >>> [sorted(side.words) for side in sides("What is the difference between SQS standard and FIFO queues?")]
+    [['sqs', 'standard'], ['fifo', 'queue']]
+    >>> sides("What is the difference between SQS standard and FIFO queues?")[1].query
+    'FIFO queues What is the difference between?'
     """
     match = SIDES.search(question)
     if not match:
-        return []
+        return ()
     first, second = [part for part in match.groups() if part][:2]
-    first = CLAUSE_END.split(first)[-1]  # "For an Auto Scaling group, how does X" → " how does X"
-    second = CLAUSE_END.split(second)[0]
-    words = [set(tokens) - asking_words() for tokens in lexical_tokens([first, second])]
-    return words if all(words) else []
+    first = CLAUSE_END.split(first.rstrip(" ,;:"))[-1].strip()  # "For an ASG, how does X" → "how does X"
+    second = CLAUSE_END.split(second)[0].strip()
+    words = [frozenset(tokens) - asking_words() for tokens in lexical_tokens([first, second])]
+    if not all(words):
+        return ()
+    # Each side's question: its own words and what the question asks of both ("on cost").
+    rest = question.replace(first, " ", 1).replace(second, " ", 1)
+    asked = " ".join(JOINER.sub(" ", rest).split())
+    return tuple(Side(text, side_words, f"{text} {asked}".replace(" ?", "?"))
+                 for text, side_words in zip((first, second), words))
 
 
-def choose(judgement: Judgement, judge: Judge) -> list[ScoredLine]:
+def choose(judgement: Judgement, judge: Judge,
+           compared: Sequence[tuple[Side, Judgement]] = ()) -> list[ScoredLine]:
     """The lines to quote, best first: the best line and close runners-up, and for a comparison the
-    best line of each side they do not already cover. A question asking for a
-    kind of amount ("how long …") is answered by lines that state one (a duration), when any of
-    the best candidates does: "Default 1000 per region" does not say how long anything runs."""
+    best line of each side (from that side's own judgement, `compared`) they do not already cover.
+    A question asking for a kind of amount ("how long …") is answered by lines that state one (a
+    duration), when any of the best candidates does: "Default 1000 per region" does not say how
+    long anything runs."""
     ranked = judgement.lines
     if not ranked:
         return []
@@ -76,21 +102,22 @@ def choose(judgement: Judgement, judge: Judge) -> list[ScoredLine]:
     ranked = stating or ranked
     best = ranked[0].score
     chosen = [s for s in ranked[:MAX_QUOTES] if s.score >= RUNNER_UP * best]
-    pair = sides(judgement.question.text)
-    if not pair:
-        return chosen
+    for (side, side_judgement), (other, _) in zip(compared, compared[::-1]):
+        found = _on_side(side_judgement.lines[:KIND_WINDOW] or ranked, side.words - other.words,
+                         other.words - side.words)
+        if found and found.position not in {c.position for c in chosen}:
+            chosen.append(found)
+    return chosen
+
+
+def _on_side(ranked: Sequence[ScoredLine], mine: frozenset[str], theirs: frozenset[str]) -> ScoredLine | None:
+    """The best line that itself names what only this side names ("Standard", not "Queue Types")
+    and whose path leans to this side (a "Timeout" under Step Functions is not Lambda's)."""
     texts = [s.line.text for s in ranked] + [" ".join(s.line.path[1:]) for s in ranked]
     tokens = [set(words) for words in lexical_tokens(texts)]
     own, path = tokens[:len(ranked)], tokens[len(ranked):]
-    for side, other in (pair, pair[::-1]):
-        # On a side: the line itself names what only that side names ("Standard", not "Queue Types"),
-        # and its path leans to that side (a "Timeout" under Step Functions is not Lambda's).
-        mine, theirs = side - other, other - side
-        found = [s for s, words, steps in zip(ranked, own, path)
-                 if words & mine and len(steps & mine) > len(steps & theirs)]
-        if found and found[0] not in chosen:
-            chosen.append(found[0])
-    return chosen
+    return next((s for s, words, steps in zip(ranked, own, path)
+                 if words & mine and len(steps & mine) > len(steps & theirs)), None)
 
 
 def _states(judge: Judge, position: int, kinds: frozenset[str]) -> bool:
@@ -99,11 +126,12 @@ def _states(judge: Judge, position: int, kinds: frozenset[str]) -> bool:
     return any(states_kind(line.text, kinds) for line in lines)
 
 
-def quotes(judgement: Judgement, judge: Judge) -> list[Quote]:
+def quotes(judgement: Judgement, judge: Judge,
+           compared: Sequence[tuple[Side, Judgement]] = ()) -> list[Quote]:
     """One quote per chosen line: the line with its children, or, for a leaf, its parent with the
     leaf and its siblings (lists and comparisons live in siblings). Shared heads are quoted once."""
     heads: dict[int, None] = {}
-    for scored in choose(judgement, judge):
+    for scored in choose(judgement, judge, compared):
         kids = judge.children.get(scored.position)
         up = judge.parent.get(scored.position)
         heads.setdefault(scored.position if kids or up is None else up)
