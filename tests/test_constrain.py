@@ -122,10 +122,11 @@ class ScriptedCt2:
         token_id: int
 
     def __init__(self, script: list[str]):
-        self.script, self.calls = script, 0
+        self.script, self.calls, self.options = script, 0, []
 
-    def generate_tokens(self, prompt, max_length, repetition_penalty, suppress_sequences=None):
+    def generate_tokens(self, prompt, max_length, repetition_penalty, suppress_sequences=None, **options):
         self.calls += 1
+        self.options.append(options)
         banned = {s[0] for s in suppress_sequences or [] if len(s) == 1}
         done = len(prompt) - 1  # the test's prompt is one token: the rest was generated
         for position in range(done, min(done + max_length, len(self.script))):
@@ -149,6 +150,15 @@ def test_ctranslate2_loop_replaces_refused_tokens_and_keeps_the_allowed_ones() -
     # The static list already stops " elephant" and "7"; the 1 in prose and the blank after "["
     # pass it and are re-decided, once each.
     assert sum(corrected for _, corrected in steps) == 2
+
+
+def test_a_later_attempt_samples_every_run_under_the_same_rule() -> None:
+    model = ScriptedCt2(["Max", " 9", "1", " [", "7", "]", "<eos>"])
+
+    steps = list(constrained_steps(model, PIECES, [1], RULE, max_new_tokens=20, attempt=2))
+
+    assert TOKENIZER.decode([t for t, _ in steps]).startswith("Max 9")
+    assert model.calls > 1 and all(o["sampling_topk"] > 1 for o in model.options)
 
 
 def test_suppressed_lists_every_token_outside_the_set_as_a_one_token_sequence() -> None:
