@@ -9,8 +9,8 @@ from functools import partial
 import streamlit as st
 
 from assistant import Assistant
-from indexer.errors import BranchwiseError
-from indexer.settings import Settings
+from core.errors import BranchwiseError
+from core.settings import Settings
 from ui import chat, index_panel, outline_browser, sidebar
 
 st.set_page_config(page_title="Branchwise · ask your outline", page_icon=":material/forest:")

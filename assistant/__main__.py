@@ -16,7 +16,7 @@ import argparse
 import json
 import sys
 
-from indexer.cli import (add_index_flag, add_model_server_flags, add_question_arguments, parse_question_arguments,
+from core.cli import (add_index_flag, add_model_server_flags, add_question_arguments, parse_question_arguments,
                          run_command, settings_from)
 
 

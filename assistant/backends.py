@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from assistant.generator import GenerationIncomplete, Generator
 from assistant.remote import RemoteGenerator
-from indexer.settings import Settings
+from core.settings import Settings
 
 __all__ = ["GenerationIncomplete", "open_generator", "describe"]
 

@@ -15,7 +15,7 @@ from typing import Any, Iterator, Sequence
 
 from assistant.ct2_decode import constrained_steps, free_steps, text_pieces
 from assistant.gguf_cache import INSTALL_HINT, build_once
-from indexer.errors import ModelUnavailableError
+from core.errors import ModelUnavailableError
 
 # ctranslate2, tokenizers and jinja2 are imported inside functions: importing this module is free.
 

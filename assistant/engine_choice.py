@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import importlib.util
 
-from indexer.errors import ModelUnavailableError
+from core.errors import ModelUnavailableError
 
 ENGINES = ("auto", "ctranslate2", "transformers")
 _DTYPES = {"float32": "float32", "fp32": "float32", "bfloat16": "bfloat16", "bf16": "bfloat16",

@@ -27,8 +27,8 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 from assistant.answer import Answer
-from indexer.cli import add_index_flag, add_model_server_flags, run_command, settings_from
-from indexer.errors import BranchwiseError
+from core.cli import add_index_flag, add_model_server_flags, run_command, settings_from
+from core.errors import BranchwiseError
 
 
 @dataclass(frozen=True)

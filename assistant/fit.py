@@ -23,8 +23,8 @@ import numpy as np
 
 from assistant.judge import Model, Weights
 from assistant.signals import QUESTION_SIGNALS, SIGNALS, Question, question_signals
-from indexer.cli import add_index_flag, run_command, settings_from
-from indexer.errors import BranchwiseError
+from core.cli import add_index_flag, run_command, settings_from
+from core.errors import BranchwiseError
 
 L2 = 1.0  # ridge penalty: keeps weights small where a signal rarely varies
 QUESTION_L2 = 1.0  # few questions, collinear signals: a penalty keeps the signs sensible

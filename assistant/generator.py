@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator, Protocol, Sequence
 
-from indexer.errors import BranchwiseError
+from core.errors import BranchwiseError
 
 
 @dataclass(frozen=True)

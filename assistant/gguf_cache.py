@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 from typing import Callable
 
-from indexer.errors import ModelUnavailableError
+from core.errors import ModelUnavailableError
 from indexer.lock import process_alive
 
 # transformers is imported inside `_convert`: it takes ~1.5 s, and importing this module must not.

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.signals import QUESTION_SIGNALS, SIGNALS, Question, question_signals, signal_matrix, states_kind
-from indexer.errors import BranchwiseError
+from core.errors import BranchwiseError
 from indexer.lines import OutlineLine
 from indexer.store import Index
 from retriever.search import Retrieval

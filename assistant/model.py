@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any, Iterator, Sequence
 from assistant.engine_choice import resolve_dtype, resolve_engine
 from assistant.gguf_cache import INSTALL_HINT, ensure_converted
 from assistant.generator import SAMPLING
-from indexer.errors import ModelUnavailableError
-from indexer.settings import Settings
+from core.errors import ModelUnavailableError
+from core.settings import Settings
 
 if TYPE_CHECKING:
     from assistant.ct2_engine import Ct2Generator

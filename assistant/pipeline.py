@@ -22,7 +22,7 @@ from assistant.quotes import Quote, Side, quotes, sides
 from assistant.sentences import LIST_ITEM, SentenceSplitter
 from assistant.verify import Verifier
 from indexer.chunk import Chunk
-from indexer.settings import Settings
+from core.settings import Settings
 from retriever.search import Hit, Retriever
 
 MAX_NEW_TOKENS = 120  # SmolLM2-135M answers in one or two sentences; more is mostly drift

@@ -13,7 +13,7 @@ from typing import Any, Iterator, Sequence
 from urllib.parse import urlsplit
 
 from assistant.generator import SAMPLING, GenerationIncomplete
-from indexer.errors import ModelUnavailableError
+from core.errors import ModelUnavailableError
 
 # `openai` is imported inside the methods below: with its HTTP stack it takes ~0.5 s, and
 # importing `assistant` (hence `--help` and app start-up) must stay instant.

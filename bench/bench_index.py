@@ -23,7 +23,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from indexer.build import build_index  # noqa: E402
 from indexer.embed import SentenceTransformerEmbedder  # noqa: E402
-from indexer.settings import REPO_ROOT, Settings  # noqa: E402
+from core.settings import REPO_ROOT, Settings  # noqa: E402
 from indexer.store import load_index  # noqa: E402
 from retriever.eval import read_questions  # noqa: E402
 from retriever.search import Retriever  # noqa: E402

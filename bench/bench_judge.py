@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from indexer.cli import add_index_flag, settings_from  # noqa: E402
+from core.cli import add_index_flag, settings_from  # noqa: E402
 
 
 def percentile(values: list[float], share: float) -> float:

@@ -29,7 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from indexer.settings import REPO_ROOT, Settings  # noqa: E402
+from core.settings import REPO_ROOT, Settings  # noqa: E402
 
 POOL = [
     "How can I keep an S3 bucket from being public?", "What is a VPC subnet used for?",

@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from indexer.settings import Settings  # noqa: E402
+from core.settings import Settings  # noqa: E402
 
 ENGINES = {"ctranslate2 int8": ("ctranslate2", "auto"),
            "transformers fp32": ("transformers", "float32")}

@@ -55,7 +55,7 @@ def child_build(seeds: Path, index: Path, edits: int) -> dict:
     `edits` times; the median build time and the peak RSS."""
     from indexer.build import build_index
     from indexer.embed import SentenceTransformerEmbedder
-    from indexer.settings import Settings
+    from core.settings import Settings
 
     started = time.perf_counter()
     embedder = SentenceTransformerEmbedder()

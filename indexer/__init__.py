@@ -6,9 +6,9 @@ import os
 
 from indexer.build import BuildReport, build_index
 from indexer.chunk import Chunk
-from indexer.errors import (BranchwiseError, IndexLockedError, IndexMismatchError, IndexMissingError,
+from core.errors import (BranchwiseError, IndexLockedError, IndexMismatchError, IndexMissingError,
                             ModelUnavailableError, OutlineError)
-from indexer.settings import Settings
+from core.settings import Settings
 from indexer.store import Index, load_index
 
 __all__ = ["BuildReport", "build_index", "Chunk", "BranchwiseError", "IndexLockedError", "IndexMismatchError",

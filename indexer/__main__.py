@@ -12,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-from indexer.cli import add_index_flag, progress_bar, run_command, settings_from
+from core.cli import add_index_flag, progress_bar, run_command, settings_from
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

@@ -18,10 +18,10 @@ import numpy as np
 
 from indexer.chunk import Chunk, Chunked, chunk_file
 from indexer.embed import Embedder
-from indexer.errors import BranchwiseError, IndexMismatchError, IndexMissingError, OutlineError
+from core.errors import BranchwiseError, IndexMismatchError, IndexMissingError, OutlineError
 from indexer.lock import BuildLock
 from indexer.outline import Outline, read_outline_text
-from indexer.settings import Settings
+from core.settings import Settings
 from indexer.sources import list_outline_files
 from indexer.lines import OutlineLine, outline_lines
 from indexer.store import Index, Manifest, Vectors, file_sha256, load_index, previous_folder, write_index

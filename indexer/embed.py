@@ -8,8 +8,8 @@ from typing import Protocol, Sequence
 
 import numpy as np
 
-from indexer.errors import ModelUnavailableError
-from indexer.settings import DEFAULT_EMBEDDING_MODEL
+from core.errors import ModelUnavailableError
+from core.settings import DEFAULT_EMBEDDING_MODEL
 
 
 class Embedder(Protocol):

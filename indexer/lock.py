@@ -9,7 +9,7 @@ import os
 import time
 from pathlib import Path
 
-from indexer.errors import IndexLockedError
+from core.errors import IndexLockedError
 
 
 class BuildLock:

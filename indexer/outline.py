@@ -9,7 +9,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from indexer.errors import OutlineError
+from core.errors import OutlineError
 from indexer.syntax import LineParser, Node, find_headings
 
 __all__ = ["Node", "Outline", "parse_outline", "read_outline_text"]

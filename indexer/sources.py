@@ -5,8 +5,8 @@ import os
 from pathlib import Path
 from typing import Iterable
 
-from indexer.errors import OutlineError
-from indexer.settings import REPO_ROOT
+from core.errors import OutlineError
+from core.settings import REPO_ROOT
 
 
 def list_outline_files(seeds: Iterable[Path]) -> list[tuple[Path, str]]:

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from indexer.chunk import Chunk, ChunkedBranch
-from indexer.errors import IndexMismatchError, IndexMissingError
+from core.errors import IndexMismatchError, IndexMissingError
 from indexer.lexical import Lexical, lexical_tokens
 from indexer.lines import LineTree, OutlineLine, line_tree, outline_lines
 

@@ -11,8 +11,8 @@ import json
 import sys
 from pathlib import Path
 
-from indexer.cli import add_index_flag, add_question_arguments, parse_question_arguments, run_command, settings_from
-from indexer.errors import BranchwiseError
+from core.cli import add_index_flag, add_question_arguments, parse_question_arguments, run_command, settings_from
+from core.errors import BranchwiseError
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

@@ -17,7 +17,7 @@ import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
-from indexer.cli import add_index_flag, run_command, settings_from
+from core.cli import add_index_flag, run_command, settings_from
 from retriever.search import MODES, Hit
 
 CUTOFFS = (1, 3, 5, 10)

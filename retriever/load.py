@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from indexer.embed import SentenceTransformerEmbedder
-from indexer.settings import Settings
+from core.settings import Settings
 from indexer.store import load_index
 from retriever.search import Retriever
 

@@ -30,7 +30,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 if str(REPO_ROOT) not in sys.path:  # `pytest` (not `python -m pytest`) does not put the repo on sys.path
     sys.path.insert(0, str(REPO_ROOT))
 
-from indexer.settings import Settings  # noqa: E402
+from core.settings import Settings  # noqa: E402
 
 _WORD = re.compile(r"\w+")
 _THEMATIC_BREAK = re.compile(r"^ {0,3}([-*_=])(?:[ \t]*\1){2,}[ \t]*$")  # or a setext "===": no content

@@ -12,7 +12,7 @@ import pytest
 from assistant.pipeline import as_shown
 from assistant import Assistant
 from assistant.model import load_generator
-from indexer.settings import Settings
+from core.settings import Settings
 
 pytestmark = pytest.mark.model
 NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?")

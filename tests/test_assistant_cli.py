@@ -11,7 +11,7 @@ from assistant.__main__ import main
 from assistant_fakes import CLOUD_OUTLINE
 from conftest import REPO_ROOT, write_outline
 from indexer.build import build_index
-from indexer.settings import Settings
+from core.settings import Settings
 
 
 @pytest.fixture(scope="module")

@@ -11,10 +11,10 @@ import pytest
 from conftest import SEED_OUTLINE, CountingEmbedder, write_outline
 
 from indexer.build import build_index
-from indexer.errors import IndexMismatchError, IndexMissingError
+from core.errors import IndexMismatchError, IndexMissingError
 from indexer.lexical import TERMS, VOCABULARY
 from indexer.markup import plain
-from indexer.settings import Settings
+from core.settings import Settings
 from indexer.store import BRANCHES, CHUNKS, DENSE, LINES, MANIFEST, load_index
 
 SMALL = ("# Garden\n## Tomatoes\n- Water deeply twice a week\n- Stake when thirty centimetres tall\n"

@@ -10,7 +10,7 @@ from conftest import SEED_OUTLINE, CountingEmbedder, content_lines
 from indexer.chunk import Chunk, chunk_outline
 from indexer.markup import plain
 from indexer.outline import Node, parse_outline, read_outline_text
-from indexer.settings import DEFAULT_EMBEDDING_MODEL
+from core.settings import DEFAULT_EMBEDDING_MODEL
 
 SOURCE = "seeds/aws_solution_architecture.md"
 words = CountingEmbedder().count_tokens

@@ -220,7 +220,7 @@ def test_retriever_with_a_bad_queries_file_exits_with_one_error_line(built, tmp_
 
 
 def test_a_reader_closing_the_pipe_ends_a_command_quietly() -> None:
-    code = ("import sys\nfrom indexer.cli import run_command\n"
+    code = ("import sys\nfrom core.cli import run_command\n"
             "def main():\n    raise BrokenPipeError\nrun_command(main)")
 
     result = subprocess.run([str(VENV_PYTHON), "-c", code], cwd=REPO_ROOT, capture_output=True, text=True)

@@ -9,7 +9,7 @@ from typing import Callable
 import pytest
 
 from assistant.model import LocalGenerator, load_generator
-from indexer.settings import Settings
+from core.settings import Settings
 
 pytestmark = pytest.mark.model
 

@@ -189,7 +189,7 @@ def digits_outside_the_rule(answer: str) -> list[str]:
 @pytest.fixture(scope="module", params=["ctranslate2", "transformers"])
 def real_generator(request: pytest.FixtureRequest):
     from assistant.model import load_generator
-    from indexer.settings import Settings
+    from core.settings import Settings
 
     cache = Settings.from_env().cache_dir  # shared with test_concurrency: converted once
     return load_generator(Settings(cache_dir=Path(cache), engine=request.param))

@@ -10,7 +10,7 @@ import pytest
 from assistant.answer import Answer, Citation
 from assistant.eval import Case, read_cases, score
 from indexer.chunk import Chunk
-from indexer.errors import BranchwiseError
+from core.errors import BranchwiseError
 
 
 def case(id: str, gold: tuple[int, ...] = (), facts: tuple[str, ...] = ()) -> Case:

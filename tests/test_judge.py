@@ -8,7 +8,7 @@ from assistant.fit import choose_threshold, fold_of, logistic
 from assistant.judge import Weights
 from assistant.quotes import sides
 from assistant.signals import QUESTION_SIGNALS, SIGNALS, Question, asked_kinds, matched, states_kind
-from indexer.errors import BranchwiseError
+from core.errors import BranchwiseError
 from indexer.lines import OutlineLine
 
 

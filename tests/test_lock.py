@@ -15,9 +15,9 @@ from conftest import REPO_ROOT, VENV_PYTHON, CountingEmbedder, write_outline
 
 import indexer.build
 from indexer.build import build_index
-from indexer.errors import IndexLockedError
+from core.errors import IndexLockedError
 from indexer.lock import BuildLock
-from indexer.settings import Settings
+from core.settings import Settings
 from indexer.store import load_index, previous_folder
 
 OLD = "# Pantry\n- Rice keeps for years in a sealed jar\n- Flour keeps six months\n"

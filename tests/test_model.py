@@ -14,8 +14,8 @@ import pytest
 from assistant import gguf_cache
 from assistant.model import LocalGenerator, load_generator, resolve_dtype, resolve_source
 from assistant.engine_choice import resolve_engine
-from indexer.errors import ModelUnavailableError
-from indexer.settings import Settings
+from core.errors import ModelUnavailableError
+from core.settings import Settings
 
 QUESTION = [{"role": "user", "content": "What is a VPC in AWS? Answer in one sentence."}]
 

@@ -10,9 +10,9 @@ from hypothesis import given, settings as hypothesis_settings, strategies as st
 
 from indexer.build import build_index
 from indexer.chunk import chunk_outline
-from indexer.errors import OutlineError
+from core.errors import OutlineError
 from indexer.outline import Outline, parse_outline, read_outline_text
-from indexer.settings import Settings
+from core.settings import Settings
 from indexer.store import load_index
 
 

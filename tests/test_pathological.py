@@ -14,9 +14,9 @@ import indexer.build
 from indexer.build import BuildReport, build_index
 from indexer.chunk import SPECIAL_TOKENS, chunk_outline
 from indexer.crumbs import PATH_STEPS
-from indexer.errors import OutlineError
+from core.errors import OutlineError
 from indexer.outline import parse_outline
-from indexer.settings import Settings
+from core.settings import Settings
 from indexer.store import CHUNKS, Index, load_index
 from retriever.search import Retriever
 

@@ -16,7 +16,7 @@ from assistant.pipeline import MAX_ATTEMPTS, REFUSAL
 from assistant_fakes import CLOUD_OUTLINE, ScriptedGenerator
 from conftest import write_outline
 from indexer.build import build_index
-from indexer.settings import Settings
+from core.settings import Settings
 from indexer.store import load_index
 from retriever.search import Retriever
 

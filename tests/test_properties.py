@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from indexer.chunk import SPECIAL_TOKENS, Chunk, chunk_outline
-from indexer.errors import OutlineError
+from core.errors import OutlineError
 from indexer.outline import parse_outline, read_outline_text
 
 words = CountingEmbedder().count_tokens

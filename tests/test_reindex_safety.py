@@ -17,7 +17,7 @@ import pytest
 from conftest import REPO_ROOT, VENV_PYTHON, CountingEmbedder, write_outline
 
 from indexer.build import build_index
-from indexer.settings import Settings
+from core.settings import Settings
 from indexer.store import Index, load_index, previous_folder
 from retriever.search import Retriever
 
@@ -28,7 +28,7 @@ sys.path[:0] = [sys.argv[1], sys.argv[1] + "/tests"]
 from pathlib import Path
 from conftest import CountingEmbedder
 import indexer.build as build, indexer.lock as lock
-from indexer.settings import Settings
+from core.settings import Settings
 
 seeds, index, point, log = Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4], sys.argv[5]
 calls = {}

@@ -13,9 +13,9 @@ import pytest
 
 from assistant.backends import open_generator
 from assistant.remote import GenerationIncomplete, RemoteGenerator, api_base
-from indexer.cli import settings_from
-from indexer.errors import BranchwiseError, ModelUnavailableError
-from indexer.settings import Settings
+from core.cli import settings_from
+from core.errors import BranchwiseError, ModelUnavailableError
+from core.settings import Settings
 
 from conftest import REPO_ROOT, VENV_PYTHON
 from openai_stub import MODEL, QUESTION, Handler, Reply, StubServer, status, streamed

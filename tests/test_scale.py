@@ -16,9 +16,9 @@ from conftest import REPO_ROOT, VENV_PYTHON, CountingEmbedder, content_lines, wr
 import indexer.build
 from indexer.build import build_index
 from indexer.chunk import SPECIAL_TOKENS
-from indexer.cli import progress_bar
+from core.cli import progress_bar
 from indexer.outline import parse_outline
-from indexer.settings import Settings
+from core.settings import Settings
 from indexer.store import Index, load_index
 from retriever.search import Retriever
 

@@ -7,7 +7,7 @@ import pytest
 from conftest import write_outline
 
 from indexer.build import build_index
-from indexer.settings import Settings
+from core.settings import Settings
 from indexer.store import lexical_tokens, load_index
 from retriever.search import Hit, Retriever
 

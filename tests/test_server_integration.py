@@ -24,8 +24,8 @@ from assistant.pipeline import as_shown
 from assistant.gguf_cache import ensure_converted
 from assistant.model import bundled_gguf
 from assistant.remote import GenerationIncomplete, RemoteGenerator
-from indexer.errors import ModelUnavailableError
-from indexer.settings import Settings
+from core.errors import ModelUnavailableError
+from core.settings import Settings
 
 from conftest import REPO_ROOT
 

@@ -12,7 +12,7 @@ import streamlit as st
 
 from assistant import Assistant, Turn
 from indexer.chunk import Chunk
-from indexer.errors import BranchwiseError
+from core.errors import BranchwiseError
 from indexer.markup import plain
 from ui.citations import citation_panel
 from ui.export import REFUSAL, conversation_markdown

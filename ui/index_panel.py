@@ -15,8 +15,8 @@ from pathlib import Path
 import streamlit as st
 
 from indexer.build import BuildReport, build_index
-from indexer.errors import BranchwiseError, OutlineError
-from indexer.settings import Settings
+from core.errors import BranchwiseError, OutlineError
+from core.settings import Settings
 from indexer.sources import list_outline_files
 from indexer.store import Manifest
 from retriever import Retriever

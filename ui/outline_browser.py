@@ -11,7 +11,7 @@ from typing import Iterator
 
 import streamlit as st
 
-from indexer.errors import OutlineError
+from core.errors import OutlineError
 from indexer.outline import Node, Outline
 from ui import resources
 from ui.citations import line_span, rows_markdown

@@ -15,9 +15,9 @@ import streamlit as st
 
 from assistant.backends import open_generator
 from indexer.embed import SentenceTransformerEmbedder
-from indexer.errors import ModelUnavailableError
+from core.errors import ModelUnavailableError
 from indexer.outline import Outline, parse_outline, read_outline_text
-from indexer.settings import Settings
+from core.settings import Settings
 from indexer.store import MANIFEST, Manifest, file_sha256, load_index, read_manifest
 from retriever import Retriever
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from indexer.settings import Settings
+from core.settings import Settings
 from ui import resources
 
 TOP_K, MODE = "top_k", "answer_mode"

@@ -8,7 +8,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexer.errors import BranchwiseError
+from core.errors import BranchwiseError
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"

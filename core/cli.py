@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from indexer.errors import BranchwiseError
-from indexer.settings import Settings
+from core.errors import BranchwiseError
+from core.settings import Settings
 
 
 def add_index_flag(parser: argparse.ArgumentParser) -> None:
