@@ -31,7 +31,9 @@ MAX_REJECTED = 2  # … or once this many of one attempt failed it: it has drift
 # With no sentence verified, the model tries again, sampling (`assistant.generator.SAMPLING`): SmolLM2
 # often echoes the question first; later attempts doubled the answers with a verified sentence.
 MAX_ATTEMPTS = 4
-ATTEMPTS_SECONDS = 3.0  # no new attempt starts this long after the model was first asked
+# New tokens all attempts together may take: a bound on the model's time that, unlike seconds, does
+# not shrink when the machine is busy (a 3 s bound let a loaded machine make one attempt, not four).
+MODEL_TOKENS = 320
 NEAREST = 3  # lines named in a refusal
 REFUSAL = "The outline does not cover this question."
 CLOSEST_STEPS = 3  # path steps of each closest line named in a refusal
@@ -114,6 +116,7 @@ class _Call:
         self.notes: dict[int, Chunk] = {}  # the chunk behind each note [n] the model sees
         self.refused = self.cut = False
         self.kept = self.rejected = 0  # model sentences that passed / failed verification
+        self.tokens = 0  # pieces the model streamed, all attempts together
         self.answer: Answer | None = None
 
     def run(self) -> Iterator[str]:
@@ -156,10 +159,9 @@ class _Call:
         earlier = self.history[-1].question if is_follow_up(self.question, self.history) else ""
         messages = build_messages(self.question, notes, self.owner.template, earlier)
         allowed = allowed_texts(self.question, notes)
-        give_up = time.perf_counter() + ATTEMPTS_SECONDS
         for attempt in range(MAX_ATTEMPTS):
             broken = yield from self._attempt(messages, allowed, verifier, attempt)
-            if self.kept or broken or time.perf_counter() > give_up:
+            if self.kept or broken or self.tokens >= MODEL_TOKENS:
                 return
 
     def _attempt(self, messages: list[dict[str, str]], allowed: list[str], verifier: Verifier,
@@ -168,10 +170,11 @@ class _Call:
         broke (a model server died), so no further attempt is made."""
         splitter, rejected = SentenceSplitter(), self.rejected
         self.cut = False  # only the attempt that kept sentences can leave the answer cut short
-        stream = self.generator.stream(messages, max_new_tokens=MAX_NEW_TOKENS, allowed=allowed,
-                                       attempt=attempt)
+        stream = self.generator.stream(messages, max_new_tokens=min(MAX_NEW_TOKENS, MODEL_TOKENS - self.tokens),
+                                       allowed=allowed, attempt=attempt)
         try:
             for piece in stream:
+                self.tokens += 1  # a piece is a token (CTranslate2, servers) or a few (transformers)
                 for sentence in splitter.feed(piece):
                     yield from self._verified(sentence, verifier)
                 if self.kept >= MAX_SENTENCES or self.rejected - rejected >= MAX_REJECTED:

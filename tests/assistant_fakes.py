@@ -68,7 +68,7 @@ class ScriptedGenerator:
         reply = _CITE.sub(lambda m: f"[{note_number(messages, m.group(1))}]", reply)
         finished = False
         try:
-            for start in range(0, len(reply), self.piece_size):
+            for start in range(0, min(len(reply), max_new_tokens * self.piece_size), self.piece_size):
                 yield reply[start:start + self.piece_size]
             finished = True
         finally:
