@@ -13,7 +13,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
+
+if TYPE_CHECKING:  # only for annotations
+    from indexer.chunk import Chunk
+    from indexer.lines import OutlineLine
 
 
 DEFAULT_TEMPLATE = "example"  # most verified sentences with SmolLM2-135M (see README)
@@ -30,9 +34,13 @@ _RULES = (
 
 @dataclass(frozen=True)
 class Note:
-    n: int  # the number the answer cites
+    """What the model reads of one cited chunk, under the citation number it cites the chunk by."""
+
+    n: int  # the citation number of `chunk`
     path: tuple[str, ...]
-    text: str  # an indented tree (a whole branch) or quoted lines
+    text: str  # an indented tree (a whole chunk) or quoted lines
+    chunk: Chunk | None = None  # None for the worked example's made-up notes
+    lines: tuple[OutlineLine, ...] = ()  # the lines it quotes: what its sentences are checked against
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@ a comparison the best line of each side.
 
 A quote is the outline's own words with its path, so everything it states is in the branch it
 cites: "Lambda › Sizing › Timeout: Default 3s; Max 900s". Does not: judge lines (judge.py) or
-number citations (pipeline.py).
+number citations (citing.py).
 """
 from __future__ import annotations
 
@@ -42,10 +42,6 @@ class Quote:
     chunk: Chunk  # the smallest branch holding the quoted lines: what the quote cites
     head: OutlineLine
     lines: tuple[OutlineLine, ...]  # the head, then the children quoted after it
-
-    @property
-    def numbers(self) -> tuple[int, ...]:
-        return tuple(sorted({line.line for line in self.lines}))
 
     @property
     def text(self) -> str:
