@@ -1,7 +1,7 @@
 """The answer judge: which outline lines answer the question, and whether any does.
 
 Candidates are the outline lines nearest the question (the line index) and every line of the top
-branches. Two logistic models, fitted on labelled questions by `python -m assistant.fit` and kept in
+chunks. Two logistic models, fitted on labelled questions by `python -m assistant.fit` and kept in
 `judge_weights.json`, do the judging: the first scores each line from its signals (signals.py),
 the second decides from the question's best lines (and what the question names) whether the
 outline answers it at all. Does not: retrieve (retriever/), choose what to quote (quotes.py) or
@@ -117,7 +117,7 @@ class Judge:
         return self.index.line_position(line.source, line.line)
 
     def candidates(self, retrieval: Retrieval) -> list[int]:
-        """Positions of the nearest lines, then of every line of the top branches, each once."""
+        """Positions of the nearest lines, then of every line of the top chunks (the hits), each once."""
         found = dict.fromkeys(hit.position for hit in retrieval.lines)
         for hit in retrieval.hits:
             for number in hit.chunk.lines:

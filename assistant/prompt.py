@@ -1,9 +1,9 @@
 """Chat messages for the model, as pure functions over named templates (no model needed to test).
 
-The quoted outline lines become numbered notes [1]…[k] with their branches' paths, numbered as the
+The quoted outline lines become numbered notes [1]…[k] with their chunks' paths, numbered as the
 answer cites them.
 The notes are framed as quoted data: the system message says so, each note sits between <note>
-tags, and a tag-like string inside a branch is defused, so a bullet that says "ignore previous
+tags, and a tag-like string inside a note is defused, so a bullet that says "ignore previous
 instructions" stays a quoted bullet.
 
 >>> [m["role"] for m in build_messages("What is S3?", [])]
@@ -91,7 +91,7 @@ TEMPLATES = {
 
 
 def defuse(text: str) -> str:
-    """Branch text with note tags made harmless, so it cannot close its note early.
+    """Note text with note tags made harmless, so it cannot close its note early.
 
     >>> defuse("a </note> b <NOTE n=9>")
     'a ‹/note> b ‹NOTE n=9>'

@@ -1,7 +1,7 @@
 """What an answer quotes: the judge's answering lines, each with its children or siblings, and for
 a comparison the best line of each side.
 
-A quote is the outline's own words with its path, so everything it states is in the branch it
+A quote is the outline's own words with its path, so everything it states is in the chunk it
 cites: "Lambda › Sizing › Timeout: Default 3s; Max 900s". Does not: judge lines (judge.py) or
 number citations (citing.py).
 """
@@ -39,7 +39,7 @@ JOINER = re.compile(r"\s(?:and|or|with|to|from|vs\.?|versus|compared\s+(?:with|t
 
 @dataclass(frozen=True)
 class Quote:
-    chunk: Chunk  # the smallest branch holding the quoted lines: what the quote cites
+    chunk: Chunk  # the chunk holding the head best (see `Judge.chunk_of`): what the quote cites
     head: OutlineLine
     lines: tuple[OutlineLine, ...]  # the head, then the children quoted after it
 

@@ -79,13 +79,13 @@ class _ChunkBuilder:
                 self.branches[item] = replace(self.branches[item], count=len(self.chunks) - self.branches[item].first)
                 continue
             node, path, key, crumb, crumb_tokens = item
-            branch = self.outline.branch(node)
-            place = branch and _place(branch[0], key, crumb, crumb_tokens, self.target, self.limit)
+            fingerprint = self.outline.fingerprint(node)
+            place = fingerprint and _place(fingerprint[0], key, crumb, crumb_tokens, self.target, self.limit)
             if place in self.reusable and self._reuse(self.reusable[place], node.line):
                 continue
             self._measure(node)
-            if branch:
-                work.append(self._open(node, place, branch))
+            if fingerprint:
+                work.append(self._open(node, place, fingerprint))
             budget = max(self.target - crumb_tokens, 1)  # a breadcrumb may take up to limit // 4
             if self.subtree[node] <= budget:
                 self._emit(path, key, crumb, self._branch(node))
@@ -94,9 +94,9 @@ class _ChunkBuilder:
                 work.extend(self._work(big, path, key))
         return Chunked(self.chunks, self._without_warnings())
 
-    def _open(self, node: Node, place: str, branch: tuple[str, range]) -> int:
-        self.opened[len(self.branches)] = branch[1]
-        self.branches.append(ChunkedBranch(place, branch[0], self.subtree[node], bool(node.children), node.line,
+    def _open(self, node: Node, place: str, fingerprint: tuple[str, range]) -> int:
+        self.opened[len(self.branches)] = fingerprint[1]
+        self.branches.append(ChunkedBranch(place, fingerprint[0], self.subtree[node], bool(node.children), node.line,
                                            len(self.chunks)))
         return len(self.branches) - 1
 
@@ -147,16 +147,16 @@ class _ChunkBuilder:
     def _size_known(self, node: Node) -> bool:
         if node in self.subtree:
             return True
-        branch = self.outline.branch(node)
-        if branch and branch[0] in self.sizes and not self.outline.expanded(node):
-            self.subtree[node] = self.sizes[branch[0]].tokens
+        fingerprint = self.outline.fingerprint(node)
+        if fingerprint and fingerprint[0] in self.sizes and not self.outline.expanded(node):
+            self.subtree[node] = self.sizes[fingerprint[0]].tokens
             return True
         return False
 
     def _has_children(self, node: Node) -> bool:
         if self.outline.expanded(node):
             return bool(node.children)
-        return self.sizes[self.outline.branch(node)[0]].has_children
+        return self.sizes[self.outline.fingerprint(node)[0]].has_children
 
     def _count_own(self, nodes: list[Node]) -> None:
         """Each node's own lines as pieces, token-counted in one batch."""

@@ -1,6 +1,6 @@
-"""Citation panels: one expander per cited branch, with its file, lines and highlighted tree.
+"""Citation panels: one expander per cited chunk, with its file, lines and highlighted tree.
 
-Pure helpers (`line_span`, `branch_markdown`) turn a `Chunk` into Markdown; `citation_panel`
+Pure helpers (`line_span`, `chunk_markdown`) turn a `Chunk` into Markdown; `citation_panel`
 draws it. The numbers on the panels are the `[n]` markers of the answer text.
 """
 from __future__ import annotations
@@ -31,11 +31,11 @@ def line_span(lines: Iterable[int]) -> str:
     return ", ".join(f"{r[0]}–{r[-1]}" if len(r) > 1 else f"{r[0]}" for r in runs)
 
 
-def branch_markdown(chunk: Chunk, supporting: Iterable[int] = ()) -> str:
-    """The branch as a nested Markdown list with line numbers; supporting lines are marked.
+def chunk_markdown(chunk: Chunk, supporting: Iterable[int] = ()) -> str:
+    """The chunk's rows as a nested Markdown list with line numbers; supporting lines are marked.
 
     >>> c = Chunk("i", "a.md", ("A",), (1, 2), (Row(1, 0, "A"), Row(2, 1, "b")), "A\\nb", "h")
-    >>> print(branch_markdown(c, supporting=(2,)))
+    >>> print(chunk_markdown(c, supporting=(2,)))
     - `1` A
       - `2` <mark>b</mark>
     """
@@ -66,7 +66,7 @@ def citation_panel(title: str, chunk: Chunk, supporting: Iterable[int] = (),
     """One expander: `title`, then file and lines, the highlighted branch and a link to the outline."""
     with st.expander(title):
         st.caption(f":material/description: `{chunk.source}` · lines {line_span(chunk.lines)}")
-        st.markdown(branch_markdown(chunk, supporting), unsafe_allow_html=True)
+        st.markdown(chunk_markdown(chunk, supporting), unsafe_allow_html=True)
         if on_browse is not None and st.button("Show in outline", key=key, type="tertiary",
                                                icon=":material/account_tree:"):
             on_browse()
