@@ -117,7 +117,7 @@ class Judge:
         return self.index.line_position(line.source, line.line)
 
     def candidates(self, retrieval: Retrieval) -> list[int]:
-        """Positions of the nearest lines, then of every line of the top chunks (the hits), each once."""
+        """Positions of the nearest lines, then of every line of the hits' chunks, each once."""
         found = dict.fromkeys(hit.position for hit in retrieval.lines)
         for hit in retrieval.hits:
             for number in hit.chunk.lines:
