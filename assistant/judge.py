@@ -102,7 +102,7 @@ class Judge:
         self.parent, self.children, self.topics = index.tree.parent, index.tree.children, index.tree.topics
 
     def children_of(self, line: OutlineLine) -> list[OutlineLine]:
-        """The line's children, in file order."""
+        """The line's children, in the order of the index's lines."""
         return [self.index.lines[k] for k in self.children.get(self._position(line), [])]
 
     def parent_of(self, line: OutlineLine) -> OutlineLine | None:

@@ -210,8 +210,7 @@ class _Call:
     def finish(self, incomplete: bool) -> None:
         self.answer = Answer(
             question=self.question, text=as_shown(self.pieces), citations=self.citing.citations(),
-            refused=self.refused,
-            hits=self.hits, mode="model" if self.kept else "extractive",
+            refused=self.refused, hits=self.hits, mode="model" if self.kept else "extractive",
             seconds=time.perf_counter() - self.started, first_token_seconds=self.first, incomplete=incomplete,
             sentence_seconds=self.sentence_at)
 
