@@ -14,7 +14,7 @@ MODES = ("model", "extractive")
 
 @dataclass(frozen=True)
 class Citation:
-    """The branch behind the answer's `[n]` marker, and the lines of it the answer draws on."""
+    """The chunk behind the answer's `[n]` marker, and the lines of it the answer draws on."""
 
     n: int
     chunk: Chunk
@@ -46,7 +46,7 @@ class Answer:
     question: str
     text: str  # model sentences above the quotes, as the app shows it; every [n] has a Citation with that n
     citations: tuple[Citation, ...]  # numbered 1..len, in order of first mention
-    refused: bool  # the outline does not cover the question; `hits` are the nearest branches
+    refused: bool  # the outline does not cover the question; `hits` are the nearest chunks
     hits: tuple[Hit, ...]
     mode: str  # "model" (verified model sentences) | "extractive" (quoted outline lines)
     seconds: float

@@ -90,7 +90,7 @@ def gold_quoted(answer: Answer, case: Case) -> float:
 
 
 def invented_numbers(answer: Answer) -> int:
-    """Numbers in the answer that no cited branch (nor its path) contains."""
+    """Numbers in the answer that no cited chunk (nor its path) contains."""
     import re
 
     cited = " ".join(c.chunk.text + " " + " ".join(c.path) for c in answer.citations)

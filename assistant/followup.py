@@ -3,7 +3,7 @@
 A follow-up such as "and the FIFO one?" or "what about its max size?" names no topic, so searched
 alone it finds nothing useful. When a question looks like a follow-up — short, or opening with
 "and"/"what about", or leaning on a pronoun (it, its, they, that one …) — it is searched together
-with the previous question and the path of the branch the previous answer cited first, e.g.
+with the previous question and the path of the chunk the previous answer cited first, e.g.
 "SQS › Queue types  What is the max message size of a standard queue?  and the FIFO one?".
 Stand-alone questions are searched as asked. Does not: search (retriever/) or prompt (prompt.py).
 """

@@ -1,7 +1,7 @@
 """The answer judge: which outline lines answer the question, and whether any does.
 
 Candidates are the outline lines nearest the question (the line index) and every line of the top
-branches. Two logistic models, fitted on labelled questions by `python -m assistant.fit` and kept in
+chunks. Two logistic models, fitted on labelled questions by `python -m assistant.fit` and kept in
 `judge_weights.json`, do the judging: the first scores each line from its signals (signals.py),
 the second decides from the question's best lines (and what the question names) whether the
 outline answers it at all. Does not: retrieve (retriever/), choose what to quote (quotes.py) or
@@ -18,6 +18,7 @@ import numpy as np
 
 from assistant.signals import QUESTION_SIGNALS, SIGNALS, Question, question_signals, signal_matrix, states_kind
 from core.errors import BranchwiseError
+from indexer.chunk import Chunk
 from indexer.lines import OutlineLine
 from indexer.store import Index
 from retriever.search import Retrieval
@@ -78,7 +79,6 @@ def shipped_weights() -> Weights:
 @dataclass(frozen=True)
 class ScoredLine:
     line: OutlineLine
-    position: int  # in `Index.lines`
     score: float  # probability that the line answers the question
 
 
@@ -101,8 +101,23 @@ class Judge:
         self.index, self.weights = index, weights or shipped_weights()
         self.parent, self.children, self.topics = index.tree.parent, index.tree.children, index.tree.topics
 
+    def children_of(self, line: OutlineLine) -> list[OutlineLine]:
+        """The line's children, in the order of the index's lines."""
+        return [self.index.lines[k] for k in self.children.get(self._position(line), [])]
+
+    def parent_of(self, line: OutlineLine) -> OutlineLine | None:
+        up = self.parent.get(self._position(line))
+        return None if up is None else self.index.lines[up]
+
+    def chunk_of(self, line: OutlineLine) -> Chunk:
+        """The chunk that holds the line best (see `outline_lines`): what quoting it cites."""
+        return self.index.chunks[line.chunk]
+
+    def _position(self, line: OutlineLine) -> int | None:
+        return self.index.line_position(line.source, line.line)
+
     def candidates(self, retrieval: Retrieval) -> list[int]:
-        """Positions of the nearest lines, then of every line of the top branches, each once."""
+        """Positions of the nearest lines, then of every line of the hits' chunks, each once."""
         found = dict.fromkeys(hit.position for hit in retrieval.lines)
         for hit in retrieval.hits:
             for number in hit.chunk.lines:
@@ -134,5 +149,5 @@ class Judge:
         answerable = self.weights.question.score(question_signals(question, scores, matrix, self.index.vocabulary,
                                                                     self.weights.cosine_floor))
         order = np.argsort(-scores, kind="stable")
-        lines = tuple(ScoredLine(self.index.lines[positions[i]], positions[i], float(scores[i])) for i in order)
+        lines = tuple(ScoredLine(self.index.lines[positions[i]], float(scores[i])) for i in order)
         return Judgement(question, lines, float(answerable), self.weights.threshold)

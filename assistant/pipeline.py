@@ -13,7 +13,8 @@ from __future__ import annotations
 import time
 from typing import Iterator, Sequence
 
-from assistant.answer import MODES, Answer, Citation, Turn
+from assistant.answer import MODES, Answer, Turn
+from assistant.citing import Citing
 from assistant.followup import is_follow_up, retrieval_query
 from assistant.generator import GenerationIncomplete, Generator
 from assistant.judge import Judge, Judgement
@@ -21,7 +22,6 @@ from assistant.prompt import DEFAULT_TEMPLATE, Note, build_messages
 from assistant.quotes import Quote, Side, quotes, sides
 from assistant.sentences import LIST_ITEM, SentenceSplitter
 from assistant.verify import Verifier
-from indexer.chunk import Chunk
 from core.settings import Settings
 from retriever.search import Hit, Retriever
 
@@ -99,7 +99,7 @@ class AnswerStream:
 
 
 class _Call:
-    """The state of one question being answered: emitted text, citation numbers, timings."""
+    """The state of one question being answered: emitted text, citations, timings."""
 
     def __init__(self, owner: Assistant, question: str, history: tuple[Turn, ...], k: int,
                  generator: Generator | None):
@@ -108,12 +108,9 @@ class _Call:
         self.first: float | None = None
         self.pieces: list[Piece] = []
         self.sentence_at: float | None = None  # seconds to the first verified model sentence
-        self.numbers: dict[str, int] = {}  # chunk id → citation number, in order of first citation
-        self.cited: dict[str, Chunk] = {}
-        self.support: dict[str, set[int]] = {}  # chunk id → its outline lines the answer draws on
+        self.citing = Citing()
         self.seen: set[str] = set()
         self.hits: tuple[Hit, ...] = ()
-        self.notes: dict[int, Chunk] = {}  # the chunk behind each note [n] the model sees
         self.refused = self.cut = False
         self.kept = self.rejected = 0  # model sentences that passed / failed verification
         self.tokens = 0  # pieces the model streamed, all attempts together
@@ -146,16 +143,9 @@ class _Call:
         return [(side, owner.judge.judge(owner.retriever.retrieve(side.query, k=self.k))) for side in sides(query)]
 
     def _model(self, query: str, chosen: list[Quote]) -> Iterator[str]:
-        """Model sentences over notes made of the quoted lines only, one note per cited branch."""
-        by_chunk: dict[str, list[Quote]] = {}
-        for quote in chosen:
-            by_chunk.setdefault(quote.chunk.id, []).append(quote)
-        groups = list(by_chunk.values())
-        notes = [Note(self.numbers[group[0].chunk.id], group[0].chunk.path, "\n".join(q.text for q in group))
-                 for group in groups]
-        self.notes = {note.n: group[0].chunk for note, group in zip(notes, groups)}
-        # The quotes were cited first, group by group, so note n is citation [n]: 1, 2, … in this order.
-        verifier = Verifier(query, [[line for q in group for line in q.lines] for group in groups])
+        """Model sentences over notes made of the quoted lines only, one note per cited chunk."""
+        notes = quoted_notes(chosen, self.citing)
+        verifier = Verifier(query, notes)
         earlier = self.history[-1].question if is_follow_up(self.question, self.history) else ""
         messages = build_messages(self.question, notes, self.owner.template, earlier)
         allowed = allowed_texts(self.question, notes)
@@ -194,13 +184,13 @@ class _Call:
         listed = bool(LIST_ITEM.match(sentence))
         verdict = verifier.check(LIST_ITEM.sub("", sentence).replace("**", ""))
         key = " ".join(verdict.text.lower().split())
-        if not verdict.branches or key in self.seen:
+        if not verdict.notes or key in self.seen:
             self.rejected += 1
             return
         self.seen.add(key)
         self.kept += 1
-        chunks = tuple(self.notes[n] for n in verdict.branches)
-        text = with_markers(verdict.text, self._cite(chunks, verdict.lines))
+        markers = self.citing.cite(tuple(note.chunk for note in verdict.notes), verdict.lines)
+        text = with_markers(verdict.text, markers)
         separator = "" if self.kept == 1 else "\n" if listed else " "
         if self.sentence_at is None:
             self.sentence_at = time.perf_counter() - self.started
@@ -211,16 +201,8 @@ class _Call:
         sentence can pass every check and still pair true words wrongly; the lines show what is written."""
         if not chosen:
             return
-        items = [f"- {q.text} {self._cite((q.chunk,), q.numbers)}" for q in chosen]
+        items = [f"- {q.text} {self.citing.cite((q.chunk,), q.lines)}" for q in chosen]
         yield from self._emit("\n".join([QUOTES_INTRO, *items]), "quotes")
-
-    def _cite(self, chunks: tuple[Chunk, ...], lines: tuple[int, ...]) -> str:
-        """Markers for these branches, numbered densely in order of first citation."""
-        for chunk in chunks:
-            self.numbers.setdefault(chunk.id, len(self.numbers) + 1)
-            self.cited[chunk.id] = chunk
-            self.support.setdefault(chunk.id, set()).update(n for n in lines if n in chunk.lines)
-        return "".join(f"[{self.numbers[c.id]}]" for c in chunks)
 
     def _emit(self, text: str, place: str) -> Iterator[Piece]:
         if self.first is None:
@@ -229,11 +211,9 @@ class _Call:
         yield self.pieces[-1]
 
     def finish(self, incomplete: bool) -> None:
-        citations = tuple(Citation(n, self.cited[i], tuple(sorted(self.support[i])))
-                          for i, n in sorted(self.numbers.items(), key=lambda item: item[1]))
         self.answer = Answer(
-            question=self.question, text=as_shown(self.pieces), citations=citations, refused=self.refused,
-            hits=self.hits, mode="model" if self.kept else "extractive",
+            question=self.question, text=as_shown(self.pieces), citations=self.citing.citations(),
+            refused=self.refused, hits=self.hits, mode="model" if self.kept else "extractive",
             seconds=time.perf_counter() - self.started, first_token_seconds=self.first, incomplete=incomplete,
             sentence_seconds=self.sentence_at)
 
@@ -246,6 +226,19 @@ def as_shown(pieces: Sequence[Piece]) -> str:
     """
     blocks = ["".join(p for p in pieces if p.place == place) for place in ("model", "quotes", "refusal")]
     return "\n\n".join(block for block in blocks if block)
+
+
+def quoted_notes(chosen: Sequence[Quote], citing: Citing) -> list[Note]:
+    """One note per cited chunk, its quotes together, numbered as the answer cites the chunk."""
+    by_chunk: dict[str, list[Quote]] = {}
+    for quote in chosen:
+        by_chunk.setdefault(quote.chunk.id, []).append(quote)
+    notes = []
+    for group in by_chunk.values():
+        chunk, text = group[0].chunk, "\n".join(q.text for q in group)
+        lines = tuple(line for q in group for line in q.lines)
+        notes.append(Note(citing.number(chunk), chunk.path, text, chunk, lines))
+    return notes
 
 
 def allowed_texts(question: str, notes: list[Note]) -> list[str]:

@@ -1,9 +1,9 @@
 """What an answer quotes: the judge's answering lines, each with its children or siblings, and for
 a comparison the best line of each side.
 
-A quote is the outline's own words with its path, so everything it states is in the branch it
+A quote is the outline's own words with its path, so everything it states is in the chunk it
 cites: "Lambda › Sizing › Timeout: Default 3s; Max 900s". Does not: judge lines (judge.py) or
-number citations (pipeline.py).
+number citations (citing.py).
 """
 from __future__ import annotations
 
@@ -39,13 +39,9 @@ JOINER = re.compile(r"\s(?:and|or|with|to|from|vs\.?|versus|compared\s+(?:with|t
 
 @dataclass(frozen=True)
 class Quote:
-    chunk: Chunk  # the smallest branch holding the quoted lines: what the quote cites
+    chunk: Chunk  # the chunk holding the head best (see `Judge.chunk_of`): what the quote cites
     head: OutlineLine
     lines: tuple[OutlineLine, ...]  # the head, then the children quoted after it
-
-    @property
-    def numbers(self) -> tuple[int, ...]:
-        return tuple(sorted({line.line for line in self.lines}))
 
     @property
     def text(self) -> str:
@@ -98,14 +94,14 @@ def choose(judgement: Judgement, judge: Judge,
     if not ranked:
         return []
     kinds = judgement.question.kinds
-    stating = [s for s in ranked[:KIND_WINDOW] if kinds and _states(judge, s.position, kinds)]
+    stating = [s for s in ranked[:KIND_WINDOW] if kinds and _states(judge, s.line, kinds)]
     ranked = stating or ranked
     best = ranked[0].score
     chosen = [s for s in ranked[:MAX_QUOTES] if s.score >= RUNNER_UP * best]
     for (side, side_judgement), (other, _) in zip(compared, compared[::-1]):
         found = _on_side(side_judgement.lines[:KIND_WINDOW] or ranked, side.words - other.words,
                          other.words - side.words)
-        if found and found.position not in {c.position for c in chosen}:
+        if found and found.line not in {c.line for c in chosen}:
             chosen.append(found)
     return chosen
 
@@ -120,25 +116,22 @@ def _on_side(ranked: Sequence[ScoredLine], mine: frozenset[str], theirs: frozens
                  if words & mine and len(steps & mine) > len(steps & theirs)), None)
 
 
-def _states(judge: Judge, position: int, kinds: frozenset[str]) -> bool:
+def _states(judge: Judge, line: OutlineLine, kinds: frozenset[str]) -> bool:
     """Whether the line or one of its children states an amount of these kinds."""
-    lines = [judge.index.lines[p] for p in (position, *judge.children.get(position, []))]
-    return any(states_kind(line.text, kinds) for line in lines)
+    return any(states_kind(shown.text, kinds) for shown in (line, *judge.children_of(line)))
 
 
 def quotes(judgement: Judgement, judge: Judge,
            compared: Sequence[tuple[Side, Judgement]] = ()) -> list[Quote]:
     """One quote per chosen line: the line with its children, or, for a leaf, its parent with the
     leaf and its siblings (lists and comparisons live in siblings). Shared heads are quoted once."""
-    heads: dict[int, None] = {}
+    heads: dict[OutlineLine, None] = {}
     for scored in choose(judgement, judge, compared):
-        kids = judge.children.get(scored.position)
-        up = judge.parent.get(scored.position)
-        heads.setdefault(scored.position if kids or up is None else up)
+        up = judge.parent_of(scored.line)
+        heads.setdefault(scored.line if up is None or judge.children_of(scored.line) else up)
     return [_quote(judge, head) for head in heads]
 
 
-def _quote(judge: Judge, head: int) -> Quote:
-    line = judge.index.lines[head]
-    kids = [judge.index.lines[k] for k in judge.children.get(head, [])[:MAX_CHILDREN]]
-    return Quote(judge.index.chunks[line.chunk], line, (line, *kids))
+def _quote(judge: Judge, head: OutlineLine) -> Quote:
+    kids = judge.children_of(head)[:MAX_CHILDREN]
+    return Quote(judge.chunk_of(head), head, (head, *kids))

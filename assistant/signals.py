@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # only for annotations: the judge imports this module
 
 SIGNALS = ("cosine", "cosine_gap", "parent_cosine", "child_cosine", "covered", "detail_covered",
            "detail_in_line", "detail_near", "adds_words", "amount_stated", "amount_missing", "amount_near", "kind_stated",
-           "under_topic", "leaf", "depth", "branch_rank", "line_rank")
+           "under_topic", "leaf", "depth", "chunk_rank", "line_rank")
 QUESTION_SIGNALS = ("best_line", "cosine", "below_floor", "covered", "detail_covered", "detail_near", "amount_near",
                     "kind_missing", "unknown_name", "unknown_detail", "asks_amount")
 TOP = 5  # best lines whose signals describe the question
@@ -175,9 +175,9 @@ def signal_matrix(question: Question, retrieval: Retrieval, positions: list[int]
     context_words, topic_words = tokens[:n], tokens[n:2 * n]
     words_of = dict(zip(near, (set(words) for words in tokens[2 * n:])))
     best = max(cosine[p] for p in positions)
-    branch_rank = {}
+    chunk_rank = {}
     for hit in reversed(retrieval.hits):
-        branch_rank.update({(hit.chunk.source, n): 1.0 / hit.rank for n in hit.chunk.lines})
+        chunk_rank.update({(hit.chunk.source, n): 1.0 / hit.rank for n in hit.chunk.lines})
     line_rank = {hit.position: 1.0 / rank for rank, hit in enumerate(retrieval.lines, start=1)}
     rows = []
     for p, line, context, below in zip(positions, lines, context_words, topic_words):
@@ -200,7 +200,7 @@ def signal_matrix(question: Question, retrieval: Retrieval, positions: list[int]
             float(question.asks_amount and states), float(question.asks_amount and not states),
             float(question.asks_amount and states) * detail_near, float(kind),
             _under_topic(question, line), float(not children),
-            min(len(line.path) - 1, 6) / 6, branch_rank.get((line.source, line.line), 0.0),
+            min(len(line.path) - 1, 6) / 6, chunk_rank.get((line.source, line.line), 0.0),
             line_rank.get(p, 0.0)])
     return np.asarray(rows, dtype=np.float64)
 

@@ -1,11 +1,12 @@
-"""Checks each answer sentence against the retrieved branches before anyone sees it.
+"""Checks each answer sentence against the notes the model was given before anyone sees it.
 
-A sentence is kept only when a branch supports it: every number in it appears in that branch,
-every name (acronym, CamelCase, snake_case) appears in the branch or the question, and most of
-what it adds to the question (words and numbers) is written in a few lines of the branch. A
-sentence citing the wrong branch is re-cited to one that supports it; an uncited one gets the
-citation of its support; anything else is removed. Does not: split the stream into sentences (sentences.py) or number
-the final citations (pipeline.py).
+A sentence is kept only when a note supports it: every number in it appears in that note,
+every name (acronym, CamelCase, snake_case) appears in the note or the question, and most of
+what it adds to the question (words and numbers) is written in a few lines of the note. A
+sentence citing the wrong note is re-cited to one that supports it; an uncited one gets the
+citation of its support; anything else is removed. The model's `[n]` markers become `Note`s as
+the sentence is read; everything after that passes the notes themselves. Does not: split the
+stream into sentences (sentences.py) or number citations (answer.py).
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 
 from typing import Sequence
 
+from assistant.prompt import Note
 from assistant.signals import matched
 from indexer.lexical import lexical_tokens
 from indexer.lines import OutlineLine
@@ -31,7 +33,7 @@ FRAMING = frozenset(lexical_tokens([
     "out up down over off about into onto via per well one ones"])[0])
 MIN_SUPPORTED_SHARE = 0.6  # of a sentence's new words and numbers, found in its closest lines
 LINES_PER_CLAIM = 3  # a sentence may combine this many lines (a list, a comparison)
-MIN_FACTS = 2  # words or numbers a sentence takes from its branch: "1." or "Data Brew" say nothing
+MIN_FACTS = 2  # words or numbers a sentence takes from its note: "1." or "Data Brew" say nothing
 MIN_DISTINCT = 0.6  # share of distinct words below which a sentence is a repetition loop
 MAX_SUPPORTING_LINES = 4
 
@@ -61,13 +63,13 @@ class Facts:
 @dataclass(frozen=True)
 class Verdict:
     text: str  # the sentence without its citation markers
-    branches: tuple[int, ...]  # supporting notes (their numbers, from 1), () when the sentence is removed
-    lines: tuple[int, ...]  # outline lines of those branches that support it
+    notes: tuple[Note, ...]  # the notes that support it, () when the sentence is removed
+    lines: tuple[OutlineLine, ...]  # the lines of those notes that support it, in file order
     recited: bool = False  # the citation was added or changed
 
 
 def split_citations(sentence: str, k: int) -> tuple[str, tuple[int, ...]]:
-    """(text without markers, cited branch numbers within 1..k).
+    """(text without markers, cited note numbers within 1..k).
 
     >>> split_citations("Account Factory [1][2, 9].", 5)
     ('Account Factory.', (1, 2))
@@ -84,65 +86,67 @@ def split_citations(sentence: str, k: int) -> tuple[str, tuple[int, ...]]:
 class Verifier:
     """Checks the sentences of one answer; made per question, so it is never shared."""
 
-    def __init__(self, question: str, notes: Sequence[Sequence[OutlineLine]]):
-        """`notes[n - 1]` holds the outline lines of the note the model cites as [n]."""
+    def __init__(self, question: str, notes: Sequence[Note]):
+        """`notes` are numbered 1..k, as the model saw them."""
         self.asked = Facts.of(question)
-        self.k = len(notes)
-        self.lines = {b: list(lines) for b, lines in enumerate(notes, start=1)}
-        self.line_facts = {ln: line_facts(ln) for lines in notes for ln in lines}
-        self.branch_facts = {b: _union([Facts.of(" ".join(lines[0].path[:-1]))] + [self.line_facts[ln] for ln in lines])
-                             for b, lines in self.lines.items() if lines}
+        self.notes = tuple(notes)
+        self.line_facts = {ln: line_facts(ln) for note in notes for ln in note.lines}
+        self.note_facts = {note: _union([Facts.of(" ".join(note.lines[0].path[:-1]))]
+                                        + [self.line_facts[ln] for ln in note.lines])
+                           for note in notes if note.lines}
 
     def check(self, sentence: str) -> Verdict:
-        text, cited = split_citations(sentence, self.k)
+        text, numbers = split_citations(sentence, len(self.notes))
+        cited = tuple(self.notes[n - 1] for n in numbers)
         claim = Facts.of(text)
         if not (self._new(claim) or claim.numbers) or says_nothing(text):
             return Verdict(text, (), ())
         if cited and self.supports(claim, cited):
-            branches = tuple(b for b in cited if self._share(claim, (b,)) > 0)
-            return Verdict(text, branches, self.supporting_lines(claim, branches))
-        for branch in sorted(range(1, self.k + 1), key=lambda b: -self._share(claim, (b,))):
-            if self.supports(claim, (branch,)):
-                return Verdict(text, (branch,), self.supporting_lines(claim, (branch,)), recited=True)
+            notes = tuple(note for note in cited if self._share(claim, (note,)) > 0)
+            return Verdict(text, notes, self.supporting_lines(claim, notes))
+        for note in sorted(self.notes, key=lambda note: -self._share(claim, (note,))):
+            if self.supports(claim, (note,)):
+                return Verdict(text, (note,), self.supporting_lines(claim, (note,)), recited=True)
         return Verdict(text, (), ())
 
-    def supports(self, claim: Facts, branches: tuple[int, ...]) -> bool:
-        """Numbers and names anywhere in the branches; most new words and numbers in a few lines
-        of them (words scattered over a whole branch make a sentence the branch never said)."""
-        facts = _union([self.branch_facts[b] for b in branches])
+    def supports(self, claim: Facts, notes: tuple[Note, ...]) -> bool:
+        """Numbers and names anywhere in the notes; most new words and numbers in a few lines
+        of them (words scattered over a whole chunk make a sentence the chunk never said)."""
+        facts = _union([self.note_facts[note] for note in notes])
         if not claim.numbers <= facts.numbers:
             return False
         if not claim.names <= facts.terms | facts.names | self.asked.terms:
             return False
-        near = _union([self.line_facts[ln] for ln in self._closest(claim, branches)])
+        near = _union([self.line_facts[ln] for ln in self._closest(claim, notes)])
         new = self._new(claim)
         found = len(matched(new, near.terms)) + len(claim.numbers & near.numbers)
         return found >= MIN_FACTS and found >= MIN_SUPPORTED_SHARE * (len(new) + len(claim.numbers))
 
-    def _closest(self, claim: Facts, branches: tuple[int, ...]) -> list[OutlineLine]:
+    def _closest(self, claim: Facts, notes: tuple[Note, ...]) -> list[OutlineLine]:
         """The lines sharing most of the claim's new words and numbers."""
         new = self._new(claim)
-        lines = [ln for b in branches for ln in self.lines[b]]
+        lines = [ln for note in notes for ln in note.lines]
         return sorted(lines, key=lambda ln: -self._overlap(new, claim, ln))[:LINES_PER_CLAIM]
 
     def _overlap(self, new: set[str], claim: Facts, line: OutlineLine, number_weight: int = 1) -> int:
         facts = self.line_facts[line]
         return len(matched(new, facts.terms)) + number_weight * len(claim.numbers & facts.numbers)
 
-    def supporting_lines(self, claim: Facts, branches: tuple[int, ...]) -> tuple[int, ...]:
+    def supporting_lines(self, claim: Facts, notes: tuple[Note, ...]) -> tuple[OutlineLine, ...]:
         """The lines sharing most of the claim's numbers and new words (several on a tie)."""
         new = self._new(claim)
-        scored = [(self._overlap(new, claim, ln, number_weight=2), ln.line)
-                  for b in branches for ln in self.lines[b]]
+        scored = [(self._overlap(new, claim, ln, number_weight=2), ln)
+                  for note in notes for ln in note.lines]
         best = max((score for score, _ in scored), default=0)
         if best == 0:
             return ()
-        keep = sorted({n for score, n in scored if score * 2 >= best and score > 0},
-                      key=lambda n: -max(s for s, m in scored if m == n))
-        return tuple(sorted(keep[:MAX_SUPPORTING_LINES]))
+        keep = sorted({ln.line for score, ln in scored if score * 2 >= best and score > 0},
+                      key=lambda n: -max(s for s, m in scored if m.line == n))
+        line_at = {ln.line: ln for _, ln in scored}
+        return tuple(line_at[n] for n in sorted(keep[:MAX_SUPPORTING_LINES]))
 
-    def _share(self, claim: Facts, branches: tuple[int, ...]) -> int:
-        facts = _union([self.branch_facts[b] for b in branches])
+    def _share(self, claim: Facts, notes: tuple[Note, ...]) -> int:
+        facts = _union([self.note_facts[note] for note in notes])
         return len(matched(self._new(claim), facts.terms)) + len(claim.numbers & facts.numbers)
 
     def _new(self, facts: Facts) -> set[str]:

@@ -17,23 +17,9 @@ from indexer.crumbs import TokenCounter, breadcrumbs, display_path
 from indexer.markup import plain
 from indexer.outline import Node, Outline
 from indexer.pieces import Piece, indent, pack, shorten, split_long
+from indexer.records import Chunk, Row
 
 SPECIAL_TOKENS = 2  # [CLS] and [SEP]
-
-
-@dataclass(frozen=True)
-class Chunk:
-    id: str
-    source: str
-    path: tuple[str, ...]  # display titles from the root down to the branch's node
-    lines: tuple[int, ...]  # 1-based lines of `source` whose text the chunk holds
-    text: str  # the branch as an indented tree, markup kept (what users see)
-    search_text: str  # breadcrumb + plain body (what is embedded and searched)
-    content_hash: str
-
-    @property
-    def breadcrumb(self) -> str:
-        return " › ".join(self.path)
 
 
 @dataclass(frozen=True)
@@ -93,13 +79,13 @@ class _ChunkBuilder:
                 self.branches[item] = replace(self.branches[item], count=len(self.chunks) - self.branches[item].first)
                 continue
             node, path, key, crumb, crumb_tokens = item
-            branch = self.outline.branch(node)
-            place = branch and _place(branch[0], key, crumb, crumb_tokens, self.target, self.limit)
+            fingerprint = self.outline.fingerprint(node)
+            place = fingerprint and _place(fingerprint[0], key, crumb, crumb_tokens, self.target, self.limit)
             if place in self.reusable and self._reuse(self.reusable[place], node.line):
                 continue
             self._measure(node)
-            if branch:
-                work.append(self._open(node, place, branch))
+            if fingerprint:
+                work.append(self._open(node, place, fingerprint))
             budget = max(self.target - crumb_tokens, 1)  # a breadcrumb may take up to limit // 4
             if self.subtree[node] <= budget:
                 self._emit(path, key, crumb, self._branch(node))
@@ -108,9 +94,9 @@ class _ChunkBuilder:
                 work.extend(self._work(big, path, key))
         return Chunked(self.chunks, self._without_warnings())
 
-    def _open(self, node: Node, place: str, branch: tuple[str, range]) -> int:
-        self.opened[len(self.branches)] = branch[1]
-        self.branches.append(ChunkedBranch(place, branch[0], self.subtree[node], bool(node.children), node.line,
+    def _open(self, node: Node, place: str, fingerprint: tuple[str, range]) -> int:
+        self.opened[len(self.branches)] = fingerprint[1]
+        self.branches.append(ChunkedBranch(place, fingerprint[0], self.subtree[node], bool(node.children), node.line,
                                            len(self.chunks)))
         return len(self.branches) - 1
 
@@ -121,7 +107,7 @@ class _ChunkBuilder:
         if not chunks or len(chunks) != old.count:
             return False  # a record that disagrees with the chunks: chunk afresh
         shift, offset = line - old.line, len(self.chunks) - old.first
-        self.chunks.extend(c if not shift else replace(c, lines=tuple(n + shift for n in c.lines)) for c in chunks)
+        self.chunks.extend(c if not shift else _shifted(c, shift) for c in chunks)
         for inner in self.previous.branches[index:]:  # in chunk order: those within it follow it
             if inner.first >= old.first + old.count:
                 break
@@ -161,16 +147,16 @@ class _ChunkBuilder:
     def _size_known(self, node: Node) -> bool:
         if node in self.subtree:
             return True
-        branch = self.outline.branch(node)
-        if branch and branch[0] in self.sizes and not self.outline.expanded(node):
-            self.subtree[node] = self.sizes[branch[0]].tokens
+        fingerprint = self.outline.fingerprint(node)
+        if fingerprint and fingerprint[0] in self.sizes and not self.outline.expanded(node):
+            self.subtree[node] = self.sizes[fingerprint[0]].tokens
             return True
         return False
 
     def _has_children(self, node: Node) -> bool:
         if self.outline.expanded(node):
             return bool(node.children)
-        return self.sizes[self.outline.branch(node)[0]].has_children
+        return self.sizes[self.outline.fingerprint(node)[0]].has_children
 
     def _count_own(self, nodes: list[Node]) -> None:
         """Each node's own lines as pieces, token-counted in one batch."""
@@ -182,8 +168,8 @@ class _ChunkBuilder:
         for node in nodes:
             self.own[node] = []
         for (node, line_no, text), search, n in zip(texts, plains, tokens):
-            prefix = "" if not self.own[node] else "  "
-            self.own[node].append(Piece(prefix + text, search, n, (line_no,)))
+            depth = 1 if self.own[node] else 0  # continuation lines hang below the node's title
+            self.own[node].append(Piece(text, search, n, (line_no,), depth))
 
     def _titles(self, nodes: Sequence[Node]) -> dict[Node, Piece]:
         """Each node's first piece: its title line, counted without parsing the rest of it."""
@@ -240,8 +226,21 @@ class _ChunkBuilder:
         ident.update(f"\x1f{part}".encode())
         self.chunks.append(Chunk(
             id=ident.hexdigest()[:16], source=self.source, path=display_path(path), lines=lines,
-            text="\n".join(p.display for p in pieces), search_text=search_text,
+            rows=_rows(pieces, lines), search_text=search_text,
             content_hash=hashlib.sha256(search_text.encode()).hexdigest()[:32]))
+
+
+def _rows(pieces: list[Piece], lines: tuple[int, ...]) -> tuple[Row, ...]:
+    """One row per piece, numbered when every piece is one line of its own; a chunk whose lines were
+    split or merged (a huge line) shows without numbers rather than wrong ones."""
+    numbered = len(lines) == len(pieces)
+    return tuple(Row(p.lines[0] if numbered else None, p.depth, p.display) for p in pieces)
+
+
+def _shifted(chunk: Chunk, shift: int) -> Chunk:
+    """The chunk of an unchanged branch that moved `shift` lines down the file."""
+    rows = tuple(row if row.line is None else replace(row, line=row.line + shift) for row in chunk.rows)
+    return replace(chunk, lines=tuple(n + shift for n in chunk.lines), rows=rows)
 
 
 def _place(text_hash: str, key, crumb: str, crumb_tokens: int, target: int, limit: int) -> str:

@@ -1,31 +1,17 @@
 """Every outline line as a record with its path: what the line index embeds and the answer judge scores.
 
-A chunk's text is an indented tree; its rows are read back once here (`rows`), and each outline line
-becomes one `OutlineLine`, held by one chunk (a child's title is in its parent's chunk and, with its
-own children, in its own chunk: its own is the one it votes for and is quoted from).
+Each numbered row of a chunk (records.py) becomes one `OutlineLine`, held by one chunk (a child's
+title is in its parent's chunk and, with its own children, in its own chunk: its own is the one it
+votes for and is quoted from).
 Does not: embed or store vectors (build.py, store.py) or score lines against a question (assistant/).
-
->>> [row.text for row in rows(Chunk("c", "f.md", ("A", "Timeout"), (7, 8), "Timeout\\n  - Max 900s", "", "h"))]
-['Timeout', 'Max 900s']
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Sequence
 
-from indexer.chunk import Chunk
 from indexer.markup import plain
-
-INDENT = 2  # spaces per level in `Chunk.text`
-
-
-@dataclass(frozen=True)
-class Row:
-    """One row of a chunk's display tree."""
-
-    line: int | None  # 1-based line in the chunk's source; None when the chunker shortened the branch
-    depth: int  # 0 for the chunk's own node
-    text: str  # plain text, markup removed
+from indexer.records import Chunk, Row
 
 
 @dataclass(frozen=True)
@@ -51,27 +37,24 @@ class OutlineLine:
         return " > ".join(self.path[1:] if len(self.path) > 2 else self.path)
 
 
-def rows(chunk: Chunk) -> list[Row]:
-    """The chunk's display tree as rows, blank rows dropped."""
-    texts = chunk.text.split("\n")
-    numbers = list(chunk.lines) if len(chunk.lines) == len(texts) else [None] * len(texts)
-    found = []
-    for number, raw in zip(numbers, texts):
-        text = plain(raw)
-        if text:
-            found.append(Row(number, (len(raw) - len(raw.lstrip(" "))) // INDENT, text))
-    return found
-
-
 def row_paths(chunk: Chunk) -> list[tuple[Row, tuple[str, ...], int | None]]:
-    """Each row with its full path and its parent's line: `("EC2", "Pricing", "Spot")` for a row
-    "Spot" under "Pricing". The chunk's own node has no parent row (its parent is in another chunk)."""
-    stack: list[Row] = []
+    """Each row with its full path (markup removed) and its parent's line: `("EC2", "Pricing", "Spot")`
+    for a row "Spot" under "Pricing". The chunk's own node has no parent row (its parent is in another
+    chunk); blank rows are left out.
+
+    >>> rows = (Row(7, 0, "Timeout"), Row(8, 1, "Max **900s**"))
+    >>> [(path, up) for _, path, up in row_paths(Chunk("c", "f.md", ("A", "Timeout"), (7, 8), rows, "", "h"))]
+    [(('A', 'Timeout'), None), (('A', 'Timeout', 'Max 900s'), 7)]
+    """
+    stack: list[tuple[Row, str]] = []
     found = []
-    for row in rows(chunk):
-        stack = stack[:row.depth] + [row]
-        up = stack[-2].line if len(stack) > 1 else None
-        found.append((row, (*chunk.path[:-1], *(r.text for r in stack)), up))
+    for row in chunk.rows:
+        text = plain(row.text)
+        if not text:  # a blank row (an empty bullet) is no line to answer with
+            continue
+        stack = stack[:row.depth] + [(row, text)]
+        up = stack[-2][0].line if len(stack) > 1 else None
+        found.append((row, (*chunk.path[:-1], *(t for _, t in stack)), up))
     return found
 
 

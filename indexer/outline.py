@@ -39,7 +39,7 @@ class Outline:
         self._warnings: list[tuple[int, str]] = []
         self._spans: dict[Node, _Span] = {}
         self._pending: set[Node] = set()
-        self._branches: dict[Node, tuple[str, range]] = {}
+        self._fingerprints: dict[Node, tuple[str, range]] = {}
         self.roots = self._skeleton(find_headings(self._text))
 
     def _skeleton(self, headings: list[tuple[int, int, int, str]]) -> tuple[Node, ...]:
@@ -91,16 +91,16 @@ class Outline:
     def expanded(self, node: Node) -> bool:
         return node not in self._pending
 
-    def branch(self, node: Node) -> tuple[str, range] | None:
+    def fingerprint(self, node: Node) -> tuple[str, range] | None:
         """(sha1 of its text, its 1-based lines) for a heading's branch; None for other nodes.
         Two branches with equal text parse and chunk alike, but for their line numbers."""
         span = self._spans.get(node)
         if span is None:
             return None
-        if node not in self._branches:
+        if node not in self._fingerprints:
             text = self._text[span.chars[0]:span.chars[1]].encode("utf-8", "surrogatepass")
-            self._branches[node] = hashlib.sha1(text).hexdigest(), range(span.start + 1, span.end + 1)
-        return self._branches[node]
+            self._fingerprints[node] = hashlib.sha1(text).hexdigest(), range(span.start + 1, span.end + 1)
+        return self._fingerprints[node]
 
     def walk(self):
         """Every node, depth-first in file order (iterative: outlines may nest thousands deep)."""

@@ -9,16 +9,17 @@ from indexer.crumbs import CRUMB_CHARS, CRUMB_WORDS, PATH_CHARS, TokenCounter, f
 
 @dataclass
 class Piece:
-    """A line of a chunk being assembled: display text, plain text, tokens, outline lines."""
+    """A line of a chunk being assembled: display text, plain text, tokens, outline lines, depth."""
 
     display: str
     search: str
     tokens: int
     lines: tuple[int, ...]
+    depth: int = 0  # below the chunk's own node
 
 
 def indent(piece: Piece, level: int) -> Piece:
-    return Piece("  " * level + piece.display, piece.search, piece.tokens, piece.lines)
+    return Piece(piece.display, piece.search, piece.tokens, piece.lines, piece.depth + level)
 
 
 def shorten(piece: Piece, count: TokenCounter) -> list[Piece]:
@@ -28,7 +29,7 @@ def shorten(piece: Piece, count: TokenCounter) -> list[Piece]:
     words = " ".join(piece.search[:CRUMB_CHARS].split()[:CRUMB_WORDS])
     words, tokens = fit(words, count([words])[0], count, 32)
     display = " ".join(piece.display[:CRUMB_CHARS].split()[:CRUMB_WORDS])[:PATH_CHARS]
-    return [Piece(display + " …", words, tokens, piece.lines)]
+    return [Piece(display + " …", words, tokens, piece.lines, piece.depth)]
 
 
 def pack(items: list[Piece], budget: int) -> list[list[Piece]]:

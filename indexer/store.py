@@ -15,11 +15,12 @@ from pathlib import Path
 import numpy as np
 
 from indexer.chunk import Chunk, ChunkedBranch
+from indexer.records import Row
 from core.errors import IndexMismatchError, IndexMissingError
 from indexer.lexical import Lexical, lexical_tokens
 from indexer.lines import LineTree, OutlineLine, line_tree, outline_lines
 
-FORMAT_VERSION = 3  # 2: our own BM25 files, the branches of the last chunking; 3: the line index
+FORMAT_VERSION = 4  # 2: our own BM25 files, the branches of the last chunking; 3: the line index; 4: chunk rows
 MANIFEST, CHUNKS, DENSE = "manifest.json", "chunks.jsonl", "dense.faiss"
 LINES = "lines.faiss"  # one vector per outline line, in `outline_lines(chunks)` order
 BRANCHES = "branches.json"  # only for the next build: see `chunk_file`
@@ -150,7 +151,7 @@ def write_index(folder: Path, manifest: Manifest, chunks: list[Chunk], vectors: 
     Lexical.build(chunks, (previous._lexical, previous.chunks) if previous is not None else None).save(folder)
     with open(folder / CHUNKS, "w", encoding="utf-8") as out:
         for chunk in chunks:
-            out.write(json.dumps(vars(chunk), ensure_ascii=False) + "\n")  # asdict deep-copies: 5× slower
+            out.write(json.dumps(_chunk_json(chunk), ensure_ascii=False) + "\n")
     (folder / BRANCHES).write_text(json.dumps({source: [list(vars(b).values()) for b in rows]
                                                for source, rows in (branches or {}).items()}), encoding="utf-8")
     (folder / MANIFEST).write_text(json.dumps(vars(manifest), indent=1), encoding="utf-8")
@@ -231,9 +232,15 @@ def _load(folder: Path, embedding_model: str | None) -> Index:
     return Index(folder, manifest, chunks, dense, lexical, line_dense, lines)
 
 
+def _chunk_json(chunk: Chunk) -> dict:
+    """A chunk record, its rows as [line, depth, text] (asdict deep-copies: 5× slower)."""
+    return {**vars(chunk), "rows": [[row.line, row.depth, row.text] for row in chunk.rows]}
+
+
 def _chunk_from_json(line: str) -> Chunk:
     data = json.loads(line)
-    return Chunk(**{**data, "path": tuple(data["path"]), "lines": tuple(data["lines"])})
+    return Chunk(**{**data, "path": tuple(data["path"]), "lines": tuple(data["lines"]),
+                    "rows": tuple(Row(*row) for row in data["rows"])})
 
 
 def _id_map(dense) -> np.ndarray:

@@ -1,8 +1,8 @@
-"""Question → ranked `Hit`s: dense (FAISS) and lexical (BM25) candidates over branches, and the nearest
-outline lines (each voting for the smallest branch holding it), fused by reciprocal rank.
+"""Question → ranked `Hit`s: dense (FAISS) and lexical (BM25) candidates over chunks, and the nearest
+outline lines (each voting for the chunk that holds it best), fused by reciprocal rank.
 
 `retrieve` also hands back those nearest lines (`LineHit`s): the answer judge's candidates from the
-whole outline, not only from the top branches.
+whole outline, not only from the top chunks.
 """
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ class LineHit:
 
 @dataclass(frozen=True)
 class Retrieval:
-    """What one search found: the branches, and the outline lines nearest the question."""
+    """What one search found: the chunks (as hits), and the outline lines nearest the question."""
 
     question: str
     vector: np.ndarray  # the question's embedding

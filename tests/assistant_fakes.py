@@ -11,6 +11,7 @@ import re
 from typing import Callable, Iterator, Sequence
 
 
+from assistant.prompt import Note
 from indexer.chunk import Chunk, chunk_outline
 from indexer.lines import OutlineLine, row_paths
 from indexer.outline import parse_outline
@@ -107,7 +108,9 @@ def hits_for(chunks: Sequence[Chunk], *words: str) -> list[Hit]:
     return [Hit(chunk, rank, 1.0 / rank, 0.5, 1.0) for rank, chunk in enumerate(chosen, start=1)]
 
 
-def note_lines(hits: Sequence[Hit]) -> list[list[OutlineLine]]:
-    """Per hit, its chunk's lines as the verifier reads a note's lines (note n is hit n)."""
-    return [[OutlineLine(hit.chunk.source, row.line, path, 0, up) for row, path, up in row_paths(hit.chunk)]
-            for hit in hits]
+def hit_notes(hits: Sequence[Hit]) -> list[Note]:
+    """Per hit, a note of its whole chunk, every line of it quoted (note n is hit n)."""
+    return [Note(n, hit.chunk.path, hit.chunk.text, hit.chunk,
+                 tuple(OutlineLine(hit.chunk.source, row.line, path, 0, up)
+                       for row, path, up in row_paths(hit.chunk)))
+            for n, hit in enumerate(hits, start=1)]

@@ -14,6 +14,7 @@ from indexer.build import build_index
 from core.errors import IndexMismatchError, IndexMissingError
 from indexer.lexical import TERMS, VOCABULARY
 from indexer.markup import plain
+from indexer.records import Row
 from core.settings import Settings
 from indexer.store import BRANCHES, CHUNKS, DENSE, LINES, MANIFEST, load_index
 
@@ -65,6 +66,18 @@ def test_a_first_build_embeds_every_distinct_chunk_text_once(tmp_path: Path) -> 
     assert sorted(embedder.embedded_texts) == sorted([c.search_text for c in chunks] +
                                                      [line.context for line in index.lines])
     assert len(index.lines) == len(SMALL.strip().split("\n"))  # every outline line, once
+
+
+def test_a_loaded_index_holds_each_chunks_rows(tmp_path: Path) -> None:
+    write_outline(tmp_path / "seeds", SMALL)
+    settings = settings_for(tmp_path, chunk_tokens=16)
+    build(settings)
+
+    chunks = load_index(settings.index_dir).chunks
+
+    tomatoes = next(c for c in chunks if c.path[-1] == "Tomatoes")
+    assert tomatoes.rows == (Row(2, 0, "Tomatoes"), Row(3, 1, "Water deeply twice a week"),
+                             Row(4, 1, "Stake when thirty centimetres tall"))
 
 
 def test_an_unchanged_outline_embeds_nothing(seed_copy: Settings) -> None:
@@ -271,6 +284,9 @@ CORRUPTIONS = {
     "chunks not json": lambda f: _garbage(f / CHUNKS),
     "a chunk record dropped": lambda f: (f / CHUNKS).write_text(
         "".join((f / CHUNKS).read_text().splitlines(keepends=True)[1:])),
+    "chunk records without rows": lambda f: (f / CHUNKS).write_text("".join(
+        json.dumps({k: v for k, v in json.loads(line).items() if k != "rows"}) + "\n"
+        for line in (f / CHUNKS).read_text().splitlines())),
     "vectors missing": lambda f: (f / DENSE).unlink(),
     "vectors corrupt": lambda f: _garbage(f / DENSE),
     "line vectors missing": lambda f: (f / LINES).unlink(),

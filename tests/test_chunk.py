@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 from conftest import SEED_OUTLINE, CountingEmbedder, content_lines
 
-from indexer.chunk import Chunk, chunk_outline
+from indexer.chunk import Chunk, Row, chunk_outline
 from indexer.markup import plain
 from indexer.outline import Node, parse_outline, read_outline_text
 from core.settings import DEFAULT_EMBEDDING_MODEL
@@ -150,6 +150,23 @@ def test_a_branch_that_fits_is_one_chunk_with_its_lines() -> None:
     assert chunks[0].text == "Topic\n  a b\n    c d\n  e f"
 
 
+def test_rows_carry_each_line_its_depth_and_its_markup() -> None:
+    chunks = chunk_text("# Topic\n- **Bold** item\n  more of it\n  - child\n")
+
+    assert chunks[0].rows == (Row(1, 0, "Topic"), Row(2, 1, "**Bold** item"), Row(3, 2, "more of it"),
+                              Row(4, 2, "child"))
+
+
+def test_a_row_that_merges_lines_has_no_line_number() -> None:
+    huge = " ".join(f"word{i}" for i in range(60))
+
+    chunks = chunk_text(f"# Topic\n- start\n  {huge}\n", target=16, limit=40)
+
+    (merged,) = [c for c in chunks if c.lines == (2, 3)]  # "start" and the huge line's first words
+    assert merged.rows == (Row(None, 0, "start " + " ".join(f"word{i}" for i in range(12))),)
+    assert all(row.line in c.lines for c in chunks if c is not merged for row in c.rows)
+
+
 def test_a_too_large_branch_gets_a_chunk_of_titles_and_a_chunk_per_child_branch() -> None:
     text = ("# Topic\n"
             "- First branch\n  - one two three four five\n  - six seven eight nine ten\n"
@@ -206,4 +223,4 @@ def test_chunks_are_frozen_records() -> None:
     chunk = chunk_text("# A\n- b\n")[0]
 
     with pytest.raises(dataclasses.FrozenInstanceError):
-        chunk.text = "changed"  # type: ignore[misc]
+        chunk.rows = ()  # type: ignore[misc]

@@ -9,7 +9,7 @@ import pytest
 
 from assistant.answer import Answer, Citation
 from assistant.eval import Case, read_cases, score
-from indexer.chunk import Chunk
+from indexer.records import Chunk, Row
 from core.errors import BranchwiseError
 
 
@@ -18,7 +18,7 @@ def case(id: str, gold: tuple[int, ...] = (), facts: tuple[str, ...] = ()) -> Ca
 
 
 def answer(text: str, lines: tuple[int, ...] = (), refused: bool = False, first_token: float = 1.0) -> Answer:
-    chunk = Chunk("c1", "n.md", ("N",), lines, "", "", "h")
+    chunk = Chunk("c1", "n.md", ("N",), lines, (), "", "h")
     citations = (Citation(1, chunk, lines),) if lines else ()
     return Answer("q", text, citations, refused, (), "extractive", 2.0, first_token)
 
@@ -89,7 +89,7 @@ def test_gold_lines_quoted_counts_the_lines_the_answer_draws_on() -> None:
 def test_invented_numbers_are_those_no_cited_branch_holds() -> None:
     from assistant.eval import invented_numbers
 
-    chunk = Chunk("c1", "n.md", ("N", "Limits"), (1, 2), "Limits\n  Max 900s", "", "h")
+    chunk = Chunk("c1", "n.md", ("N", "Limits"), (1, 2), (Row(1, 0, "Limits"), Row(2, 1, "Max 900s")), "", "h")
     result = Answer("q", "Runs 900s [1], or 1200s.", (Citation(1, chunk, (2,)),), False, (), "model", 1.0, 0.1)
 
     assert invented_numbers(result) == 1  # 1200; 900 is in the branch and 1 is its marker

@@ -147,7 +147,7 @@ def test_a_refusal_names_the_topic_it_covers_and_the_closest_lines():
     from assistant.judge import Judgement, ScoredLine
     from assistant.pipeline import REFUSAL, refusal_text
 
-    closest = ScoredLine(line("Cloud", "SQS", "Limits", "Max message size 256KB"), 0, 0.1)
+    closest = ScoredLine(line("Cloud", "SQS", "Limits", "Max message size 256KB"), 0.1)
     about_sqs = Question.read("How many queues can one account hold in SQS?", [closest.line])
     off_topic = Question.read("What is the boiling point of water?", [closest.line])
 

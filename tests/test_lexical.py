@@ -9,7 +9,7 @@ import bm25s
 import numpy as np
 import pytest
 
-from indexer.chunk import Chunk
+from indexer.records import Chunk, Row
 from indexer.lexical import TERMS, VOCABULARY, Lexical, lexical_tokens
 
 TEXTS = [
@@ -25,7 +25,8 @@ QUESTIONS = ["replication of S3 objects to another region", "NAT gateway", "WCUs
 
 
 def chunk(text: str) -> Chunk:
-    return Chunk(id=str(abs(hash(text))), source="n.md", path=("n",), lines=(1,), text=text, search_text=text,
+    return Chunk(id=str(abs(hash(text))), source="n.md", path=("n",), lines=(1,), rows=(Row(1, 0, text),),
+                 search_text=text,
                  content_hash=str(abs(hash(text))))
 
 

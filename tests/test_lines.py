@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from assistant_fakes import CLOUD_OUTLINE, outline_chunks
-from indexer.lines import line_tree, outline_lines, rows
+from indexer.lines import line_tree, outline_lines, row_paths
 
 OUTLINE = "# Cloud\n## Lambda\n- Timeout\n  - Default 3s\n  - Max 900s\n- Memory\n  - 128mb to 10240 MB\n"
 
@@ -38,7 +38,8 @@ def test_the_tree_links_parents_children_and_topics():
                                                              "128mb to 10240 MB"}
 
 
-def test_rows_drop_markup_and_keep_depth():
-    chunk = outline_chunks("# A\n- **Bold** item\n  - child\n")[0]
+def test_paths_drop_markup_and_blank_rows_and_follow_depth():
+    chunk = outline_chunks("# A\n- **Bold** item\n  - child\n-\n")[0]
 
-    assert [(row.depth, row.text) for row in rows(chunk)] == [(0, "A"), (1, "Bold item"), (2, "child")]
+    assert [(row.line, path, up) for row, path, up in row_paths(chunk)] == [
+        (1, ("A",), None), (2, ("A", "Bold item"), 1), (3, ("A", "Bold item", "child"), 2)]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.chunk import Chunk
+from indexer.records import Chunk, Row
 from retriever.eval import Question, evaluate, read_questions, recall_at, reciprocal_rank, score
 from retriever.search import Hit
 from conftest import REPO_ROOT
@@ -16,7 +16,7 @@ DEV = REPO_ROOT.parent / "shared" / "eval" / "dev.jsonl"  # CI puts ../shared be
 
 
 def hits_with_lines(*line_sets: tuple[int, ...]) -> list[Hit]:
-    chunks = [Chunk(f"{i:016x}", "n.md", ("A",), lines, "x" * 100, "A", "h") for i, lines in enumerate(line_sets)]
+    chunks = [Chunk(f"{i:016x}", "n.md", ("A",), lines, (Row(None, 0, "x" * 100),), "A", "h") for i, lines in enumerate(line_sets)]
     return [Hit(chunk, rank, 1.0 / rank, 0.0, 0.0) for rank, chunk in enumerate(chunks, start=1)]
 
 

@@ -1,6 +1,6 @@
-"""Citation panels: one expander per cited branch, with its file, lines and highlighted tree.
+"""Citation panels: one expander per cited chunk, with its file, lines and highlighted tree.
 
-Pure helpers (`line_span`, `branch_markdown`) turn a `Chunk` into Markdown; `citation_panel`
+Pure helpers (`line_span`, `chunk_markdown`) turn a `Chunk` into Markdown; `citation_panel`
 draws it. The numbers on the panels are the `[n]` markers of the answer text.
 """
 from __future__ import annotations
@@ -10,9 +10,8 @@ from typing import Callable, Iterable
 
 import streamlit as st
 
-from indexer.chunk import Chunk
+from indexer.records import Chunk, Row
 
-INDENT = 2  # spaces per level in `Chunk.text`
 _BLOCK_START = re.compile(r"^(#{1,6}\s|>|[-*+]\s|\d{1,9}[.)]\s)")  # would turn a list item into a block
 
 
@@ -32,43 +31,27 @@ def line_span(lines: Iterable[int]) -> str:
     return ", ".join(f"{r[0]}–{r[-1]}" if len(r) > 1 else f"{r[0]}" for r in runs)
 
 
-def branch_rows(chunk: Chunk) -> list[tuple[int | None, int, str]]:
-    """(source line or None, depth, text) per display line of the branch.
+def chunk_markdown(chunk: Chunk, supporting: Iterable[int] = ()) -> str:
+    """The chunk's rows as a nested Markdown list with line numbers; supporting lines are marked.
 
-    Lines pair with `chunk.lines` when there is one line number per display line (the usual
-    case); a branch shortened by the chunker shows without numbers rather than wrong ones.
-    """
-    texts = chunk.text.split("\n")
-    numbers: list[int | None] = list(chunk.lines) if len(chunk.lines) == len(texts) else [None] * len(texts)
-    rows = []
-    for number, text in zip(numbers, texts):
-        stripped = text.lstrip(" ")
-        rows.append((number, (len(text) - len(stripped)) // INDENT, stripped))
-    return rows
-
-
-def branch_markdown(chunk: Chunk, supporting: Iterable[int] = ()) -> str:
-    """The branch as a nested Markdown list with line numbers; supporting lines are marked.
-
-    >>> c = Chunk("i", "a.md", ("A",), (1, 2), "A\\n  b", "A\\nb", "h")
-    >>> print(branch_markdown(c, supporting=(2,)))
+    >>> c = Chunk("i", "a.md", ("A",), (1, 2), (Row(1, 0, "A"), Row(2, 1, "b")), "A\\nb", "h")
+    >>> print(chunk_markdown(c, supporting=(2,)))
     - `1` A
       - `2` <mark>b</mark>
     """
-    return rows_markdown(branch_rows(chunk), supporting)
+    return rows_markdown(chunk.rows, supporting)
 
 
-def rows_markdown(rows: Iterable[tuple[int | None, int, str]], marked: Iterable[int] = ()) -> str:
-    """(line, depth, text) rows → a nested Markdown list: line numbers as a gutter, `marked` lines
-    highlighted."""
+def rows_markdown(rows: Iterable[Row], marked: Iterable[int] = ()) -> str:
+    """Rows → a nested Markdown list: line numbers as a gutter, `marked` lines highlighted."""
     marked = set(marked)
     lines = []
-    for number, depth, text in rows:
-        body = _escape(text)
-        if number in marked:
+    for row in rows:
+        body = _escape(row.text)
+        if row.line in marked:
             body = f"<mark>{body}</mark>"
-        gutter = f"`{number}` " if number is not None else ""
-        lines.append(f"{'  ' * depth}- {gutter}{body}")
+        gutter = f"`{row.line}` " if row.line is not None else ""
+        lines.append(f"{'  ' * row.depth}- {gutter}{body}")
     return "\n".join(lines)
 
 
@@ -83,7 +66,7 @@ def citation_panel(title: str, chunk: Chunk, supporting: Iterable[int] = (),
     """One expander: `title`, then file and lines, the highlighted branch and a link to the outline."""
     with st.expander(title):
         st.caption(f":material/description: `{chunk.source}` · lines {line_span(chunk.lines)}")
-        st.markdown(branch_markdown(chunk, supporting), unsafe_allow_html=True)
+        st.markdown(chunk_markdown(chunk, supporting), unsafe_allow_html=True)
         if on_browse is not None and st.button("Show in outline", key=key, type="tertiary",
                                                icon=":material/account_tree:"):
             on_browse()

@@ -13,6 +13,7 @@ import streamlit as st
 
 from core.errors import OutlineError
 from indexer.outline import Node, Outline
+from indexer.records import Row
 from ui import resources
 from ui.citations import line_span, rows_markdown
 from ui.index_panel import describe
@@ -81,14 +82,14 @@ def _split_path(query: str) -> list[str]:
     return [query]
 
 
-def subtree_rows(node: Node, limit: int = MAX_ROWS) -> list[tuple[int | None, int, str]]:
-    """(line, depth, text) rows of a node and its descendants, depth relative to the node."""
-    rows: list[tuple[int | None, int, str]] = []
+def subtree_rows(node: Node, limit: int = MAX_ROWS) -> list[Row]:
+    """Rows of a node and its descendants, depth relative to the node (continuation lines one deeper)."""
+    rows: list[Row] = []
     stack = [(node, 0)]
     while stack and len(rows) < limit:
         current, depth = stack.pop()
         texts = current.text.split("\n")
-        rows.extend((line, depth + (i > 0), text) for i, (line, text) in enumerate(zip(current.lines, texts)))
+        rows.extend(Row(line, depth + (i > 0), text) for i, (line, text) in enumerate(zip(current.lines, texts)))
         stack.extend((child, depth + 1) for child in reversed(current.children))
     return rows[:limit]
 
@@ -104,7 +105,7 @@ def _matches(outline: Outline, query: str) -> None:
 
 def _branch(source: str, node: Node, path: tuple[str, ...]) -> None:
     rows = subtree_rows(node)
-    lines = [line for line, _, _ in rows if line is not None]
+    lines = [row.line for row in rows if row.line is not None]
     span = f" (branch: lines {line_span(lines)})" if len(lines) > 1 else ""
     st.caption(f":material/description: `{source}` · line {node.line}{span}")
     st.markdown(rows_markdown(rows, marked=node.lines), unsafe_allow_html=True)

@@ -1,0 +1,41 @@
+"""The records a chunking hands on: a `Chunk` (what is indexed, retrieved and cited) and its `Row`s.
+
+A chunk's rows are laid out once, by the chunker (chunk.py); the index stores them (store.py) and
+everyone else reads them, never the indentation of `Chunk.text`.
+
+>>> chunk = Chunk("c", "f.md", ("A", "Timeout"), (7, 8), (Row(7, 0, "Timeout"), Row(8, 1, "Max **900s**")), "", "h")
+>>> print(chunk.text)
+Timeout
+  Max **900s**
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+@dataclass(frozen=True)
+class Row:
+    """One line of a chunk's tree, as the chunker laid it out: nobody re-reads `Chunk.text`."""
+
+    line: int | None  # 1-based line of the chunk's source; None when the chunker split or merged lines
+    depth: int  # below the chunk's own node (0); a node's continuation lines sit one deeper than its title
+    text: str  # as written, markers and indentation removed, inline markup kept
+
+
+@dataclass(frozen=True)
+class Chunk:
+    id: str
+    source: str
+    path: tuple[str, ...]  # display titles from the root down to the branch's node
+    lines: tuple[int, ...]  # 1-based lines of `source` whose text the chunk holds
+    rows: tuple[Row, ...]  # the branch as a tree of rows (what users see)
+    search_text: str  # breadcrumb + plain body (what is embedded and searched)
+    content_hash: str
+
+    @property
+    def breadcrumb(self) -> str:
+        return " › ".join(self.path)
+
+    @property
+    def text(self) -> str:
+        """The rows as an indented tree, two spaces per depth: what the CLI and exports print."""
+        return "\n".join("  " * row.depth + row.text for row in self.rows)
