@@ -58,15 +58,23 @@ def branch_markdown(chunk: Chunk, supporting: Iterable[int] = ()) -> str:
     return rows_markdown(branch_rows(chunk), supporting)
 
 
-def rows_markdown(rows: Iterable[tuple[int | None, int, str]], marked: Iterable[int] = ()) -> str:
+def rows_markdown(rows: Iterable[tuple[int | None, int, str]], marked: Iterable[int] = (),
+                  changed: Iterable[int] = ()) -> str:
     """(line, depth, text) rows → a nested Markdown list: line numbers as a gutter, `marked` lines
-    highlighted."""
-    marked = set(marked)
+    highlighted, `changed` lines tagged.
+
+    >>> print(rows_markdown([(4, 0, "Timeout"), (5, 1, "Max 900s")], marked=(5,), changed=(5,)))
+    - `4` Timeout
+      - `5` <mark>Max 900s</mark> :orange-badge[changed]
+    """
+    marked, changed = set(marked), set(changed)
     lines = []
     for number, depth, text in rows:
         body = _escape(text)
         if number in marked:
             body = f"<mark>{body}</mark>"
+        if number in changed:
+            body += " :orange-badge[changed]"
         gutter = f"`{number}` " if number is not None else ""
         lines.append(f"{'  ' * depth}- {gutter}{body}")
     return "\n".join(lines)
@@ -79,9 +87,12 @@ def _escape(text: str) -> str:
 
 
 def citation_panel(title: str, chunk: Chunk, supporting: Iterable[int] = (),
-                   on_browse: Callable[[], None] | None = None, key: str = "") -> None:
-    """One expander: `title`, then file and lines, the highlighted branch and a link to the outline."""
+                   on_browse: Callable[[], None] | None = None, key: str = "", note: str = "") -> None:
+    """One expander: `title`, then `note` as a warning, file and lines, the highlighted branch and a
+    link to the outline."""
     with st.expander(title):
+        if note:
+            st.warning(note, icon=":material/history:")
         st.caption(f":material/description: `{chunk.source}` · lines {line_span(chunk.lines)}")
         st.markdown(branch_markdown(chunk, supporting), unsafe_allow_html=True)
         if on_browse is not None and st.button("Show in outline", key=key, type="tertiary",
