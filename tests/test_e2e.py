@@ -219,6 +219,12 @@ def test_ask_cite_edit_reindex_and_ask_again_in_the_browser(workdir: Path) -> No
         app.shot("new-line-cited")
         assert any(NEW_BULLET in text for text in texts), f"{texts!r}; {app.screenshots()}"
 
+        listed.click()  # the change in the sidebar opens its branch, the edited line highlighted
+        opened = app.page.get_by_test_id("stExpander").first
+        opened.get_by_text("changed by the last re-index").wait_for(timeout=60_000)
+        app.shot("change-in-outline")
+        assert f"{cited}{EDIT}" in opened.locator("mark").all_inner_texts(), app.screenshots()
+
         branch = _browse_from_url(app, url, "AWS Solution Architecture › Wavelength")
         assert NEW_BULLET in branch and "line 1851" in branch, f"{branch!r}; {app.screenshots()}"
 
