@@ -20,6 +20,7 @@ from ui.export import REFUSAL, STALE, conversation_markdown
 from ui.sidebar import ChatOptions
 
 TURNS = "turns"
+STALE_NOTE = STALE[:1].upper() + STALE[1:]  # "Cited lines changed since this answer"
 NEAREST = 3  # branches shown under a refusal
 TEMPLATES = ("What does the outline say about {}?", "What are the key points about {}?",
              "Summarise the notes on {}.")
@@ -90,7 +91,7 @@ def _show_turn(number: int, turn: Turn, browse: Browse) -> bool:
         st.markdown(turn.question)
     with st.chat_message("assistant"):
         if turn.stale:
-            st.warning(f"**{STALE[:1].upper()}{STALE[1:]}**: the outline was re-indexed and lines of "
+            st.warning(f"**{STALE_NOTE}**: the outline was re-indexed and lines of "
                        f"{', '.join(f'[{n}]' for n in turn.stale)} changed or were removed.",
                        icon=":material/history:")
         _show_answer(number, turn.answer, browse, turn.stale)
@@ -156,7 +157,7 @@ def _show_answer(number: int, answer, browse: Browse, stale: tuple[int, ...] = (
         badge = f" :orange[:material/history: {STALE}]" if citation.n in stale else ""
         citation_panel(f"[{citation.n}] {chunk.breadcrumb}{badge}", chunk, citation.supporting_lines,
                        _opener(browse, chunk.path), key=f"cite-{number}-{citation.n}",
-                       note=STALE[:1].upper() + STALE[1:] + ": the lines below are as they were." if badge else "")
+                       note=f"{STALE_NOTE}: the lines below are as they were." if badge else "")
 
 
 def _opener(browse: Browse, path: tuple[str, ...]) -> Callable[[], None]:
