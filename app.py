@@ -22,11 +22,6 @@ except BranchwiseError as error:  # a mistyped BRANCHWISE_* variable
     st.stop()
 status = index_panel.read_status(settings)
 retriever = index_panel.ready_retriever(settings, status)
-index_box = st.sidebar.container()
-options = sidebar.chat_options(settings)
-with index_box:
-    index_panel.sidebar_panel(settings, options.model_name)
-assistant = Assistant(retriever, options.generator, settings)
 
 
 def ask() -> None:
@@ -34,9 +29,14 @@ def ask() -> None:
 
 
 def browse_outline() -> None:
-    outline_browser.page(status.files)
+    outline_browser.page(status.files, index_panel.last_changes(settings))
 
 
 outline_page = st.Page(browse_outline, title="Outline", icon=":material/account_tree:", url_path="outline")
 browse = partial(outline_browser.open_at, outline_page)
+index_box = st.sidebar.container()
+options = sidebar.chat_options(settings)
+with index_box:
+    index_panel.sidebar_panel(settings, options.model_name, browse)
+assistant = Assistant(retriever, options.generator, settings)
 st.navigation([st.Page(ask, title="Ask", icon=":material/forum:", default=True), outline_page]).run()

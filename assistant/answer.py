@@ -68,3 +68,4 @@ class Turn:
 
     question: str
     answer: Answer
+    stale: tuple[int, ...] = ()  # numbers of the citations whose cited lines a later re-index changed or removed

@@ -1,8 +1,10 @@
 """Benchmark indexing and retrieval on the seed outline (copied to a temporary folder): cold build,
-no-op update, one-bullet-edit update and hybrid retrieval latency over the dev questions.
+no-op update, one-bullet-edit update, the same update with and without the change report (alternating
+runs, as the app does it: build, then mark the conversation's stale answers) and hybrid retrieval
+latency over the dev questions.
 
 The embedding model loads once, before any timing; each build row is the median of `--runs`.
-Prints a markdown table.
+Prints a markdown table, then the change report's cost as a ratio of medians.
 
     HF_HUB_OFFLINE=1 .venv/bin/python bench/bench_index.py [--runs 3] [--threads 1] [--questions FILE]
 """
@@ -15,18 +17,23 @@ import statistics
 import sys
 import tempfile
 import time
+from contextlib import nullcontext
 from dataclasses import replace
 from pathlib import Path
+from unittest import mock
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from assistant.answer import Answer, Citation, Turn  # noqa: E402
+from indexer import build  # noqa: E402
 from indexer.build import build_index  # noqa: E402
 from indexer.embed import SentenceTransformerEmbedder  # noqa: E402
 from core.settings import REPO_ROOT, Settings  # noqa: E402
 from indexer.store import load_index  # noqa: E402
 from retriever.eval import read_questions  # noqa: E402
 from retriever.search import Retriever  # noqa: E402
+from ui.changes import mark_stale  # noqa: E402
 
 SEED = REPO_ROOT / "seeds" / "aws_solution_architecture.md"
 DEV = REPO_ROOT.parent / "shared" / "eval" / "dev.jsonl"
@@ -61,6 +68,34 @@ def bench_builds(settings: Settings, embedder, runs: int) -> dict[str, tuple[lis
         edits.append(timed_build(settings, embedder))
     rows["one-bullet-edit update"] = ([s for s, _ in edits], edits[0][1])
     return rows
+
+
+def bench_report(settings: Settings, embedder, runs: int) -> dict[str, list[float]]:
+    """One-bullet updates with and without the change report, alternating (ABBA) so drift and load
+    fall on both alike. "Without" is the update as it was before the report: `compare` does nothing
+    and no conversation is marked stale."""
+    turns = conversation(settings, 20)
+    timings: dict[str, list[float]] = {"with": [], "without": []}
+    for i in range(runs):
+        for kind in (("with", "without") if i % 2 == 0 else ("without", "with")):
+            edit_bullet(settings.seeds[0], f"{kind}{i}")
+            off = mock.patch.object(build, "compare", lambda old, new: []) if kind == "without" else nullcontext()
+            with off:
+                started = time.perf_counter()
+                report = build_index(settings, embedder)
+                mark_stale(turns, report.changes)
+                timings[kind].append(time.perf_counter() - started)
+    return timings
+
+
+def conversation(settings: Settings, n: int) -> list[Turn]:
+    """`n` answered turns, each citing three branches of the index, as the app would hold them."""
+    chunks = load_index(settings.index_dir).chunks
+    turns = []
+    for i in range(n):
+        cited = tuple(Citation(k + 1, chunks[(i * 7 + k * 13) % len(chunks)], ()) for k in range(3))
+        turns.append(Turn(f"question {i}", Answer(f"question {i}", "text", cited, False, (), "extractive", 0.0, None)))
+    return turns
 
 
 def bench_search(settings: Settings, embedder, questions: list[str], passes: int) -> list[float]:
@@ -103,6 +138,7 @@ def main() -> int:
         shutil.copy(SEED, seeds / SEED.name)
         settings = Settings(seeds=(seeds / SEED.name,), index_dir=Path(tmp) / "index")
         rows = bench_builds(settings, embedder, args.runs)
+        report = bench_report(settings, embedder, max(args.runs, 6))
         chunks = len(load_index(settings.index_dir).chunks)
         latencies = bench_search(settings, embedder, questions, args.passes)
     import torch
@@ -116,6 +152,9 @@ def main() -> int:
         print(f"| {name} | {statistics.median(seconds):.3f} s | {runs} | {embedded} |")
     print(f"| hybrid search p50 ({len(latencies)} searches) | {percentile(latencies, 0.5):.1f} ms | | |")
     print(f"| hybrid search p95 | {percentile(latencies, 0.95):.1f} ms | | |")
+    with_report, without = statistics.median(report["with"]), statistics.median(report["without"])
+    print(f"\none-bullet update with the change report: median {with_report:.3f} s, without: {without:.3f} s "
+          f"({len(report['with'])} alternating runs each); ratio {with_report / without:.2f}× (target ≤ 1.2×)")
     return 0
 
 

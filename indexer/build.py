@@ -16,6 +16,7 @@ from typing import Callable
 
 import numpy as np
 
+from indexer.changes import Change, compare
 from indexer.chunk import Chunk, Chunked, chunk_file
 from indexer.embed import Embedder
 from core.errors import BranchwiseError, IndexMismatchError, IndexMissingError, OutlineError
@@ -24,7 +25,8 @@ from indexer.outline import Outline, read_outline_text
 from core.settings import Settings
 from indexer.sources import list_outline_files
 from indexer.lines import OutlineLine, outline_lines
-from indexer.store import Index, Manifest, Vectors, file_sha256, load_index, previous_folder, write_index
+from indexer.store import (Index, Manifest, Vectors, file_sha256, load_index, previous_folder, read_chunks,
+                           write_index)
 
 Progress = Callable[[int, int], None]  # (done so far, total): chunks embedded, or outline files read
 EMBED_BATCH = 64
@@ -40,11 +42,13 @@ class BuildReport:
     changed: int
     seconds: float
     warnings: tuple[str, ...] = ()
+    changes: tuple[Change, ...] = ()  # branch by branch, from the index this build replaced (first build: all added)
 
     def summary(self) -> dict[str, int | float]:
         """The `--json` contract of `python -m indexer`."""
         return {"chunks": self.chunks, "embedded": self.embedded, "removed": self.removed,
-                "unchanged": self.unchanged, "seconds": round(self.seconds, 3)}
+                "unchanged": self.unchanged, "seconds": round(self.seconds, 3),
+                "changes": [change.to_json() for change in self.changes]}
 
 
 def build_index(settings: Settings, embedder: Embedder, rebuild: bool = False,
@@ -76,9 +80,10 @@ def build_index(settings: Settings, embedder: Embedder, rebuild: bool = False,
         matrices = Vectors(_stack([vectors[_chunk_key(c)] for c in chunks], embedder.dimension),
                            _stack([vectors[_line_key(line)] for line in lines], embedder.dimension))
         branches = {source: part.branches for source, part in chunked.items()}
+        before = old.chunks if old is not None else read_chunks(folder)  # a --rebuild reports changes too
         _write_atomically(folder, lambda into: write_index(into, manifest, chunks, matrices, branches, old))
     return _report(old, chunks, len(chunks) - sum(_chunk_key(c) in reuse for c in chunks),
-                   time.perf_counter() - started, warnings)
+                   time.perf_counter() - started, warnings, compare(before, chunks))
 
 
 def _previous_index(folder: Path, model_id: str) -> Index | None:
@@ -237,11 +242,11 @@ def _recover(folder: Path) -> None:
 
 
 def _report(old: Index | None, chunks: list[Chunk], embedded: int, seconds: float,
-            warnings: list[str]) -> BuildReport:
+            warnings: list[str], changes: list[Change]) -> BuildReport:
     before = old.manifest.chunks if old is not None else {}
     after = {c.id: c.content_hash for c in chunks}
     changed = sum(1 for i, h in after.items() if i in before and before[i] != h)
     added = sum(1 for i in after if i not in before)
     removed = sum(1 for i in before if i not in after)
     return BuildReport(len(chunks), embedded, removed, len(chunks) - embedded, added, changed, seconds,
-                       tuple(warnings))
+                       tuple(warnings), tuple(changes))

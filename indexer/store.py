@@ -237,6 +237,16 @@ def _chunk_json(chunk: Chunk) -> dict:
     return {**vars(chunk), "rows": [[row.line, row.depth, row.text] for row in chunk.rows]}
 
 
+def read_chunks(folder: Path) -> list[Chunk]:
+    """The chunk records of an index folder, unchecked; [] when there are none to read (what an update
+    compares against when the old index cannot be loaded, e.g. after a model change)."""
+    try:
+        with open(folder / CHUNKS, encoding="utf-8") as lines:
+            return [_chunk_from_json(line) for line in lines]
+    except (OSError, ValueError, TypeError, KeyError):
+        return []
+
+
 def _chunk_from_json(line: str) -> Chunk:
     data = json.loads(line)
     return Chunk(**{**data, "path": tuple(data["path"]), "lines": tuple(data["lines"]),

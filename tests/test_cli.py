@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT, VENV_PYTHON, write_outline
+from conftest import REPO_ROOT, SEED_OUTLINE, VENV_PYTHON, write_outline
 
 NOTES = """# Workshop
 ## Saw
@@ -31,7 +32,7 @@ NOTES = """# Workshop
 - Hang clamps on a rail by size
 - Store timber flat and stickered so air can move
 """
-REPORT_KEYS = {"chunks", "embedded", "removed", "unchanged", "seconds"}
+REPORT_KEYS = {"chunks", "embedded", "removed", "unchanged", "seconds", "changes"}
 HIT_KEYS = {"rank", "id", "path", "source", "lines", "score", "text"}
 
 
@@ -96,6 +97,35 @@ def test_indexer_json_on_an_unchanged_outline_reports_everything_unchanged(built
     report = json.loads(result.stdout)
     assert result.returncode == 0 and set(report) == REPORT_KEYS
     assert report["embedded"] == 0 and report["unchanged"] == report["chunks"] == first["chunks"]
+
+
+@pytest.mark.model
+def test_indexer_json_after_editing_one_seed_bullet_lists_exactly_its_branch_as_changed(
+        seed_index, tmp_path: Path) -> None:
+    settings, _ = seed_index
+    shutil.copytree(settings.index_dir, tmp_path / "index")
+    seed = tmp_path / "seeds" / SEED_OUTLINE.name
+    seed.parent.mkdir()
+    lines = SEED_OUTLINE.read_text(encoding="utf-8").split("\n")
+    assert lines[446] == "  - Max 900s"  # Lambda › Sizing › Timeout
+    lines[446] = "  - Max 15 minutes"
+    seed.write_text("\n".join(lines), encoding="utf-8")
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("BRANCHWISE_")}
+
+    # run where the copies are, so they are named like the indexed originals ("seeds/…")
+    result = subprocess.run([str(VENV_PYTHON), "-m", "indexer", "--seeds", "seeds", "--index", "index", "--json"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=300,
+                            env={**clean, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(REPO_ROOT)})
+    shutil.copy(SEED_OUTLINE, seed)  # and back, reported as text
+    text = subprocess.run([str(VENV_PYTHON), "-m", "indexer", "--seeds", "seeds", "--index", "index"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300,
+                          env={**clean, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(REPO_ROOT)})
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["changes"] == [
+        {"kind": "changed", "path": ["AWS Solution Architecture", "Lambda", "Sizing"],
+         "source": f"seeds/{SEED_OUTLINE.name}", "lines": [440, 447], "old_lines": [440, 447]}]
+    assert text.stdout.splitlines()[1:] == ["~ AWS Solution Architecture › Lambda › Sizing (lines 440–447)"]
 
 
 @pytest.mark.model

@@ -1,6 +1,6 @@
 """End to end: the real app (`streamlit run app.py`) on a temporary copy of the seed outline,
-driven by headless Chromium through Playwright: ask, open a citation, edit the outline, re-index,
-ask about the new line.
+driven by headless Chromium through Playwright: ask, open a citation, edit the line it cites and add
+one, re-index, see the change listed and the earlier answer badged, re-ask it, ask about the new line.
 
 Every step saves a screenshot under the test's tmp folder; assertion messages name them.
 `tests/e2e_screenshot.py` reuses this machinery to refresh docs/screenshot.png.
@@ -30,6 +30,7 @@ START_SECONDS = 300  # a cold start may build the index and convert the model
 STEP_MS = 180_000  # one answer or one re-index, on two busy cores
 SEED_NAME = "seeds/" + SEED_OUTLINE.name  # how chunks name the copy (relative to the app's cwd)
 NEW_BULLET = "Quokka drills restore the Zanzibar backup vault every second Tuesday"
+EDIT = " through Quokka guardrails"  # appended to the line the first answer cites
 EXTRACTIVE = "Extractive only (quoted lines)"
 
 
@@ -184,22 +185,45 @@ def test_ask_cite_edit_reindex_and_ask_again_in_the_browser(workdir: Path) -> No
         app.shot("citation-open")
         assert title.startswith("[1]") and "Control Tower" in title, f"{title!r}; {app.screenshots()}"
         assert SEED_NAME in details and "lines" in details, f"{details!r}; {app.screenshots()}"
-
         seed = workdir / SEED_NAME
-        edited = seed.read_text(encoding="utf-8").rstrip("\n") + f"\n- {NEW_BULLET}\n"
+        text = seed.read_text(encoding="utf-8")
+        marked = panel.locator("mark").all_inner_texts()  # the cited lines; the first bullet among them
+        cited = next((line for line in marked if f"- {line}\n" in text), None)
+        assert cited, f"{marked!r}; {app.screenshots()}"
+        edited = text.replace(f"- {cited}\n", f"- {cited}{EDIT}\n", 1).rstrip("\n") + f"\n- {NEW_BULLET}\n"
         seed.write_text(edited, encoding="utf-8")
-        reindex = app.sidebar.get_by_role("button", name="Re-index")
+        reindex = app.sidebar.get_by_role("button", name="Re-index", exact=True)
         reindex.wait_for(timeout=60_000)
         app.shot("outline-changed")
         reindex.click()
         app.sidebar.get_by_text("Re-indexed in").wait_for(timeout=STEP_MS)
         app.shot("reindexed")
 
+        listed = app.sidebar.get_by_role("button").filter(has_text=f"{title.split('] ')[1]} (lines")
+        assert listed.count() == 1 and listed.inner_text().startswith("~"), app.screenshots()
+        first = app.answers().first
+        badge = first.get_by_text("Cited lines changed since this answer")
+        assert badge.count() >= 1, f"{first.inner_text()!r}; {app.screenshots()}"
+        assert "cited lines changed since this answer" in app.panel_title(first.get_by_test_id("stExpander").first)
+        first.get_by_role("button", name="Re-ask").click()
+        again = app.answers().nth(1)
+        again.get_by_test_id("stExpander").first.wait_for(timeout=STEP_MS)
+        panels = again.get_by_test_id("stExpander")
+        texts = [app.open_panel(panels.nth(i)) for i in range(panels.count())]
+        app.shot("re-asked")
+        assert any(cited + EDIT in text for text in texts), f"{texts!r}; {app.screenshots()}"
+
         answer = app.ask("How often do the Quokka drills restore the Zanzibar backup vault?")
         panels = answer.get_by_test_id("stExpander")
         texts = [app.open_panel(panels.nth(i)) for i in range(panels.count())]
         app.shot("new-line-cited")
         assert any(NEW_BULLET in text for text in texts), f"{texts!r}; {app.screenshots()}"
+
+        listed.click()  # the change in the sidebar opens its branch, the edited line highlighted
+        opened = app.page.get_by_test_id("stExpander").first
+        opened.get_by_text("changed by the last re-index").wait_for(timeout=60_000)
+        app.shot("change-in-outline")
+        assert f"{cited}{EDIT}" in opened.locator("mark").all_inner_texts(), app.screenshots()
 
         branch = _browse_from_url(app, url, "AWS Solution Architecture › Wavelength")
         assert NEW_BULLET in branch and "line 1851" in branch, f"{branch!r}; {app.screenshots()}"

@@ -1,7 +1,8 @@
 """The chat page: the conversation so far, example questions, the streamed answer and its citations.
 
 `st.session_state[TURNS]` (a list of `assistant.Turn`) is the conversation; everything else is
-drawn from it on each rerun. Follow-up questions pass it to `Assistant.ask` as history.
+drawn from it on each rerun. Follow-up questions pass it to `Assistant.ask` as history. An answer
+whose cited lines a re-index changed (`Turn.stale`) carries a badge and a Re-ask button.
 """
 from __future__ import annotations
 
@@ -15,10 +16,11 @@ from indexer.chunk import Chunk
 from core.errors import BranchwiseError
 from indexer.markup import plain
 from ui.citations import citation_panel
-from ui.export import REFUSAL, conversation_markdown
+from ui.export import REFUSAL, STALE, conversation_markdown
 from ui.sidebar import ChatOptions
 
 TURNS = "turns"
+STALE_NOTE = STALE[:1].upper() + STALE[1:]  # "Cited lines changed since this answer"
 NEAREST = 3  # branches shown under a refusal
 TEMPLATES = ("What does the outline say about {}?", "What are the key points about {}?",
              "Summarise the notes on {}.")
@@ -30,9 +32,8 @@ def page(assistant: Assistant, options: ChatOptions, chunks: Sequence[Chunk], br
     st.title(":material/forest: Branchwise", anchor=False)
     st.markdown(introduction(chunks))
     turns: list[Turn] = st.session_state.setdefault(TURNS, [])
-    for number, turn in enumerate(turns):
-        _show_turn(number, turn, browse)
-    question = st.chat_input("Ask a question about the outline")
+    again = [turn.question for number, turn in enumerate(turns) if _show_turn(number, turn, browse)]
+    question = st.chat_input("Ask a question about the outline") or (again[0] if again else None)
     examples = st.empty()
     if not question and not turns:
         question = _example_buttons(examples, example_questions(c.path for c in chunks))
@@ -84,11 +85,18 @@ def _example_buttons(box, questions: list[str]) -> str | None:
     return clicked
 
 
-def _show_turn(number: int, turn: Turn, browse: Browse) -> None:
+def _show_turn(number: int, turn: Turn, browse: Browse) -> bool:
+    """Draw one exchange; True when its Re-ask button was clicked."""
     with st.chat_message("user"):
         st.markdown(turn.question)
     with st.chat_message("assistant"):
-        _show_answer(number, turn.answer, browse)
+        if turn.stale:
+            st.warning(f"**{STALE_NOTE}**: the outline was re-indexed and lines of "
+                       f"{', '.join(f'[{n}]' for n in turn.stale)} changed or were removed.",
+                       icon=":material/history:")
+        _show_answer(number, turn.answer, browse, turn.stale)
+        return bool(turn.stale) and st.button("Re-ask", key=f"reask-{number}", icon=":material/replay:",
+                                              help="Ask the same question again, against the new index")
 
 
 def _ask(assistant: Assistant, options: ChatOptions, question: str, browse: Browse) -> None:
@@ -131,8 +139,9 @@ def _stream_into(box, pieces, model: bool) -> None:
             sentence.empty()
 
 
-def _show_answer(number: int, answer, browse: Browse) -> None:
-    """The answer text (or the refusal) with its panels: citations, or the nearest branches."""
+def _show_answer(number: int, answer, browse: Browse, stale: tuple[int, ...] = ()) -> None:
+    """The answer text (or the refusal) with its panels: citations (badged when `stale`), or the
+    nearest branches."""
     if answer.refused:
         st.warning(f"**{REFUSAL}** {answer.text.strip()}", icon=":material/search_off:")
         if answer.hits:
@@ -145,8 +154,10 @@ def _show_answer(number: int, answer, browse: Browse) -> None:
     st.caption(_meta(answer))
     for citation in answer.citations:
         chunk = citation.chunk
-        citation_panel(f"[{citation.n}] {chunk.breadcrumb}", chunk, citation.supporting_lines,
-                       _opener(browse, chunk.path), key=f"cite-{number}-{citation.n}")
+        badge = f" :orange[:material/history: {STALE}]" if citation.n in stale else ""
+        citation_panel(f"[{citation.n}] {chunk.breadcrumb}{badge}", chunk, citation.supporting_lines,
+                       _opener(browse, chunk.path), key=f"cite-{number}-{citation.n}",
+                       note=f"{STALE_NOTE}: the lines below are as they were." if badge else "")
 
 
 def _opener(browse: Browse, path: tuple[str, ...]) -> Callable[[], None]:

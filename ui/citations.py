@@ -42,14 +42,22 @@ def chunk_markdown(chunk: Chunk, supporting: Iterable[int] = ()) -> str:
     return rows_markdown(chunk.rows, supporting)
 
 
-def rows_markdown(rows: Iterable[Row], marked: Iterable[int] = ()) -> str:
-    """Rows → a nested Markdown list: line numbers as a gutter, `marked` lines highlighted."""
-    marked = set(marked)
+def rows_markdown(rows: Iterable[Row], marked: Iterable[int] = (), changed: Iterable[int] = ()) -> str:
+    """Rows → a nested Markdown list: line numbers as a gutter, `marked` lines highlighted,
+    `changed` lines tagged.
+
+    >>> print(rows_markdown([Row(4, 0, "Timeout"), Row(5, 1, "Max 900s")], marked=(5,), changed=(5,)))
+    - `4` Timeout
+      - `5` <mark>Max 900s</mark> :orange-badge[changed]
+    """
+    marked, changed = set(marked), set(changed)
     lines = []
     for row in rows:
         body = _escape(row.text)
         if row.line in marked:
             body = f"<mark>{body}</mark>"
+        if row.line in changed:
+            body += " :orange-badge[changed]"
         gutter = f"`{row.line}` " if row.line is not None else ""
         lines.append(f"{'  ' * row.depth}- {gutter}{body}")
     return "\n".join(lines)
@@ -62,9 +70,12 @@ def _escape(text: str) -> str:
 
 
 def citation_panel(title: str, chunk: Chunk, supporting: Iterable[int] = (),
-                   on_browse: Callable[[], None] | None = None, key: str = "") -> None:
-    """One expander: `title`, then file and lines, the highlighted branch and a link to the outline."""
+                   on_browse: Callable[[], None] | None = None, key: str = "", note: str = "") -> None:
+    """One expander: `title`, then `note` as a warning, file and lines, the highlighted branch and a
+    link to the outline."""
     with st.expander(title):
+        if note:
+            st.warning(note, icon=":material/history:")
         st.caption(f":material/description: `{chunk.source}` · lines {line_span(chunk.lines)}")
         st.markdown(chunk_markdown(chunk, supporting), unsafe_allow_html=True)
         if on_browse is not None and st.button("Show in outline", key=key, type="tertiary",

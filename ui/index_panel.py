@@ -1,4 +1,5 @@
-"""The index side of the app: first build, status and change notice in the sidebar, Re-index.
+"""The index side of the app: first build, status and change notice in the sidebar, Re-index (by
+button, or automatically when the toggle is on), and what the last re-index changed.
 
 Builds go through `indexer.build.build_index`, which writes a new folder and swaps it in
 atomically, so a failed build leaves the serving index untouched. After a success the retriever
@@ -15,12 +16,15 @@ from pathlib import Path
 import streamlit as st
 
 from indexer.build import BuildReport, build_index
+from indexer.changes import Change
 from core.errors import BranchwiseError, OutlineError
 from core.settings import Settings
 from indexer.sources import list_outline_files
 from indexer.store import Manifest
 from retriever import Retriever
+from ui import changes as change_view
 from ui import resources
+from ui.chat import TURNS
 
 OUTCOME = "reindex_outcome"  # session_state: the last Re-index of this session
 CHECK_EVERY = "4s"  # how often the sidebar looks for edited outline files
@@ -41,6 +45,7 @@ class Outcome:
     ok: bool
     message: str
     belongs_to: str  # the index stamp it produced (success) or the outline signature it failed on
+    changes: tuple[Change, ...] = ()  # branch by branch, what a successful re-index changed
 
 
 def outline_changes(indexed: dict[str, str], current: dict[str, str]) -> tuple[str, ...]:
@@ -143,17 +148,36 @@ def _build(settings: Settings, rebuild: bool = False) -> BuildReport:
 
 
 @st.fragment(run_every=CHECK_EVERY)
-def sidebar_panel(settings: Settings, generator_name: str) -> None:
-    """Index facts, a notice when an outline file changed since the build, and the Re-index button."""
+def sidebar_panel(settings: Settings, generator_name: str, browse: change_view.Browse | None = None) -> None:
+    """Index facts, a notice when an outline file changed since the build, the Re-index button and
+    toggle, and what the last re-index changed (each change opening the outline browser)."""
     status = read_status(settings)
     st.subheader("Index", anchor=False)
     if status.manifest is not None:
         _facts(status, generator_name)
+    auto = st.toggle("Re-index when the outline changes", key=change_view.AUTO,
+                     help=f"Checks the outline files every {CHECK_EVERY} and re-indexes a saved edit.")
     if status.changes:
         st.warning("The outline changed since the index was built: " + ", ".join(status.changes))
-        if st.button("Re-index", type="primary", icon=":material/refresh:", key="reindex"):
+        clicked = st.button("Re-index", type="primary", icon=":material/refresh:", key="reindex")
+        if clicked or auto and _auto_due(status):
             _reindex(settings, status)
-    _show_outcome(status)
+    _show_outcome(status, browse)
+
+
+def _auto_due(status: IndexStatus) -> bool:
+    """The toggle re-indexes once the files have settled, and not again on an outline that just failed."""
+    outcome: Outcome | None = st.session_state.get(OUTCOME)
+    failed_here = outcome is not None and not outcome.ok and outcome.belongs_to == status.signature
+    return not failed_here and change_view.settled(path for path, _ in status.files)
+
+
+def last_changes(settings: Settings) -> dict[str, frozenset[int]]:
+    """The lines this session's last re-index added or edited, per file, while its index serves."""
+    outcome: Outcome | None = st.session_state.get(OUTCOME)
+    if outcome is None or not outcome.ok or outcome.belongs_to != resources.index_stamp(settings.index_dir):
+        return {}
+    return change_view.changed_lines(outcome.changes)
 
 
 def _facts(status: IndexStatus, generator_name: str) -> None:
@@ -176,16 +200,19 @@ def _reindex(settings: Settings, status: IndexStatus) -> None:
         return
     message = (f"Re-indexed in {report.seconds:.1f} s: {report.added} added, {report.changed} changed, "
                f"{report.removed} removed ({report.chunks} branches in all). New questions use it.")
-    st.session_state[OUTCOME] = Outcome(True, message, resources.index_stamp(settings.index_dir))
+    st.session_state[OUTCOME] = Outcome(True, message, resources.index_stamp(settings.index_dir), report.changes)
+    if st.session_state.get(TURNS):
+        st.session_state[TURNS] = change_view.mark_stale(st.session_state[TURNS], report.changes)
     resources.retriever.clear()
     st.rerun()
 
 
-def _show_outcome(status: IndexStatus) -> None:
+def _show_outcome(status: IndexStatus, browse: change_view.Browse | None) -> None:
     outcome: Outcome | None = st.session_state.get(OUTCOME)
     if outcome is None:
         return
     if outcome.ok and outcome.belongs_to == status.stamp:
         st.success(outcome.message)
+        change_view.change_list(outcome.changes, browse)
     elif not outcome.ok and outcome.belongs_to == status.signature:
         st.error(outcome.message)

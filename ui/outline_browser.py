@@ -1,13 +1,14 @@
 """The outline browser page: each outline file as a collapsible tree, with a filter box.
 
 Opening a node shows its path and lines; a filter shows every matching branch under its full
-path. Citation panels open this page filtered to their branch (by presetting `FILTER`), and
-`?path=A › B` in the URL does the same.
+path. Citation panels and the sidebar's list of changes open this page filtered to their branch
+(by presetting `FILTER`), and `?path=A › B` in the URL does the same. Lines the last re-index added
+or edited are highlighted and marked "changed".
 """
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Mapping
 
 import streamlit as st
 
@@ -24,7 +25,7 @@ MAX_ROWS = 300  # lines shown per branch before "… more"
 SEPARATORS = ("›", ">")
 
 
-def page(files: tuple[tuple[Path, str], ...]) -> None:
+def page(files: tuple[tuple[Path, str], ...], changed: Mapping[str, frozenset[int]] | None = None) -> None:
     st.title(":material/account_tree: Outline", anchor=False)
     if "path" in st.query_params:
         st.session_state[FILTER] = st.query_params["path"]
@@ -44,7 +45,7 @@ def page(files: tuple[tuple[Path, str], ...]) -> None:
             st.error(f"`{source}` cannot be read: {error.strerror}")
             continue
         if query.strip():
-            _matches(outline, query)
+            _matches(outline, query, (changed or {}).get(source, frozenset()))
         else:
             for root in outline.roots:
                 _tree_node(outline.source, root, (root.title,), open_first=len(outline.roots) == 1)
@@ -94,21 +95,24 @@ def subtree_rows(node: Node, limit: int = MAX_ROWS) -> list[Row]:
     return rows[:limit]
 
 
-def _matches(outline: Outline, query: str) -> None:
+def _matches(outline: Outline, query: str, changed: frozenset[int]) -> None:
     found = [(node, path) for node, path in walk_paths(outline) if matches(query, node, path)]
     st.caption(f"{len(found)} matching {'branch' if len(found) == 1 else 'branches'} in `{outline.source}`"
                + (f", showing the first {MAX_MATCHES}" if len(found) > MAX_MATCHES else ""))
     for node, path in found[:MAX_MATCHES]:
         with st.expander(" › ".join(path), expanded=len(found) <= 3):
-            _branch(outline.source, node, path)
+            _branch(outline.source, node, path, changed)
 
 
-def _branch(source: str, node: Node, path: tuple[str, ...]) -> None:
+def _branch(source: str, node: Node, path: tuple[str, ...], changed: frozenset[int]) -> None:
+    """The branch's rows: its own lines highlighted, or the lines the last re-index changed in it."""
     rows = subtree_rows(node)
     lines = [row.line for row in rows if row.line is not None]
     span = f" (branch: lines {line_span(lines)})" if len(lines) > 1 else ""
-    st.caption(f":material/description: `{source}` · line {node.line}{span}")
-    st.markdown(rows_markdown(rows, marked=node.lines), unsafe_allow_html=True)
+    edited = changed.intersection(lines)
+    note = f" · changed by the last re-index: line {line_span(edited)}" if edited else ""
+    st.caption(f":material/description: `{source}` · line {node.line}{span}{note}")
+    st.markdown(rows_markdown(rows, marked=edited or node.lines, changed=edited), unsafe_allow_html=True)
     if len(rows) >= MAX_ROWS:
         st.caption(f"… the branch continues; filter on a deeper path to see more of `{' › '.join(path)}`.")
 
