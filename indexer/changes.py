@@ -5,8 +5,8 @@ a branch whose source, path and text are all unchanged is no change, even when e
 its line numbers (those shifts would otherwise bury a one-bullet edit under hundreds of entries).
 Does not: build, read or write indexes (build.py, store.py).
 
->>> old = [Chunk("a", "f.md", ("A",), (1, 2), "A\\n  - x", "", "1")]
->>> new = [Chunk("a", "f.md", ("A",), (1, 2), "A\\n  - y", "", "2")]
+>>> old = [Chunk("a", "f.md", ("A",), (1, 2), (Row(1, 0, "A"), Row(2, 1, "x")), "", "1")]
+>>> new = [Chunk("a", "f.md", ("A",), (1, 2), (Row(1, 0, "A"), Row(2, 1, "y")), "", "2")]
 >>> [c.describe() for c in compare(old, new)]
 ['~ A (lines 1–2)']
 """
@@ -17,8 +17,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from indexer.chunk import Chunk
-from indexer.lines import rows
+from indexer.records import Chunk, Row
 
 KINDS = ("added", "changed", "removed", "moved")
 SIGNS = {"added": "+", "changed": "~", "removed": "-", "moved": ">"}
@@ -84,8 +83,9 @@ def stale_lines(chunk_id: str, lines: Iterable[int], changes: Iterable[Change]) 
     """Of `lines`, cited from the chunk `chunk_id` of the build before `changes`, those the update
     changed or removed (a branch that only moved, or lines that only shifted, are not stale).
 
-    >>> old = [Chunk("a", "f.md", ("A",), (1, 2, 3), "A\\n  - x\\n  - y", "", "1")]
-    >>> new = [Chunk("a", "f.md", ("A",), (1, 2, 3), "A\\n  - x\\n  - z", "", "2")]
+    >>> rows = (Row(1, 0, "A"), Row(2, 1, "x"))
+    >>> old = [Chunk("a", "f.md", ("A",), (1, 2, 3), (*rows, Row(3, 1, "y")), "", "1")]
+    >>> new = [Chunk("a", "f.md", ("A",), (1, 2, 3), (*rows, Row(3, 1, "z")), "", "2")]
     >>> stale_lines("a", (2, 3), compare(old, new))
     (3,)
     """
@@ -142,8 +142,8 @@ def _change(kind: str, before: Chunk | None, after: Chunk | None) -> Change:
 def _row_diff(before: Chunk | None, after: Chunk | None) -> tuple[tuple[int, ...], tuple[int, ...]]:
     """(lines of `after` whose row is not in `before`, lines of `before` whose row is not in `after`),
     rows compared by depth and text in order."""
-    old = rows(before) if before else []
-    new = rows(after) if after else []
+    old = list(before.rows) if before else []
+    new = list(after.rows) if after else []
     same_old, same_new = set(), set()
     matcher = difflib.SequenceMatcher(None, [(r.depth, r.text) for r in old], [(r.depth, r.text) for r in new],
                                       autojunk=False)
