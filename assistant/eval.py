@@ -24,11 +24,14 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import TYPE_CHECKING, Iterator, Sequence
 
-from assistant.answer import Answer
 from core.cli import add_index_flag, add_model_server_flags, run_command, settings_from
 from core.errors import BranchwiseError
+from core.startup import start
+
+if TYPE_CHECKING:  # the answer records import the search, and with it numpy: not for `--help`
+    from assistant.answer import Answer
 
 
 @dataclass(frozen=True)
@@ -161,7 +164,7 @@ def run_mode(assistants, cases: list[Case], mode: str, show: bool) -> list[tuple
 def calibration(retriever, cases: list[Case]) -> str:
     """The judge's answerable score per group (refusal questions, answerable ones), its threshold,
     and the cross-validated refusal recall and false refusals of a judge fitted on these questions."""
-    from assistant.fit import validate
+    from assistant.fitting import validate
     from assistant.judge import Judge
 
     judge = Judge(retriever.index)
@@ -178,7 +181,7 @@ def calibration(retriever, cases: list[Case]) -> str:
 
 def fold_assistants(retriever, generator, settings, template, cases: list[Case]):
     """case → an Assistant whose judge was fitted without the case's fold."""
-    from assistant.fit import blank_weights, collect, cross_validated
+    from assistant.fitting import blank_weights, collect, cross_validated
     from assistant.judge import Judge
     from assistant.pipeline import Assistant
 
@@ -240,4 +243,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    start()
     run_command(main)

@@ -19,7 +19,9 @@ from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
+from core.startup import start  # noqa: E402
+
+start()
 
 from indexer.build import build_index  # noqa: E402
 from indexer.embed import SentenceTransformerEmbedder  # noqa: E402

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from core.cli import add_index_flag, progress_bar, run_command, settings_from
+from core.startup import start
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -48,4 +49,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    start()
     run_command(main)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from core.cli import add_index_flag, add_question_arguments, parse_question_arguments, run_command, settings_from
 from core.errors import BranchwiseError
+from core.startup import start
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -72,4 +73,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    start()
     run_command(main)

@@ -16,9 +16,13 @@ import json
 import statistics
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from core.cli import add_index_flag, run_command, settings_from
-from retriever.search import MODES, Hit
+from core.startup import start
+
+if TYPE_CHECKING:  # imported where used: the search loads numpy, which `--help` does not need
+    from retriever.search import Hit
 
 CUTOFFS = (1, 3, 5, 10)
 
@@ -75,6 +79,8 @@ def markdown_table(rows: dict[str, dict[str, float]], first: str) -> str:
 
 def evaluate(retriever, questions: list[Question]) -> tuple[dict, dict]:
     """(metrics per mode, Recall@5 / MRR@10 per kind for the fused mode)."""
+    from retriever.search import MODES
+
     answerable = [q for q in questions if q.gold_lines]
     by_mode = {mode: [(q, retriever.search(q.text, k=10, mode=mode)) for q in answerable] for mode in MODES}
     overall = {mode: score(results) for mode, results in by_mode.items()}
@@ -103,4 +109,5 @@ def main() -> int:
 
 
 if __name__ == "__main__":
+    start()
     run_command(main)

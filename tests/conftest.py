@@ -26,11 +26,13 @@ VENV_PYTHON = REPO_ROOT / ".venv" / "bin" / "python"
 # Models load from local files only, for every test and every subprocess a test starts.
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 if str(REPO_ROOT) not in sys.path:  # `pytest` (not `python -m pytest`) does not put the repo on sys.path
     sys.path.insert(0, str(REPO_ROOT))
 
 from core.settings import Settings  # noqa: E402
+from core.startup import start  # noqa: E402
+
+start()
 
 _WORD = re.compile(r"\w+")
 _THEMATIC_BREAK = re.compile(r"^ {0,3}([-*_=])(?:[ \t]*\1){2,}[ \t]*$")  # or a setext "===": no content
