@@ -11,8 +11,6 @@ from ui.citations import line_span
 if TYPE_CHECKING:
     from assistant import Turn
 
-REFUSAL = "Not in the outline."
-
 
 def conversation_markdown(turns: Sequence["Turn"], outline: str) -> str:
     """Questions as headings, answers as written (with their [n] markers), then numbered sources.
@@ -23,8 +21,6 @@ def conversation_markdown(turns: Sequence["Turn"], outline: str) -> str:
     for turn in turns:
         answer = turn.answer
         parts.append(f"## {turn.question.strip()}\n")
-        if answer.refused:
-            parts.append(f"*{REFUSAL}*\n")
         if answer.text.strip():
             parts.append(answer.text.strip() + "\n")
         if answer.citations:
