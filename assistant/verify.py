@@ -60,7 +60,6 @@ class Verdict:
     text: str  # the sentence without its citation markers
     branches: tuple[int, ...]  # supporting notes (their numbers, from 1), () when the sentence is removed
     lines: tuple[int, ...]  # outline lines of those branches that support it
-    recited: bool = False  # the citation was added or changed
 
 
 def split_citations(sentence: str, k: int) -> tuple[str, tuple[int, ...]]:
@@ -100,7 +99,7 @@ class Verifier:
             return Verdict(text, branches, self.supporting_lines(claim, branches))
         for branch in sorted(range(1, self.k + 1), key=lambda b: -self._share(claim, (b,))):
             if self.supports(claim, (branch,)):
-                return Verdict(text, (branch,), self.supporting_lines(claim, (branch,)), recited=True)
+                return Verdict(text, (branch,), self.supporting_lines(claim, (branch,)))
         return Verdict(text, (), ())
 
     def supports(self, claim: Facts, branches: tuple[int, ...]) -> bool:

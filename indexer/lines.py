@@ -5,7 +5,7 @@ becomes one `OutlineLine`, held by one chunk (a child's title is in its parent's
 own children, in its own chunk: its own is the one it votes for and is quoted from).
 Does not: embed or store vectors (build.py, store.py) or score lines against a question (assistant/).
 
->>> [row.text for row in rows(Chunk("c", "f.md", ("A", "Timeout"), (7, 8), "Timeout\\n  - Max 900s", "", "h"))]
+>>> [row.text for row in rows(Chunk("c", "f.md", ("A", "Timeout"), (7, 8), "Timeout\\n  Max 900s", "", "h"))]
 ['Timeout', 'Max 900s']
 """
 from __future__ import annotations
