@@ -85,8 +85,8 @@ def run_command(main: Callable[[], int]) -> None:
 
 def read_jsonl(path: Path, build: Callable[[dict], Record], expected: str) -> list[Record]:
     """`build(object)` for the JSON object on each non-blank line of `path`. A line that is not JSON,
-    or that `build` cannot read (KeyError, TypeError, ValueError), is a `BranchwiseError` naming the
-    file and line and saying what was `expected` there.
+    or that `build` cannot read (a missing key, a value of the wrong type), is a `BranchwiseError`
+    naming the file and line and saying what was `expected` there.
 
     >>> import tempfile
     >>> path = Path(tempfile.mkdtemp()) / "q.jsonl"

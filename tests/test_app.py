@@ -211,9 +211,9 @@ def test_model_server_settings_all_reach_the_generator_the_app_opens(
     monkeypatch.setenv("BRANCHWISE_LLM_MODEL", "qwen")
     monkeypatch.setenv("BRANCHWISE_LLM_CONCURRENCY", "4")
 
-    app = App(tmp_path, monkeypatch, mode="model").run()
+    app = App(tmp_path, monkeypatch, mode="model").run().run()
 
-    assert [(g.in_flight, g.name) for g in opened] == [(4, "qwen")]
+    assert [(g.in_flight, g.name) for g in opened] == [(4, "qwen")]  # opened once, kept across reruns
     assert app.at.sidebar.text_input[0].value == "qwen"
 
 
