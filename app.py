@@ -11,8 +11,10 @@ import streamlit as st
 from assistant import Assistant
 from core.errors import BranchwiseError
 from core.settings import Settings
+from core.startup import start
 from ui import chat, index_panel, outline_browser, sidebar
 
+start()  # the imports above load no torch or faiss yet: they load behind the first use
 st.set_page_config(page_title="Branchwise · ask your outline", page_icon=":material/forest:")
 
 try:

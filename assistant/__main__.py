@@ -18,6 +18,7 @@ import sys
 
 from core.cli import (add_index_flag, add_model_server_flags, add_question_arguments, parse_question_arguments,
                          run_command, settings_from)
+from core.startup import start
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -78,4 +79,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    start()
     run_command(main)

@@ -1,17 +1,33 @@
 """Picks the generator the settings ask for: a model server when `llm_url` is set, else the
 in-process model. The one place the CLI, the app and the benchmarks get a `Generator` from.
 
-Does not: cache generators (callers keep the one they open) or contact the server: a server that
-is down is reported by the first `stream` call, so an app that caches this result recovers once
-the server is back.
+Does not: cache generators (callers keep the one they open, keyed by `generator_spec`) or contact
+the server: a server that is down is reported by the first `stream` call, so an app that caches
+this result recovers once the server is back.
 """
 from __future__ import annotations
+
+import dataclasses
 
 from assistant.generator import GenerationIncomplete, Generator
 from assistant.remote import RemoteGenerator
 from core.settings import Settings
 
-__all__ = ["GenerationIncomplete", "open_generator", "describe"]
+__all__ = ["GenerationIncomplete", "generator_spec", "open_generator"]
+# The settings no generator reads (the outline, the index, retrieval). Every other field counts:
+# a new one is part of the spec until it is listed here, so it can cost a reload, never be ignored.
+NOT_FOR_GENERATION = ("seeds", "index_dir", "embedding_model", "chunk_tokens", "top_k")
+
+
+def generator_spec(settings: Settings) -> Settings:
+    """The settings with the fields no generator reads reset to their defaults: frozen and
+    hashable, equal for any two settings that open the same generator (a cache key).
+
+    >>> generator_spec(Settings(top_k=9, llm_concurrency=4)) == Settings(llm_concurrency=4)
+    True
+    """
+    default = Settings()
+    return dataclasses.replace(settings, **{name: getattr(default, name) for name in NOT_FOR_GENERATION})
 
 
 def open_generator(settings: Settings) -> Generator:
@@ -23,14 +39,3 @@ def open_generator(settings: Settings) -> Generator:
 
     return load_generator(settings)
 
-
-def describe(settings: Settings) -> str:
-    """One line for a footer or `--help` epilogue, e.g. "model server http://gpu:8000/v1 (qwen)".
-
-    >>> describe(Settings(llm_url="http://gpu:8000/v1", llm_model="qwen"))
-    'model server http://gpu:8000/v1 (qwen)'
-    """
-    if settings.llm_url:
-        model = settings.llm_model or "its first listed model"
-        return f"model server {settings.llm_url} ({model})"
-    return f"in-process model {settings.generator_model or 'SmolLM2-135M-Instruct (bundled)'}"

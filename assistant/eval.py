@@ -13,22 +13,25 @@ Examples:
   python -m assistant.eval ../shared/eval/dev.jsonl
   python -m assistant.eval ../shared/eval/dev.jsonl --extractive          # no model needed
   python -m assistant.eval ../shared/eval/dev.jsonl ../shared/eval/dev2.jsonl --extractive --cross-validated
-  python -m assistant.eval ../shared/eval/dev.jsonl --template flat --show # another prompt shape
+  python -m assistant.eval ../shared/eval/dev.jsonl --template quoted --show # without the worked example
 """
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import TYPE_CHECKING, Iterator, Sequence
 
-from assistant.answer import Answer
-from core.cli import add_index_flag, add_model_server_flags, run_command, settings_from
-from core.errors import BranchwiseError
+from core.cli import add_index_flag, add_model_server_flags, markdown_table, read_jsonl, run_command, settings_from
+from core.startup import start
+
+if TYPE_CHECKING:  # the answer records import the search, and with it numpy: not for `--help`
+    from assistant.answer import Answer
+
+COUNTS = ("n", "invented numbers")  # columns printed as whole numbers
 
 
 @dataclass(frozen=True)
@@ -45,12 +48,13 @@ class Case:
 
 
 def read_cases(path: Path) -> list[Case]:
-    try:
-        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-        return [Case(r["id"], r["question"], r.get("kind", ""), frozenset(g["line"] for g in r.get("gold", [])),
-                     tuple(r.get("answer_facts", []))) for r in rows]
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        raise BranchwiseError(f"{path}: not a question set in the dev-set format ({error})") from None
+    """The questions of a question set in the dev-set format; a bad line is an error naming it."""
+    return read_jsonl(path, _case, 'a question in the dev-set format ("id", "question", "gold", …)')
+
+
+def _case(item: dict) -> Case:
+    return Case(item["id"], item["question"], item.get("kind", ""),
+                frozenset(g["line"] for g in item.get("gold", [])), tuple(item.get("answer_facts", [])))
 
 
 class TimedGenerator:
@@ -128,14 +132,6 @@ def _share(flags) -> float:
     return sum(flags) / len(flags) if flags else float("nan")
 
 
-def markdown_table(rows: dict[str, dict[str, float]], first: str = "mode") -> str:
-    columns = list(next(iter(rows.values())))
-    lines = [f"| {first} | " + " | ".join(columns) + " |", "|---" * (len(columns) + 1) + "|"]
-    lines += [f"| {name} | " + " | ".join(f"{v:.0f}" if c in ("n", "invented numbers") else f"{v:.2f}"
-                                          for c, v in row.items()) + " |" for name, row in rows.items()]
-    return "\n".join(lines)
-
-
 def per_kind(results: list[tuple[Case, Answer]]) -> dict[str, dict[str, float]]:
     kinds = sorted({c.kind for c, _ in results})
     keep = ("n", "facts", "citation hit", "gold lines quoted", "refusal recall", "false refusals", "invented numbers")
@@ -161,7 +157,7 @@ def run_mode(assistants, cases: list[Case], mode: str, show: bool) -> list[tuple
 def calibration(retriever, cases: list[Case]) -> str:
     """The judge's answerable score per group (refusal questions, answerable ones), its threshold,
     and the cross-validated refusal recall and false refusals of a judge fitted on these questions."""
-    from assistant.fit import validate
+    from assistant.fitting import validate
     from assistant.judge import Judge
 
     judge = Judge(retriever.index)
@@ -178,7 +174,7 @@ def calibration(retriever, cases: list[Case]) -> str:
 
 def fold_assistants(retriever, generator, settings, template, cases: list[Case]):
     """case → an Assistant whose judge was fitted without the case's fold."""
-    from assistant.fit import blank_weights, collect, cross_validated
+    from assistant.fitting import blank_weights, collect, cross_validated
     from assistant.judge import Judge
     from assistant.pipeline import Assistant
 
@@ -233,11 +229,12 @@ def main(argv: list[str] | None = None) -> int:
         results = run_mode(assistants, cases, mode, args.show)
         rows[mode] = score(results, generator.rates if generator and mode == "model" else [])
         kinds[mode] = per_kind(results)
-    print(markdown_table(rows))
+    print(markdown_table(rows, "mode", 2, COUNTS))
     for mode, table in kinds.items():
-        print(f"\n{mode}, per kind:\n" + markdown_table(table, "kind"))
+        print(f"\n{mode}, per kind:\n" + markdown_table(table, "kind", 2, COUNTS))
     return 0
 
 
 if __name__ == "__main__":
+    start()
     run_command(main)

@@ -219,7 +219,7 @@ class _Call:
 
 
 def as_shown(pieces: Sequence[Piece]) -> str:
-    """The streamed pieces as the app shows them: model sentences above the quotes (or the refusal).
+    r"""The streamed pieces as the app shows them: model sentences above the quotes (or the refusal).
 
     >>> as_shown([Piece("From the outline: x [1]", "quotes"), Piece("X is so [1].", "model")])
     'X is so [1].\n\nFrom the outline: x [1]'

@@ -6,8 +6,10 @@ The notes are framed as quoted data: the system message says so, each note sits 
 tags, and a tag-like string inside a note is defused, so a bullet that says "ignore previous
 instructions" stays a quoted bullet.
 
->>> [m["role"] for m in build_messages("What is S3?", [])]
+>>> [m["role"] for m in build_messages("What is S3?", [], "quoted")]
 ['system', 'user']
+>>> [m["role"] for m in build_messages("What is S3?", [])]  # the default shows a worked example first
+['system', 'user', 'assistant', 'user']
 """
 from __future__ import annotations
 
@@ -48,45 +50,18 @@ class Template:
     system: str
     note: str  # fields: n, path, text
     user: str  # fields: notes, question
-    flat: bool = False  # the note text as one line ("a; b; c") instead of an indented tree
     shown: bool = False  # a worked example precedes the question: a small model copies its shape
 
 
+_NOTE = '<note n="{n}" path="{path}">\n{text}\n</note>'
+_USER = ("{notes}\n\nQuestion: {question}\n"
+         "Answer with facts copied from the notes, and cite each one like [1].")
 TEMPLATES = {
-    # Notes first, then the question, then a reminder of the answer's shape.
-    "quoted": Template(
-        system=_RULES,
-        note='<note n="{n}" path="{path}">\n{text}\n</note>',
-        user="{notes}\n\nQuestion: {question}\n"
-             "Answer with facts copied from the notes, and cite each one like [1]."),
-    # The same rules, each note flattened to one line: shorter for a small model to copy from.
-    "flat": Template(
-        system=_RULES,
-        note='<note n="{n}">[{n}] {path}: {text}</note>',
-        user="{notes}\n\nQuestion: {question}\n"
-             "Answer with facts copied from the notes, and cite each one like [1].",
-        flat=True),
-    # Only the lines the extractive answer quotes: a few short notes a small model can copy from.
-    "focused": Template(
-        system=_RULES,
-        note='<note n="{n}" path="{path}">\n{text}\n</note>',
-        user="{notes}\n\nQuestion: {question}\n"
-             "Answer with facts copied from the notes, and cite each one like [1].",
-        ),
-    # The focused notes after one worked example (made up, about a garden), whose answer is a
-    # sentence that answers the question in the notes' words, cited.
-    "example": Template(
-        system=_RULES,
-        note='<note n="{n}" path="{path}">\n{text}\n</note>',
-        user="{notes}\n\nQuestion: {question}\n"
-             "Answer with facts copied from the notes, and cite each one like [1].",
-        shown=True),
-    # The question first, so the model reads the notes knowing what to look for.
-    "question-first": Template(
-        system=_RULES,
-        note='<note n="{n}" path="{path}">\n{text}\n</note>',
-        user="Question: {question}\n\n{notes}\n\nQuestion: {question}\n"
-             "Answer in one sentence copied from the notes, ending with its number like [1]."),
+    # The notes (the lines the extractive answer quotes), then the question and the answer's shape.
+    "quoted": Template(system=_RULES, note=_NOTE, user=_USER),
+    # The same after one worked example (made up, about a garden), whose answer is a sentence that
+    # answers the question in the notes' words, cited.
+    "example": Template(system=_RULES, note=_NOTE, user=_USER, shown=True),
 }
 
 
@@ -99,18 +74,11 @@ def defuse(text: str) -> str:
     return _TAG.sub(r"‹\1", text)
 
 
-def note_text(text: str, flat: bool) -> str:
-    """A note's text as shown to the model: as is, or "title; child; child" when flat."""
-    if not flat:
-        return defuse(text)
-    return defuse("; ".join(line.strip() for line in text.split("\n") if line.strip()))
-
-
 def format_notes(notes: Sequence[Note], template: Template) -> str:
     """The notes in order, each under its number: the number the answer cites."""
     return "\n".join(
         template.note.format(n=note.n, path=defuse(" › ".join(note.path)).replace('"', "'"),
-                             text=note_text(note.text, template.flat))
+                             text=defuse(note.text))
         for note in notes)
 
 

@@ -3,7 +3,7 @@
 The question is read once (`Question.read`): its content words, the outline titles it names, what
 of it remains once those are set aside (the asked detail), and whether it asks for an amount. Each
 candidate line then gets the signals named in `SIGNALS`. No weights here: they are fitted
-(assistant/fit.py) and applied by the judge (judge.py).
+(assistant/fitting.py) and applied by the judge (judge.py).
 
 >>> Question.read("How long can a Lambda function run?", []).asks_amount
 True

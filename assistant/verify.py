@@ -10,6 +10,7 @@ stream into sentences (sentences.py) or number citations (answer.py).
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -27,10 +28,6 @@ _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*")
 _NAME = re.compile(r"\b(?=[A-Za-z])(?:\w*[A-Z]\w*[A-Z0-9]\w*|\w+_\w+)\b")
 _DIGIT = re.compile(r"\d")
 _UNIT = re.compile(r"(?<![\w.])(\d+(?:[.,]\d+)*)([A-Za-z])")
-# Words that frame or join a claim but state no fact ("The answer is …", "according to note 1").
-FRAMING = frozenset(lexical_tokens([
-    "answer correct according note notes outline say says said mention also can could may might "
-    "out up down over off about into onto via per well one ones"])[0])
 MIN_SUPPORTED_SHARE = 0.6  # of a sentence's new words and numbers, found in its closest lines
 LINES_PER_CLAIM = 3  # a sentence may combine this many lines (a list, a comparison)
 MIN_FACTS = 2  # words or numbers a sentence takes from its note: "1." or "Data Brew" say nothing
@@ -65,7 +62,6 @@ class Verdict:
     text: str  # the sentence without its citation markers
     notes: tuple[Note, ...]  # the notes that support it, () when the sentence is removed
     lines: tuple[OutlineLine, ...]  # the lines of those notes that support it, in file order
-    recited: bool = False  # the citation was added or changed
 
 
 def split_citations(sentence: str, k: int) -> tuple[str, tuple[int, ...]]:
@@ -106,7 +102,7 @@ class Verifier:
             return Verdict(text, notes, self.supporting_lines(claim, notes))
         for note in sorted(self.notes, key=lambda note: -self._share(claim, (note,))):
             if self.supports(claim, (note,)):
-                return Verdict(text, (note,), self.supporting_lines(claim, (note,)), recited=True)
+                return Verdict(text, (note,), self.supporting_lines(claim, (note,)))
         return Verdict(text, (), ())
 
     def supports(self, claim: Facts, notes: tuple[Note, ...]) -> bool:
@@ -151,7 +147,20 @@ class Verifier:
 
     def _new(self, facts: Facts) -> set[str]:
         """The words of a text that the question did not already say (framing words aside)."""
-        return set(facts.terms - FRAMING) - matched(facts.terms, self.asked.terms)
+        return set(facts.terms - framing()) - matched(facts.terms, self.asked.terms)
+
+
+@functools.cache
+def framing() -> frozenset[str]:
+    """Words that frame or join a claim but state no fact ("The answer is …", "according to note 1"),
+    stemmed: built on first use, since the stemmer takes a second to import.
+
+    >>> sorted(framing())[:4]
+    ['about', 'accord', 'also', 'answer']
+    """
+    return frozenset(lexical_tokens([
+        "answer correct according note notes outline say says said mention also can could may might "
+        "out up down over off about into onto via per well one ones"])[0])
 
 
 def says_nothing(text: str) -> bool:

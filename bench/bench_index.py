@@ -23,7 +23,9 @@ from pathlib import Path
 from unittest import mock
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
+from core.startup import start  # noqa: E402
+
+start()
 
 from assistant.answer import Answer, Citation, Turn  # noqa: E402
 from indexer import build  # noqa: E402

@@ -14,6 +14,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from core.startup import start  # noqa: E402
+
+start()
 
 from core.cli import add_index_flag, settings_from  # noqa: E402
 

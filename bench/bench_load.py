@@ -13,7 +13,6 @@ generic AWS ones written for this bench.
 from __future__ import annotations
 
 import argparse
-import os
 import signal
 import socket
 import statistics
@@ -27,7 +26,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
+from core.startup import start  # noqa: E402
+
+start()
 
 from core.settings import REPO_ROOT, Settings  # noqa: E402
 

@@ -26,6 +26,9 @@ from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from core.startup import start  # noqa: E402
+
+start()
 
 from core.settings import Settings  # noqa: E402
 

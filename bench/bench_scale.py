@@ -27,7 +27,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
+from core.startup import start  # noqa: E402
+
+start()
 
 from synth import DETAILS, NOUNS, SERVICES, VERBS, synth_files, synth_outline  # noqa: E402
 

@@ -1,15 +1,23 @@
-"""Helpers every command line shares: settings from flags, one-line errors, a quiet-able progress bar."""
+"""Helpers every command line shares: settings from flags, one-line errors, a quiet-able progress bar,
+question files (JSON lines) read into records, and results printed as markdown tables."""
 from __future__ import annotations
 
 import argparse
-import dataclasses
+import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from core.errors import BranchwiseError
-from core.settings import Settings
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: every `--help` runs this module
+if TYPE_CHECKING:  # imported where used: dataclasses and its imports would slow every `--help`
+    from typing import TypeVar
+
+    from core.settings import Settings
+
+    Record = TypeVar("Record")
 
 
 def add_index_flag(parser: argparse.ArgumentParser) -> None:
@@ -41,6 +49,10 @@ def add_model_server_flags(parser: argparse.ArgumentParser) -> None:
 
 def settings_from(args: argparse.Namespace) -> Settings:
     """Environment first, then the flags that were given."""
+    import dataclasses
+
+    from core.settings import Settings
+
     settings = Settings.from_env()
     changes = {}
     if getattr(args, "index", None):
@@ -69,6 +81,54 @@ def run_command(main: Callable[[], int]) -> None:
     except BrokenPipeError:  # the reader went away (`… | head`): nothing more to say to it
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(0)
+
+
+def read_jsonl(path: Path, build: Callable[[dict], Record], expected: str) -> list[Record]:
+    """`build(object)` for the JSON object on each non-blank line of `path`. A line that is not JSON,
+    or that `build` cannot read (a missing key, a value of the wrong type), is a `BranchwiseError`
+    naming the file and line and saying what was `expected` there.
+
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "q.jsonl"
+    >>> _ = path.write_text('{"question": "Why?"}\\n\\n{"question": "How?"', encoding="utf-8")
+    >>> read_jsonl(path, lambda item: item["question"], "a question")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    core.errors.BranchwiseError: .../q.jsonl:3: not JSON (Expecting ',' delimiter); expected a question
+    """
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise BranchwiseError(f"{path}: cannot read it ({getattr(error, 'strerror', None) or error})") from None
+    records = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except ValueError as error:
+            raise BranchwiseError(f"{path}:{number}: not JSON ({error.msg}); expected {expected}") from None
+        try:
+            records.append(build(item))
+        except (KeyError, TypeError, ValueError, AttributeError):
+            raise BranchwiseError(f"{path}:{number}: expected {expected}") from None
+    return records
+
+
+def markdown_table(rows: dict[str, dict[str, float]], first: str, digits: int = 3,
+                   whole: tuple[str, ...] = ("n",)) -> str:
+    """One row per name, one column per metric: `whole` columns as integers, the others with `digits`.
+
+    >>> print(markdown_table({"fused": {"n": 12, "R@5": 0.9417}}, "retriever"))
+    | retriever | n | R@5 |
+    |---|---|---|
+    | fused | 12 | 0.942 |
+    """
+    columns = list(next(iter(rows.values())))
+    lines = [f"| {first} | " + " | ".join(columns) + " |", "|---" * (len(columns) + 1) + "|"]
+    for name, row in rows.items():
+        cells = [f"{value:.0f}" if column in whole else f"{value:.{digits}f}" for column, value in row.items()]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 def progress_bar(description: str, quiet: bool, unit: str = "chunk"):

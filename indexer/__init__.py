@@ -1,20 +1,17 @@
 """Branchwise indexer: Markdown outline → path chunks → FAISS + lexical index folder.
 
-Importing it is cheap: torch, faiss and bm25s load only when an index is built or read.
+Importing it imports nothing else: the short names below load their modules on first use, and
+torch, faiss and bm25s only when an index is built or read.
 """
-import os
+from importlib import import_module
 
-from indexer.build import BuildReport, build_index
-from indexer.chunk import Chunk
-from core.errors import (BranchwiseError, IndexLockedError, IndexMismatchError, IndexMissingError,
-                            ModelUnavailableError, OutlineError)
-from core.settings import Settings
-from indexer.store import Index, load_index
+_HOMES = {"BuildReport": "indexer.build", "build_index": "indexer.build", "Chunk": "indexer.chunk",
+          "Index": "indexer.store", "load_index": "indexer.store"}
+__all__ = list(_HOMES)
 
-__all__ = ["BuildReport", "build_index", "Chunk", "BranchwiseError", "IndexLockedError", "IndexMismatchError",
-           "IndexMissingError", "ModelUnavailableError", "OutlineError", "Settings", "Index", "load_index"]
 
-# torch and faiss each bundle an OpenMP runtime, which reads this once, when it loads (after this line:
-# both are imported lazily). Waiting threads that sleep instead of spinning keep a busy 2-core machine
-# usable: spinning made one 12 ms query embedding take 300 ms there, and a FAISS search 4× slower.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+def __getattr__(name: str):
+    """`indexer.Chunk` and the rest, imported from their module on first use (PEP 562)."""
+    if name not in _HOMES:
+        raise AttributeError(f"module 'indexer' has no attribute {name!r}")
+    return getattr(import_module(_HOMES[name]), name)

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from core.cli import add_index_flag, progress_bar, run_command, settings_from
+from core.startup import start
 
 SHOWN_CHANGES = 5  # changes listed without --json
 
@@ -67,4 +68,5 @@ def change_lines(changes, shown: int = SHOWN_CHANGES) -> list[str]:
 
 
 if __name__ == "__main__":
+    start()
     run_command(main)

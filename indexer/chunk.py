@@ -43,16 +43,12 @@ class Chunked:
     branches: list[ChunkedBranch]
 
 
-def chunk_outline(outline: Outline, count: TokenCounter, target: int, limit: int) -> list[Chunk]:
-    """Chunk one parsed outline. `limit` is the model's max sequence length (hard cap)."""
-    return chunk_file(outline, count, target, limit).chunks
-
-
 def chunk_file(outline: Outline, count: TokenCounter, target: int, limit: int,
                previous: Chunked | None = None) -> Chunked:
-    """`chunk_outline`, re-using `previous` (the same file's last chunking) for every heading whose
-    branch and place are unchanged: such a branch is neither parsed nor token-counted again, and its
-    chunks come out exactly as chunking it afresh would make them."""
+    """Chunk one parsed outline (`limit`: the model's max sequence length, a hard cap), re-using
+    `previous` (the same file's last chunking) for every heading whose branch and place are
+    unchanged: such a branch is neither parsed nor token-counted again, and its chunks come out
+    exactly as chunking it afresh would make them."""
     builder = _ChunkBuilder(outline, count, min(target, limit - SPECIAL_TOKENS), limit - SPECIAL_TOKENS,
                             previous or Chunked([], []))
     return builder.run()

@@ -1,8 +1,6 @@
 """The `Embedder` protocol and its sentence-transformers adapter (the only module that loads it)."""
 from __future__ import annotations
 
-import gc
-import os
 from pathlib import Path
 from typing import Protocol, Sequence
 
@@ -10,6 +8,7 @@ import numpy as np
 
 from core.errors import ModelUnavailableError
 from core.settings import DEFAULT_EMBEDDING_MODEL
+from core.startup import settle
 
 
 class Embedder(Protocol):
@@ -91,8 +90,6 @@ def _length_counter(tokenizer):
 
 
 def _load(name: str):
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a model hub at run time
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     # Imported here, not at module top: torch takes seconds to import and `--help` must be instant.
     import transformers
     from sentence_transformers import SentenceTransformer
@@ -110,5 +107,5 @@ def _load(name: str):
                                     "set BRANCHWISE_EMBEDDING_MODEL to a local folder") from None
     # torch and the model leave ~500k objects that live as long as the process; frozen, the garbage
     # collector stops re-scanning them, which made parsing a 200k-line outline 3× slower.
-    gc.freeze()
+    settle()
     return model

@@ -11,8 +11,9 @@ import json
 import sys
 from pathlib import Path
 
-from core.cli import add_index_flag, add_question_arguments, parse_question_arguments, run_command, settings_from
-from core.errors import BranchwiseError
+from core.cli import (add_index_flag, add_question_arguments, parse_question_arguments, read_jsonl, run_command,
+                      settings_from)
+from core.startup import start
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -31,20 +32,9 @@ def hit_json(hit) -> dict:
 
 
 def read_queries(path: Path) -> list[dict]:
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as error:
-        raise BranchwiseError(f"{path}: cannot read queries ({error.strerror})") from None
-    queries = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-            queries.append({"id": item["id"], "question": item["question"]})
-        except (ValueError, KeyError, TypeError):
-            raise BranchwiseError(f"{path}:{number}: expected a JSON object with \"id\" and \"question\"") from None
-    return queries
+    """{"id", "question"} per line of a queries file; a bad line is an error naming it."""
+    return read_jsonl(path, lambda item: {"id": item["id"], "question": item["question"]},
+                      'a JSON object with "id" and "question"')
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -72,4 +62,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    start()
     run_command(main)

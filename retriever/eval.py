@@ -12,13 +12,16 @@ Examples:
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from core.cli import add_index_flag, run_command, settings_from
-from retriever.search import MODES, Hit
+from core.cli import add_index_flag, markdown_table, read_jsonl, run_command, settings_from
+from core.startup import start
+
+if TYPE_CHECKING:  # imported where used: the search loads numpy, which `--help` does not need
+    from retriever.search import Hit
 
 CUTOFFS = (1, 3, 5, 10)
 
@@ -33,14 +36,13 @@ class Question:
 
 
 def read_questions(path: Path) -> list[Question]:
-    questions = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            item = json.loads(line)
-            questions.append(Question(item["id"], item["question"], item.get("kind", ""),
-                                      frozenset(g["line"] for g in item.get("gold", [])),
-                                      bool(item.get("gold_any", False))))
-    return questions
+    """The questions of a question set (dev-set format); a bad line is an error naming it."""
+    return read_jsonl(path, _question, 'a JSON object with "id", "question" and "gold" lines')
+
+
+def _question(item: dict) -> Question:
+    return Question(item["id"], item["question"], item.get("kind", ""),
+                    frozenset(g["line"] for g in item.get("gold", [])), bool(item.get("gold_any", False)))
 
 
 def recall_at(hits: list[Hit], question: Question, k: int) -> float:
@@ -64,17 +66,10 @@ def score(results: list[tuple[Question, list[Hit]]]) -> dict[str, float]:
     return row
 
 
-def markdown_table(rows: dict[str, dict[str, float]], first: str) -> str:
-    columns = list(next(iter(rows.values())))
-    lines = [f"| {first} | " + " | ".join(columns) + " |", "|---" * (len(columns) + 1) + "|"]
-    for name, row in rows.items():
-        cells = [f"{v:.0f}" if c.endswith("chars") or c == "n" else f"{v:.3f}" for c, v in row.items()]
-        lines.append(f"| {name} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
-
-
 def evaluate(retriever, questions: list[Question]) -> tuple[dict, dict]:
     """(metrics per mode, Recall@5 / MRR@10 per kind for the fused mode)."""
+    from retriever.search import MODES
+
     answerable = [q for q in questions if q.gold_lines]
     by_mode = {mode: [(q, retriever.search(q.text, k=10, mode=mode)) for q in answerable] for mode in MODES}
     overall = {mode: score(results) for mode, results in by_mode.items()}
@@ -92,15 +87,16 @@ def main() -> int:
     parser.add_argument("questions", type=Path, metavar="FILE.jsonl", help="e.g. ../shared/eval/dev.jsonl")
     add_index_flag(parser)
     args = parser.parse_args()
+    questions = read_questions(args.questions)  # a bad file is reported before the index loads
     from retriever.load import open_retriever
 
-    retriever = open_retriever(settings_from(args))
-    overall, per_kind = evaluate(retriever, read_questions(args.questions))
-    print(markdown_table(overall, "retriever"))
+    overall, per_kind = evaluate(open_retriever(settings_from(args)), questions)
+    print(markdown_table(overall, "retriever", whole=("n", "top-5 chars")))
     print()
     print(markdown_table(per_kind, "kind (fused)"))
     return 0
 
 
 if __name__ == "__main__":
+    start()
     run_command(main)

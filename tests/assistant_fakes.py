@@ -12,7 +12,7 @@ from typing import Callable, Iterator, Sequence
 
 
 from assistant.prompt import Note
-from indexer.chunk import Chunk, chunk_outline
+from indexer.chunk import Chunk, chunk_file
 from indexer.lines import OutlineLine, row_paths
 from indexer.outline import parse_outline
 from retriever.search import Hit
@@ -99,7 +99,7 @@ def outline_chunks(text: str = CLOUD_OUTLINE, source: str = "notes.md") -> list[
     def count(texts: Sequence[str]) -> list[int]:
         return [len(t.split()) for t in texts]
 
-    return chunk_outline(parse_outline(text, source), count, target=40, limit=256)
+    return chunk_file(parse_outline(text, source), count, target=40, limit=256).chunks
 
 
 def hits_for(chunks: Sequence[Chunk], *words: str) -> list[Hit]:

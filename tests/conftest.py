@@ -3,6 +3,7 @@
 - `CountingEmbedder`: a deterministic, model-free `Embedder` that counts what it embeds.
 - `write_outline(tmp_path, text, name)`: writes an outline file byte-for-byte (CRLF and BOM survive).
 - `content_lines(text)`: the line numbers an index must cover (what "no line dropped" means).
+- `shared_file(name)`: a file of the shared question sets (../shared, or $BRANCHWISE_SHARED), else a skip.
 - `real_embedder` (session): the bundled all-MiniLM-L6-v2, loaded once.
 - `seed_index` (session): the real seed outline indexed once into a temporary folder → (Settings, Retriever).
 """
@@ -26,11 +27,13 @@ VENV_PYTHON = REPO_ROOT / ".venv" / "bin" / "python"
 # Models load from local files only, for every test and every subprocess a test starts.
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 if str(REPO_ROOT) not in sys.path:  # `pytest` (not `python -m pytest`) does not put the repo on sys.path
     sys.path.insert(0, str(REPO_ROOT))
 
 from core.settings import Settings  # noqa: E402
+from core.startup import start  # noqa: E402
+
+start()
 
 _WORD = re.compile(r"\w+")
 _THEMATIC_BREAK = re.compile(r"^ {0,3}([-*_=])(?:[ \t]*\1){2,}[ \t]*$")  # or a setext "===": no content
@@ -98,6 +101,17 @@ def content_lines(text: str) -> set[int]:
         elif stripped and not _THEMATIC_BREAK.match(line):
             found.add(number)
     return found
+
+
+def shared_file(name: str) -> Path:
+    """`name` (e.g. "eval/dev.jsonl") in the shared folder beside the clone, or in $BRANCHWISE_SHARED;
+    a test that needs a missing one is skipped, saying where it looked."""
+    folder = Path(os.environ.get("BRANCHWISE_SHARED") or REPO_ROOT.parent / "shared")
+    path = folder / name
+    if not path.is_file():
+        pytest.skip(f"needs {path}, not found: put the shared question sets in ../shared beside the clone, "
+                    "or set BRANCHWISE_SHARED=<dir> to point elsewhere")
+    return path
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 from conftest import SEED_OUTLINE, CountingEmbedder, content_lines
 
-from indexer.chunk import Chunk, Row, chunk_outline
+from indexer.chunk import Chunk, Row, chunk_file
 from indexer.markup import plain
 from indexer.outline import Node, parse_outline, read_outline_text
 from core.settings import DEFAULT_EMBEDDING_MODEL
@@ -17,7 +17,7 @@ words = CountingEmbedder().count_tokens
 
 
 def chunk_text(text: str, target: int = 128, limit: int = 256) -> list[Chunk]:
-    return chunk_outline(parse_outline(text, "n.md"), words, target, limit)
+    return chunk_file(parse_outline(text, "n.md"), words, target, limit).chunks
 
 
 def seed_text() -> str:
@@ -77,7 +77,7 @@ def test_seed_chunk_ids_are_unique(seed_chunks) -> None:
 def test_rechunking_the_seed_gives_the_same_ids_and_hashes(seed_chunks, real_embedder) -> None:
     outline = parse_outline(seed_text(), SOURCE)
 
-    again = chunk_outline(outline, real_embedder.count_tokens, 128, real_embedder.max_tokens)
+    again = chunk_file(outline, real_embedder.count_tokens, 128, real_embedder.max_tokens).chunks
 
     assert [(c.id, c.content_hash) for c in again] == [(c.id, c.content_hash) for c in seed_chunks]
 
@@ -96,10 +96,10 @@ def test_editing_one_leaf_bullet_keeps_every_id_and_changes_only_chunks_holding_
     leaf = next(n for n in parse_outline(text, SOURCE).walk()
                 if n.kind == "bullet" and not n.children and n.line > 1000 and len(n.title.split()) > 2)
     line = text.split("\n")[leaf.line - 1]
-    before = chunk_outline(parse_outline(text, SOURCE), words, 128, 256)
+    before = chunk_file(parse_outline(text, SOURCE), words, 128, 256).chunks
 
     edited = with_line_replaced(text, leaf.line, line.rsplit(" ", 1)[0] + " zebra")
-    after = chunk_outline(parse_outline(edited, SOURCE), words, 128, 256)
+    after = chunk_file(parse_outline(edited, SOURCE), words, 128, 256).chunks
 
     assert [c.id for c in after] == [c.id for c in before]
     changed = {a.id for a, b in zip(after, before) if a.content_hash != b.content_hash}
@@ -112,10 +112,10 @@ def test_renaming_a_heading_keeps_ids_and_hashes_of_chunks_outside_its_branch() 
     heading = next(n for n in parse_outline(text, SOURCE).walk()
                    if n.kind == "heading" and n.depth == 1 and n.line > 900 and len(n.children) > 2)
     branch_lines = {line for node in _subtree(heading) for line in node.lines}
-    before = chunk_outline(parse_outline(text, SOURCE), words, 128, 256)
+    before = chunk_file(parse_outline(text, SOURCE), words, 128, 256).chunks
 
     edited = with_line_replaced(text, heading.line, "## Renamed Section")
-    after = {(c.id, c.content_hash) for c in chunk_outline(parse_outline(edited, SOURCE), words, 128, 256)}
+    after = {(c.id, c.content_hash) for c in chunk_file(parse_outline(edited, SOURCE), words, 128, 256).chunks}
 
     untouched = {(c.id, c.content_hash) for c in before if not branch_lines & set(c.lines)}
     assert len(untouched) > len(before) // 2
@@ -211,7 +211,7 @@ def test_a_huge_single_line_is_split_under_the_cap(layout: str, real_embedder, t
             "root paragraph": f"{huge}\n",
             "continuation": f"# Topic\n## Sub\n- start\n  {huge}\n"}[layout]
 
-    chunks = chunk_outline(parse_outline(text, "n.md"), real_embedder.count_tokens, 128, real_embedder.max_tokens)
+    chunks = chunk_file(parse_outline(text, "n.md"), real_embedder.count_tokens, 128, real_embedder.max_tokens).chunks
 
     lengths = [len(ids) for ids in tokenizer([c.search_text for c in chunks])["input_ids"]]
     assert max(lengths) <= real_embedder.max_tokens

@@ -233,8 +233,17 @@ def test_eval_with_a_missing_index_exits_with_one_error_line(tmp_path: Path) -> 
     assert_one_line_error(result)
 
 
+@pytest.mark.parametrize("command", ["retriever.eval", "assistant.eval"])
+def test_eval_with_a_question_file_that_is_not_json_names_its_line(tmp_path: Path, command: str) -> None:
+    questions = write_outline(tmp_path, '{"id": "x", "question": "q", "gold": []}\n{"id": \n', name="q.jsonl")
+
+    result = run(command, str(questions), "--index", str(tmp_path / "none"))
+
+    assert "q.jsonl:2: not JSON" in assert_one_line_error(result)
+
+
 @pytest.mark.parametrize(("content", "expected"), [
-    (None, "cannot read queries"),
+    (None, "q.jsonl: cannot read it"),
     ('{"id": "a", "question": "ok"}\nnot json\n', "q.jsonl:2"),
     ('{"question": "no id"}\n', "q.jsonl:1"),
 ])

@@ -135,9 +135,10 @@ class ChatDriver:
         return self.answers().nth(before)
 
     def ask(self, question: str):
-        """Send a question and wait for its answer to finish (its citation panels appear last)."""
+        """Send a question and wait for its answer to finish: its citation panels appear last, or
+        the refusal (an alert, without panels) replaces what streamed."""
         answer = self.send(question)
-        answer.get_by_test_id("stExpander").first.wait_for(timeout=STEP_MS)
+        answer.get_by_test_id("stExpander").or_(answer.get_by_test_id("stAlert")).first.wait_for(timeout=STEP_MS)
         return answer
 
     def open_panel(self, panel) -> str:
@@ -213,10 +214,11 @@ def test_ask_cite_edit_reindex_and_ask_again_in_the_browser(workdir: Path) -> No
         app.shot("re-asked")
         assert any(cited + EDIT in text for text in texts), f"{texts!r}; {app.screenshots()}"
 
+        # Cited in a panel, or (the judge refuses it on the seed) named among the closest lines.
         answer = app.ask("How often do the Quokka drills restore the Zanzibar backup vault?")
         panels = answer.get_by_test_id("stExpander")
-        texts = [app.open_panel(panels.nth(i)) for i in range(panels.count())]
-        app.shot("new-line-cited")
+        texts = [answer.inner_text()] + [app.open_panel(panels.nth(i)) for i in range(panels.count())]
+        app.shot("new-line-named")
         assert any(NEW_BULLET in text for text in texts), f"{texts!r}; {app.screenshots()}"
 
         listed.click()  # the change in the sidebar opens its branch, the edited line highlighted

@@ -74,7 +74,7 @@ def test_another_format_names_the_file(tmp_path: Path) -> None:
     path = tmp_path / "q.jsonl"
     path.write_text('{"question": "no id"}\n')
 
-    with pytest.raises(BranchwiseError, match="q.jsonl: not a question set"):
+    with pytest.raises(BranchwiseError, match="q.jsonl:1: expected a question in the dev-set format"):
         read_cases(path)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.fit import choose_threshold, fold_of, logistic
+from assistant.fitting import choose_threshold, fold_of, logistic
 from assistant.judge import Weights
 from assistant.quotes import sides
 from assistant.signals import QUESTION_SIGNALS, SIGNALS, Question, asked_kinds, matched, states_kind

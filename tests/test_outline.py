@@ -9,7 +9,7 @@ from conftest import CountingEmbedder, content_lines, write_outline
 from hypothesis import given, settings as hypothesis_settings, strategies as st
 
 from indexer.build import build_index
-from indexer.chunk import chunk_outline
+from indexer.chunk import chunk_file
 from core.errors import OutlineError
 from indexer.outline import Outline, parse_outline, read_outline_text
 from core.settings import Settings
@@ -121,7 +121,7 @@ def test_inline_markup_is_kept_for_display_and_stripped_for_search() -> None:
     text = "# **S3** notes\n- Use [presigned URLs](https://x.test) with `put_object` for _fast_ uploads\n"
 
     outline = parse_outline(text, "n.md")
-    chunks = chunk_outline(outline, CountingEmbedder().count_tokens, 128, 256)
+    chunks = chunk_file(outline, CountingEmbedder().count_tokens, 128, 256).chunks
 
     assert [node.title for node in outline.walk()] == [
         "**S3** notes", "Use [presigned URLs](https://x.test) with `put_object` for _fast_ uploads"]

@@ -12,7 +12,7 @@ from conftest import CountingEmbedder, content_lines, write_outline
 
 import indexer.build
 from indexer.build import BuildReport, build_index
-from indexer.chunk import SPECIAL_TOKENS, chunk_outline
+from indexer.chunk import SPECIAL_TOKENS, chunk_file
 from indexer.crumbs import PATH_STEPS
 from core.errors import OutlineError
 from indexer.outline import parse_outline
@@ -73,7 +73,7 @@ def test_a_1mb_line_of_dense_symbols_fits_the_real_model_window(real_embedder) -
     line = ("QmFzZTY0+/x9" * 90_000)[:1_000_000]  # base64-like: the tokenizer splits it at every + and /
     count, limit = real_embedder.count_tokens, real_embedder.max_tokens
 
-    chunks = chunk_outline(parse_outline(f"# Blob\n- {line}\n", "b.md"), count, 128, limit)
+    chunks = chunk_file(parse_outline(f"# Blob\n- {line}\n", "b.md"), count, 128, limit).chunks
 
     assert {2} <= {line for c in chunks for line in c.lines}
     assert max(count([c.search_text for c in chunks])) + SPECIAL_TOKENS <= limit

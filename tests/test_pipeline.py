@@ -168,8 +168,7 @@ def test_closing_the_stream_early_stops_the_model_and_marks_the_answer_incomplet
 
 
 def test_the_model_sees_only_the_quoted_lines(cloud):
-    answer, _, generator = ask(cloud, "Lambda memory ranges from 128mb to 10240 MB {cite:10240}.",
-                               template="focused")
+    answer, _, generator = ask(cloud, "Lambda memory ranges from 128mb to 10240 MB {cite:10240}.")
 
     prompt = generator.calls[0][1]["content"]
     assert "128mb to 10240 MB" in prompt and "256KB" not in prompt

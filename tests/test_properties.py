@@ -8,7 +8,7 @@ from conftest import CountingEmbedder, content_lines
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from indexer.chunk import SPECIAL_TOKENS, Chunk, chunk_outline
+from indexer.chunk import SPECIAL_TOKENS, Chunk, chunk_file
 from core.errors import OutlineError
 from indexer.outline import parse_outline, read_outline_text
 
@@ -45,7 +45,7 @@ def join(lines: list[str], newline: str = "\n") -> str:
 
 
 def chunk_text(text: str, limit: int = 256, count=words) -> list[Chunk]:
-    return chunk_outline(parse_outline(text, "p.md"), count, 128, limit)
+    return chunk_file(parse_outline(text, "p.md"), count, 128, limit).chunks
 
 
 @BOUNDED
@@ -185,7 +185,6 @@ _SECTIONS = st.lists(st.tuples(st.integers(1, 3), _PHRASE, st.lists(st.one_of(_L
 @BOUNDED
 @given(_SECTIONS, st.lists(_EDIT, min_size=1, max_size=3), st.sampled_from([16, 48]))
 def test_rechunking_with_the_last_build_equals_chunking_afresh(lines: list[str], edits, target: int) -> None:
-    from indexer.chunk import chunk_file
     from indexer.outline import Outline
 
     edited = list(lines)

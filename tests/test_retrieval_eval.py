@@ -7,12 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from core.errors import BranchwiseError
 from indexer.records import Chunk, Row
 from retriever.eval import Question, evaluate, read_questions, recall_at, reciprocal_rank, score
 from retriever.search import Hit
-from conftest import REPO_ROOT
-
-DEV = REPO_ROOT.parent / "shared" / "eval" / "dev.jsonl"  # CI puts ../shared beside the clone
+from conftest import shared_file
 
 
 def hits_with_lines(*line_sets: tuple[int, ...]) -> list[Hit]:
@@ -66,11 +65,25 @@ def test_read_questions_keeps_gold_lines_and_kind(tmp_path: Path) -> None:
     assert only == Question("x1", "Why?", "list", frozenset({4, 9}), False)
 
 
+def test_a_line_that_is_not_json_is_an_error_naming_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "q.jsonl"
+    path.write_text('{"id": "x1", "question": "Why?"}\n{"id": "x2", "question": \n')
+
+    with pytest.raises(BranchwiseError, match=r"q.jsonl:2: not JSON"):
+        read_questions(path)
+
+
+@pytest.fixture
+def dev_questions() -> list[Question]:
+    """Before `seed_index` in a test's arguments: a clone without ../shared skips without indexing."""
+    return read_questions(shared_file("eval/dev.jsonl"))
+
+
 @pytest.mark.model
-def test_fused_retrieval_on_the_dev_questions_meets_the_bar_and_beats_each_half(seed_index) -> None:
+def test_fused_retrieval_on_the_dev_questions_meets_the_bar_and_beats_each_half(dev_questions, seed_index) -> None:
     _, retriever = seed_index
 
-    overall, _ = evaluate(retriever, read_questions(DEV))
+    overall, _ = evaluate(retriever, dev_questions)
 
     fused, dense, lexical = overall["hybrid"], overall["dense"], overall["lexical"]
     assert fused["R@5"] >= 0.92 and fused["MRR@10"] >= 0.80, fused

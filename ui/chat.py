@@ -16,12 +16,11 @@ from indexer.chunk import Chunk
 from core.errors import BranchwiseError
 from indexer.markup import plain
 from ui.citations import citation_panel
-from ui.export import REFUSAL, STALE, conversation_markdown
+from ui.export import STALE, conversation_markdown
 from ui.sidebar import ChatOptions
 
 TURNS = "turns"
 STALE_NOTE = STALE[:1].upper() + STALE[1:]  # "Cited lines changed since this answer"
-NEAREST = 3  # branches shown under a refusal
 TEMPLATES = ("What does the outline say about {}?", "What are the key points about {}?",
              "Summarise the notes on {}.")
 
@@ -140,15 +139,10 @@ def _stream_into(box, pieces, model: bool) -> None:
 
 
 def _show_answer(number: int, answer, browse: Browse, stale: tuple[int, ...] = ()) -> None:
-    """The answer text (or the refusal) with its panels: citations (badged when `stale`), or the
-    nearest branches."""
+    """The answer text with its citation panels (badged when `stale`), or the refusal: once, naming
+    the closest lines."""
     if answer.refused:
-        st.warning(f"**{REFUSAL}** {answer.text.strip()}", icon=":material/search_off:")
-        if answer.hits:
-            st.caption("Nearest branches (none of them answers the question):")
-        for rank, hit in enumerate(answer.hits[:NEAREST], start=1):
-            citation_panel(hit.chunk.breadcrumb, hit.chunk, (), _opener(browse, hit.chunk.path),
-                           key=f"near-{number}-{rank}")
+        st.warning(answer.text.strip(), icon=":material/search_off:")
         return
     st.markdown(answer.text)
     st.caption(_meta(answer))

@@ -11,7 +11,6 @@ from ui.citations import line_span
 if TYPE_CHECKING:
     from assistant import Turn
 
-REFUSAL = "Not in the outline."
 STALE = "cited lines changed since this answer"
 
 
@@ -25,8 +24,6 @@ def conversation_markdown(turns: Sequence["Turn"], outline: str) -> str:
     for turn in turns:
         answer = turn.answer
         parts.append(f"## {turn.question.strip()}\n")
-        if answer.refused:
-            parts.append(f"*{REFUSAL}*\n")
         if answer.text.strip():
             parts.append(answer.text.strip() + "\n")
         if turn.stale:

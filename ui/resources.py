@@ -1,4 +1,5 @@
-"""Heavy, shared resources, loaded once per process by `@st.cache_resource` loaders keyed by plain strings.
+"""Heavy, shared resources, loaded once per process by `@st.cache_resource` loaders keyed by plain
+strings, or for the generator by its frozen spec (`assistant.backends.generator_spec`).
 
 A new index build writes a new folder with a new manifest, so `retriever()` is keyed by the
 manifest's stamp: the next rerun of every session picks up the new index, and the old one is
@@ -6,8 +7,6 @@ dropped by `retriever.clear()`. Nothing here is mutated after it is cached.
 """
 from __future__ import annotations
 
-import dataclasses
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,8 +19,6 @@ from indexer.outline import Outline, parse_outline, read_outline_text
 from core.settings import Settings
 from indexer.store import MANIFEST, Manifest, file_sha256, load_index, read_manifest
 from retriever import Retriever
-
-GENERATOR_FIELDS = ("generator_model", "device", "dtype", "engine", "cache_dir", "llm_url", "llm_model", "llm_api_key")
 
 
 @dataclass(frozen=True)
@@ -58,17 +55,11 @@ def retriever(index_dir: str, model: str, stamp: str) -> Retriever:
     return Retriever(load_index(Path(index_dir), model), embedder(model))
 
 
-def generator_spec(settings: Settings) -> str:
-    """The settings that decide which generator loads, as one plain string (the cache key)."""
-    return json.dumps({name: str(getattr(settings, name)) for name in GENERATOR_FIELDS})
-
-
 @st.cache_resource(show_spinner="Loading the language model (the first start converts it, ~20 s)…")
-def generator(spec: str) -> GeneratorChoice:
-    fields = json.loads(spec)
-    settings = dataclasses.replace(Settings(), **{**fields, "cache_dir": Path(fields["cache_dir"])})
+def generator(spec: Settings) -> GeneratorChoice:
+    """The generator `spec` (from `generator_spec`) opens, or why there is none."""
     try:
-        return GeneratorChoice(open_generator(settings))
+        return GeneratorChoice(open_generator(spec))
     except ModelUnavailableError as error:
         return GeneratorChoice(None, str(error))
 

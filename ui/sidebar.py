@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from assistant.backends import generator_spec
 from core.settings import Settings
 from ui import resources
 
@@ -32,7 +33,7 @@ def chat_options(settings: Settings) -> ChatOptions:
         k = st.slider("Branches retrieved", 1, 12, settings.top_k, key=TOP_K,
                       help="How many outline branches each answer may draw on.")
         mode = st.radio("Answer mode", list(MODES), format_func=MODES.get, key=MODE)
-    choice = resources.generator(resources.generator_spec(settings)) if mode == "model" else None
+    choice = resources.generator(generator_spec(settings)) if mode == "model" else None
     name = in_use(choice.generator) if choice and choice.generator else configured_name(settings)
     if choice is not None and choice.problem:
         st.error(f"**The language model is not available.** {choice.problem}  \n"
