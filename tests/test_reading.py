@@ -92,3 +92,13 @@ def test_the_judge_reads_a_short_question_unchanged():
 
 def test_the_judge_reads_a_scenario_as_its_needs_then_its_ask_without_constraints():
     assert asked_text(SCENARIO) == "We must keep the bill low. Which EC2 pricing option is?"
+
+
+def test_the_examples_in_the_docstrings_hold():
+    import doctest
+
+    import retriever.reading
+
+    result = doctest.testmod(retriever.reading)
+
+    assert result.attempted and not result.failed
