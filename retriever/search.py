@@ -3,7 +3,7 @@ outline lines (each voting for the smallest branch holding it), fused by recipro
 
 `retrieve` also hands back those nearest lines (`LineHit`s): the answer judge's candidates from the
 whole outline, not only from the top branches. A scenario question (several sentences) is ranked
-by its whole text, as a short one is; what the judge reads of it (`Retrieval.asked`) is its ask and
+by its whole text, as a short one is; what the judge reads of it (`Retrieval.focus`) is its ask and
 stated needs (reading.py), so the situation told around the ask does not decide whether it is answered.
 """
 from __future__ import annotations
@@ -48,7 +48,7 @@ class Retrieval:
     vector: np.ndarray  # the question's embedding
     hits: list[Hit]
     lines: list[LineHit]
-    asked: str  # what the answer judge reads: the question, or a scenario's ask and needs without constraints
+    focus: str  # what the answer judge reads: the question, or a scenario's ask and needs without constraints
 
 
 class Retriever:
@@ -81,19 +81,19 @@ class Retriever:
         cosine = self._cosines(vector, [i for i, _ in ranked[:k]], dense)
         hits = [Hit(self.index.chunks[i], rank, score, cosine[i], float(lexical[i]))
                 for rank, (i, score) in enumerate(ranked[:k], start=1)]
-        return Retrieval(question, vector, hits, lines, asked_text(question))
+        return Retrieval(question, vector, hits, lines, focus_of(question))
 
     def _cosines(self, vector: np.ndarray, positions: list[int], known: dict[int, float]) -> dict[int, float]:
         missing = [i for i in positions if i not in known]
         return {**known, **dict(zip(missing, self.index.dense_scores(vector, missing)))}
 
 
-def asked_text(question: str) -> str:
+def focus_of(question: str) -> str:
     """The question as the judge reads it: unchanged when it is one sentence; for a scenario its ask
     and needs, constraints out ("most cost-effective" asks for no price; measured on exam.jsonl, reading
     it as one made the judge refuse 27% of answerable scenarios, 8% without).
 
-    >>> asked_text("We log from 40 accounts. Which service is the most cost-effective?")
+    >>> focus_of("We log from 40 accounts. Which service is the most cost-effective?")
     'Which service is?'
     """
     parts = read_question(question)

@@ -173,8 +173,8 @@ def test_a_scenario_is_judged_on_its_ask_and_needs_not_on_its_situation_or_const
     judge = Judge(retriever.index)
 
     judged = judge.judge(retrieval)
-    read_whole = judge.judge(dataclasses.replace(retrieval, asked=scenario))
+    read_whole = judge.judge(dataclasses.replace(retrieval, focus=scenario))
 
-    assert retrieval.asked == "We must keep the bill low. Which EC2 pricing option is?"
+    assert retrieval.focus == "We must keep the bill low. Which EC2 pricing option is?"
     assert judged.answered and judged.answerable > read_whole.answerable
     assert any("Spot" in scored.line.path for scored in judged.lines[:5])

@@ -1,12 +1,12 @@
 """retriever.reading: a question split into sentences, its ask found, its constraints and needs read;
-and what the answer judge reads of it (`asked_text`): a short question unchanged, a scenario's ask and
+and what the answer judge reads of it (`focus_of`): a short question unchanged, a scenario's ask and
 needs without the constraints."""
 from __future__ import annotations
 
 import pytest
 
 from retriever.reading import asked_thing, read_question, split_sentences, without_constraints
-from retriever.search import asked_text
+from retriever.search import focus_of
 
 SCENARIO = ("Our company runs a nightly batch job on EC2. The job can be stopped and restarted at any time "
             "without harm. We must keep the bill low. Which EC2 pricing option is the most cost-effective?")
@@ -87,11 +87,11 @@ def test_needs_are_the_situation_sentences_that_state_a_requirement():
 def test_the_judge_reads_a_short_question_unchanged():
     question = "Which EC2 pricing option is the most cost-effective for interruptible jobs?"
 
-    assert asked_text(question) == question
+    assert focus_of(question) == question
 
 
 def test_the_judge_reads_a_scenario_as_its_needs_then_its_ask_without_constraints():
-    assert asked_text(SCENARIO) == "We must keep the bill low. Which EC2 pricing option is?"
+    assert focus_of(SCENARIO) == "We must keep the bill low. Which EC2 pricing option is?"
 
 
 def test_the_examples_in_the_docstrings_hold():
