@@ -4,7 +4,8 @@ For model mode and extractive-only mode, prints a markdown table: the share of a
 questions whose answer contains every `answer_facts` string (case-insensitive), the share whose
 citations cover a gold line, refusal precision and recall on `refusal` questions, the
 false-refusal rate, median time to first token, and the model's tokens/s.
-Then the same per question kind. `--cross-validated` answers each question with a judge fitted
+Then the same per question kind, and per shape (scenario questions of two or more sentences, and
+one-sentence ones, whatever their kind). `--cross-validated` answers each question with a judge fitted
 without it (5 folds over the given questions): the numbers to report for questions the judge was
 fitted on. `--calibrate` prints the judge's scores of answerable vs unanswerable questions instead,
 the threshold, and its cross-validated precision and recall.
@@ -133,12 +134,17 @@ def _share(flags) -> float:
 
 
 def per_kind(results: list[tuple[Case, Answer]]) -> dict[str, dict[str, float]]:
-    kinds = sorted({c.kind for c, _ in results})
+    """Rows per question kind, then per shape (scenario or one sentence, whatever the kind)."""
+    from retriever.eval import by_shape
+
+    groups = {kind: [(c, a) for c, a in results if c.kind == kind] for kind in sorted({c.kind for c, _ in results})}
+    groups.update(by_shape(results, lambda case: case.question))
     keep = ("n", "facts", "citation hit", "gold lines quoted", "refusal recall", "false refusals", "invented numbers")
     rows = {}
-    for kind in kinds:
-        row = score([(c, a) for c, a in results if c.kind == kind], [])
-        rows[kind] = {k: row[k] for k in keep}
+    for name, subset in groups.items():
+        if subset:
+            row = score(subset, [])
+            rows[name] = {k: row[k] for k in keep}
     return rows
 
 

@@ -138,7 +138,7 @@ class Judge:
     def signals(self, retrieval: Retrieval) -> tuple[Question, list[int], np.ndarray]:
         """(the question read once, candidate positions, their line signals)."""
         positions = self.candidates(retrieval)
-        question = Question.read(retrieval.question, [self.index.lines[p] for p in positions])
+        question = Question.read(retrieval.focus, [self.index.lines[p] for p in positions])
         if question.kinds:
             positions += self.stating(question, positions)
         return question, positions, signal_matrix(question, retrieval, positions, self)

@@ -19,6 +19,7 @@ import numpy as np
 
 from indexer.lexical import lexical_tokens
 from indexer.lines import OutlineLine
+from retriever.reading import read_question
 
 if TYPE_CHECKING:  # only for annotations: the judge imports this module
     from assistant.judge import Judge
@@ -30,7 +31,6 @@ SIGNALS = ("cosine", "cosine_gap", "parent_cosine", "child_cosine", "covered", "
 QUESTION_SIGNALS = ("best_line", "cosine", "below_floor", "covered", "detail_covered", "detail_near", "amount_near",
                     "kind_missing", "unknown_name", "unknown_detail", "asks_amount")
 TOP = 5  # best lines whose signals describe the question
-SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=[A-Z0-9])")
 # A name in the question: CamelCase, an acronym, or a capitalised word that does not open a sentence.
 NAME = re.compile(r"(?<![.?!:]\s)(?<!^)\b(?:[A-Z][a-z]+[A-Z]\w*|[A-Z]{2,}\w*|[A-Z][a-z]+)\b")
 # Words that ask rather than name: a question's "how", "what is"; they name no subject.
@@ -122,11 +122,8 @@ def ask_of(text: str) -> str:
     >>> ask_of("We run 40 accounts. Each needs a VPC. Which service shares subnets across them?")
     'Which service shares subnets across them?'
     """
-    sentences = [s for s in SENTENCE_END.split(text.strip()) if s.strip()]
-    if len(sentences) < 2:
-        return text
-    asking = [s for s in sentences if s.rstrip().endswith("?")]
-    return (asking or sentences)[-1].strip()
+    parts = read_question(text)
+    return parts.ask if parts.is_scenario else text
 
 
 @functools.cache

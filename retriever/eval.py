@@ -1,7 +1,8 @@
 """`python -m retriever.eval FILE.jsonl`: retrieval quality on a question set with gold lines.
 
 Prints Recall@1/3/5/10, MRR@10 and the top-5 text size for the fused, dense-only and lexical-only
-retrievers over non-refusal questions, then Recall@5 / MRR@10 per question kind.
+retrievers over non-refusal questions, then Recall@5 / MRR@10 per question kind, and per shape: the
+questions told as a scenario (two or more sentences) and the one-sentence ones, whatever their kind.
 A hit counts when its lines contain a gold line; for `gold_any: false`, Recall@k is the share of gold
 lines covered by the top k.
 
@@ -24,6 +25,7 @@ if TYPE_CHECKING:  # imported where used: the search loads numpy, which `--help`
     from retriever.search import Hit
 
 CUTOFFS = (1, 3, 5, 10)
+SCENARIO_SHAPE, ONE_SENTENCE = "(any kind, 2+ sentences)", "(any kind, one sentence)"
 
 
 @dataclass(frozen=True)
@@ -67,18 +69,35 @@ def score(results: list[tuple[Question, list[Hit]]]) -> dict[str, float]:
 
 
 def evaluate(retriever, questions: list[Question]) -> tuple[dict, dict]:
-    """(metrics per mode, Recall@5 / MRR@10 per kind for the fused mode)."""
+    """(metrics per mode, Recall@5 / MRR@10 per kind and per shape for the fused mode)."""
     from retriever.search import MODES
 
     answerable = [q for q in questions if q.gold_lines]
     by_mode = {mode: [(q, retriever.search(q.text, k=10, mode=mode)) for q in answerable] for mode in MODES}
     overall = {mode: score(results) for mode, results in by_mode.items()}
+    groups = {kind: [(q, h) for q, h in by_mode["hybrid"] if q.kind == kind] for kind in sorted({q.kind for q in answerable})}
+    groups.update(by_shape(by_mode["hybrid"], lambda q: q.text))
     per_kind = {}
-    for kind in sorted({q.kind for q in answerable}):
-        subset = [(q, h) for q, h in by_mode["hybrid"] if q.kind == kind]
-        row = score(subset)
-        per_kind[kind] = {"n": len(subset), "R@5": row["R@5"], "MRR@10": row["MRR@10"]}
+    for name, subset in groups.items():
+        if subset:
+            row = score(subset)
+            per_kind[name] = {"n": len(subset), "R@5": row["R@5"], "MRR@10": row["MRR@10"]}
     return overall, per_kind
+
+
+def by_shape(results: list[tuple], text_of) -> dict[str, list[tuple]]:
+    """Results split by the question's shape, whatever its kind: a scenario (situation, then the ask)
+    or one sentence; `text_of(question)` is its text.
+
+    >>> sorted(len(v) for v in by_shape([("We use S3. Why?", 1), ("Why?", 2), ("How?", 3)], lambda q: q).values())
+    [1, 2]
+    """
+    from retriever.reading import read_question
+
+    shapes: dict[str, list[tuple]] = {SCENARIO_SHAPE: [], ONE_SENTENCE: []}
+    for result in results:
+        shapes[SCENARIO_SHAPE if read_question(text_of(result[0])).is_scenario else ONE_SENTENCE].append(result)
+    return shapes
 
 
 def main() -> int:

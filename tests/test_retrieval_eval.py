@@ -90,3 +90,14 @@ def test_fused_retrieval_on_the_dev_questions_meets_the_bar_and_beats_each_half(
     assert fused["R@5"] > max(dense["R@5"], lexical["R@5"]), overall
     assert fused["MRR@10"] > max(dense["MRR@10"], lexical["MRR@10"]), overall
     assert fused["top-5 chars"] < 3000, fused
+
+
+def test_results_split_by_shape_whatever_their_kind() -> None:
+    from retriever.eval import ONE_SENTENCE, SCENARIO_SHAPE, by_shape
+
+    scenario = Question("s", "We run 40 accounts. Which service shares subnets?", "fact", frozenset({1}), True)
+    short = Question("t", "Which service shares subnets across accounts?", "fact", frozenset({1}), True)
+
+    shapes = by_shape([(scenario, []), (short, [])], lambda q: q.text)
+
+    assert shapes == {SCENARIO_SHAPE: [(scenario, [])], ONE_SENTENCE: [(short, [])]}
