@@ -4,6 +4,7 @@ Glue only: settings, page layout and wiring. The views live in `ui/`, answers co
 `assistant`, and the same settings as the CLI apply, e.g.
 `BRANCHWISE_SEEDS=notes/ BRANCHWISE_INDEX=/tmp/notes-index streamlit run app.py`.
 """
+
 from functools import partial
 
 import streamlit as st
@@ -34,11 +35,15 @@ def browse_outline() -> None:
     outline_browser.page(status.files, index_panel.last_changes(settings))
 
 
-outline_page = st.Page(browse_outline, title="Outline", icon=":material/account_tree:", url_path="outline")
+outline_page = st.Page(
+    browse_outline, title="Outline", icon=":material/account_tree:", url_path="outline"
+)
 browse = partial(outline_browser.open_at, outline_page)
 index_box = st.sidebar.container()
 options = sidebar.chat_options(settings)
 with index_box:
     index_panel.sidebar_panel(settings, options.model_name, browse)
 assistant = Assistant(retriever, options.generator, settings)
-st.navigation([st.Page(ask, title="Ask", icon=":material/forum:", default=True), outline_page]).run()
+st.navigation(
+    [st.Page(ask, title="Ask", icon=":material/forum:", default=True), outline_page]
+).run()

@@ -3,10 +3,16 @@
 Importing it loads no model (the generator is passed in, see `assistant.backends.open_generator`)
 and imports nothing else: the short names below load their modules on first use.
 """
+
 from importlib import import_module
 
-_HOMES = {"Answer": "assistant.answer", "Citation": "assistant.answer", "Turn": "assistant.answer",
-          "Assistant": "assistant.pipeline", "AnswerStream": "assistant.pipeline"}
+_HOMES = {
+    "Answer": "assistant.answer",
+    "Citation": "assistant.answer",
+    "Turn": "assistant.answer",
+    "Assistant": "assistant.pipeline",
+    "AnswerStream": "assistant.pipeline",
+}
 __all__ = list(_HOMES)
 
 

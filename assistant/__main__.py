@@ -10,26 +10,41 @@ Examples:
   python -m assistant "What does an SCP do?" --json             # one JSON object
   python -m assistant --queries questions.jsonl --json          # one JSON line per {"id", "question"}
 """
+
 from __future__ import annotations
 
 import argparse
 import json
 import sys
 
-from core.cli import (add_index_flag, add_model_server_flags, add_question_arguments, parse_question_arguments,
-                         run_command, settings_from)
+from core.cli import (
+    add_index_flag,
+    add_model_server_flags,
+    add_question_arguments,
+    parse_question_arguments,
+    run_command,
+    settings_from,
+)
 from core.startup import start
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m assistant", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m assistant",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     add_question_arguments(parser, k_help="branches to retrieve (default 5)")
     add_index_flag(parser)
     add_model_server_flags(parser)
-    parser.add_argument("--model", help="generator: a local model folder, a .gguf file or a cached Hub id "
-                                        "(default: the bundled SmolLM2-135M-Instruct, or $BRANCHWISE_MODEL)")
-    parser.add_argument("--extractive", action="store_true", help="quote outline lines; load no model")
+    parser.add_argument(
+        "--model",
+        help="generator: a local model folder, a .gguf file or a cached Hub id "
+        "(default: the bundled SmolLM2-135M-Instruct, or $BRANCHWISE_MODEL)",
+    )
+    parser.add_argument(
+        "--extractive", action="store_true", help="quote outline lines; load no model"
+    )
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     return parse_question_arguments(parser, argv)
 
@@ -51,7 +66,9 @@ def main(argv: list[str] | None = None) -> int:
     from retriever.__main__ import read_queries
     from retriever.load import open_retriever
 
-    queries = read_queries(args.queries) if args.queries else [{"id": None, "question": args.question}]
+    queries = (
+        read_queries(args.queries) if args.queries else [{"id": None, "question": args.question}]
+    )
     generator = None
     if not args.extractive:
         from assistant.backends import open_generator

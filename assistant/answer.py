@@ -2,6 +2,7 @@
 
 They are built once per question by `assistant.pipeline` and flow unchanged to the CLI and the UI.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -37,8 +38,14 @@ class Citation:
         return self.chunk.lines
 
     def to_json(self) -> dict:
-        return {"n": self.n, "id": self.id, "path": list(self.path), "source": self.source,
-                "lines": list(self.lines), "supporting_lines": list(self.supporting_lines)}
+        return {
+            "n": self.n,
+            "id": self.id,
+            "path": list(self.path),
+            "source": self.source,
+            "lines": list(self.lines),
+            "supporting_lines": list(self.supporting_lines),
+        }
 
 
 @dataclass(frozen=True)
@@ -55,11 +62,20 @@ class Answer:
     sentence_seconds: float | None = None  # to the first verified model sentence; None without one
 
     def to_json(self) -> dict:
-        return {"answer": self.text, "refused": self.refused, "mode": self.mode,
-                "citations": [c.to_json() for c in self.citations], "seconds": round(self.seconds, 3),
-                "first_token_seconds": None if self.first_token_seconds is None
-                else round(self.first_token_seconds, 3), "incomplete": self.incomplete,
-                "sentence_seconds": None if self.sentence_seconds is None else round(self.sentence_seconds, 3)}
+        return {
+            "answer": self.text,
+            "refused": self.refused,
+            "mode": self.mode,
+            "citations": [c.to_json() for c in self.citations],
+            "seconds": round(self.seconds, 3),
+            "first_token_seconds": None
+            if self.first_token_seconds is None
+            else round(self.first_token_seconds, 3),
+            "incomplete": self.incomplete,
+            "sentence_seconds": None
+            if self.sentence_seconds is None
+            else round(self.sentence_seconds, 3),
+        }
 
 
 @dataclass(frozen=True)
@@ -68,4 +84,6 @@ class Turn:
 
     question: str
     answer: Answer
-    stale: tuple[int, ...] = ()  # numbers of the citations whose cited lines a later re-index changed or removed
+    stale: tuple[
+        int, ...
+    ] = ()  # numbers of the citations whose cited lines a later re-index changed or removed

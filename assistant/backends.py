@@ -5,6 +5,7 @@ Does not: cache generators (callers keep the one they open, keyed by `generator_
 the server: a server that is down is reported by the first `stream` call, so an app that caches
 this result recovers once the server is back.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -27,15 +28,20 @@ def generator_spec(settings: Settings) -> Settings:
     True
     """
     default = Settings()
-    return dataclasses.replace(settings, **{name: getattr(default, name) for name in NOT_FOR_GENERATION})
+    return dataclasses.replace(
+        settings, **{name: getattr(default, name) for name in NOT_FOR_GENERATION}
+    )
 
 
 def open_generator(settings: Settings) -> Generator:
     """`RemoteGenerator` for `settings.llm_url`, else `assistant.model.load_generator(settings)`."""
     if settings.llm_url:
-        return RemoteGenerator(settings.llm_url, settings.llm_model, settings.llm_api_key,
-                               in_flight=settings.llm_concurrency)
+        return RemoteGenerator(
+            settings.llm_url,
+            settings.llm_model,
+            settings.llm_api_key,
+            in_flight=settings.llm_concurrency,
+        )
     from assistant.model import load_generator  # pulls in torch; a remote backend never needs it
 
     return load_generator(settings)
-

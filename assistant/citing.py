@@ -8,6 +8,7 @@ first cited, and the lines of it the answer draws on are gathered under that num
 >>> citing.cite((sqs,), ()), citing.cite((lambda_, sqs), ()), citing.number(lambda_)
 ('[1]', '[2][1]', 2)
 """
+
 from __future__ import annotations
 
 from typing import Iterable, Sequence
@@ -32,7 +33,11 @@ class Citing:
         for chunk in chunks:
             self._numbers.setdefault(chunk.id, len(self._numbers) + 1)
             self._chunks[chunk.id] = chunk
-            held = (line.line for line in lines if line.source == chunk.source and line.line in chunk.lines)
+            held = (
+                line.line
+                for line in lines
+                if line.source == chunk.source and line.line in chunk.lines
+            )
             self._support.setdefault(chunk.id, set()).update(held)
         return "".join(f"[{self.number(chunk)}]" for chunk in chunks)
 
@@ -42,5 +47,7 @@ class Citing:
 
     def citations(self) -> tuple[Citation, ...]:
         """Every citation so far, numbered 1, 2, … in order of first citation."""
-        return tuple(Citation(n, self._chunks[i], tuple(sorted(self._support[i])))
-                     for i, n in self._numbers.items())
+        return tuple(
+            Citation(n, self._chunks[i], tuple(sorted(self._support[i])))
+            for i, n in self._numbers.items()
+        )

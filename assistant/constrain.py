@@ -10,6 +10,7 @@ markers are taken out before the texts are tokenized, so their digits do not cou
 Does not: load models, or judge whether an answer is true (see `assistant.verify`). The rule is
 applied by `logits_processor` (transformers) and by `assistant.ct2_engine` (CTranslate2).
 """
+
 from __future__ import annotations
 
 import re
@@ -73,8 +74,12 @@ class TokenRule:
         if opened is None:
             return self.prose
         so_far = opened.group(1)
-        ids = [i for digit, ids in self.digits.items()
-               if any(n.startswith(so_far + digit) for n in self.citations) for i in ids]
+        ids = [
+            i
+            for digit, ids in self.digits.items()
+            if any(n.startswith(so_far + digit) for n in self.citations)
+            for i in ids
+        ]
         done = self.closers if so_far in self.citations else frozenset()
         return frozenset(ids) | done or self.vocab.eos  # nothing fits: end the answer
 
@@ -121,8 +126,9 @@ def build_rule(tokenizer: Tokenizer, vocab: Vocabulary, texts: Sequence[str]) ->
     closers = frozenset(i for i, piece in enumerate(pieces) if _CLOSE.match(piece))
     # The closed list holds no digits, so every digit token in `prose` comes from the texts.
     prose = allowed_token_ids(tokenizer, plain) | whitespace | closers | vocab.eos
-    return TokenRule(frozenset(prose), {d: frozenset(s) for d, s in digits.items()},
-                     closers, citations, vocab)
+    return TokenRule(
+        frozenset(prose), {d: frozenset(s) for d, s in digits.items()}, closers, citations, vocab
+    )
 
 
 def logits_processor(rule: TokenRule, prompt_length: int) -> Any:

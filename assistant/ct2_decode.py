@@ -10,6 +10,7 @@ kept going until the state changes (e.g. a citation opens), then the static run 
 re-reads the prompt (a prefill: ~0.25 s at 300 tokens), but the text never holds a refused token.
 Does not: load models or build rules.
 """
+
 from __future__ import annotations
 
 from typing import Any, Generator, Iterable, Iterator, Sequence
@@ -32,19 +33,29 @@ def sampling_options(attempt: int) -> dict[str, Any]:
     return {"sampling_topk": SAMPLING.top_k, "sampling_temperature": SAMPLING.temperature}
 
 
-def free_steps(model: Any, names: Sequence[str], prompt: list[int],
-               max_new_tokens: int, attempt: int = 0) -> Iterator[int]:
+def free_steps(
+    model: Any, names: Sequence[str], prompt: list[int], max_new_tokens: int, attempt: int = 0
+) -> Iterator[int]:
     """Token ids as they are generated (the end-of-answer token is not yielded)."""
     if max_new_tokens == 0:
         return
-    for step in model.generate_tokens([names[i] for i in prompt], max_length=max_new_tokens,
-                                      repetition_penalty=REPETITION_PENALTY,
-                                      **sampling_options(attempt)):
+    for step in model.generate_tokens(
+        [names[i] for i in prompt],
+        max_length=max_new_tokens,
+        repetition_penalty=REPETITION_PENALTY,
+        **sampling_options(attempt),
+    ):
         yield step.token_id
 
 
-def constrained_steps(model: Any, names: Sequence[str], prompt: list[int], rule: Any,
-                      max_new_tokens: int, attempt: int = 0) -> Iterator[tuple[int, bool]]:
+def constrained_steps(
+    model: Any,
+    names: Sequence[str],
+    prompt: list[int],
+    rule: Any,
+    max_new_tokens: int,
+    attempt: int = 0,
+) -> Iterator[tuple[int, bool]]:
     """(token id, whether a correction chose it) for each generated token; every token is one
     `rule.permits` after the tokens before it."""
     generated: list[int] = []
@@ -52,10 +63,12 @@ def constrained_steps(model: Any, names: Sequence[str], prompt: list[int], rule:
     strict: frozenset[int] | None = None  # the exact set a corrective run enforces
     while len(generated) < max_new_tokens:
         run = model.generate_tokens(
-            [names[i] for i in prompt + generated], max_length=max_new_tokens - len(generated),
+            [names[i] for i in prompt + generated],
+            max_length=max_new_tokens - len(generated),
             repetition_penalty=REPETITION_PENALTY,
             suppress_sequences=static if strict is None else suppressed(names, strict),
-            **sampling_options(attempt))
+            **sampling_options(attempt),
+        )
         try:
             outcome = yield from _follow(run, rule, generated, strict)
         finally:
@@ -67,8 +80,9 @@ def constrained_steps(model: Any, names: Sequence[str], prompt: list[int], rule:
         strict = rule.allowed_next(generated) if outcome == "refused" else None
 
 
-def _follow(run: Iterable[Any], rule: Any, generated: list[int],
-            strict: frozenset[int] | None) -> Generator[tuple[int, bool], None, str]:
+def _follow(
+    run: Iterable[Any], rule: Any, generated: list[int], strict: frozenset[int] | None
+) -> Generator[tuple[int, bool], None, str]:
     """Take a run's tokens into `generated` (yielding them) until it ends ("done"), offers a token
     the rule refuses ("refused"), or, in a strict run, the rule's state changes ("changed")."""
     for position, step in enumerate(run):
@@ -106,7 +120,7 @@ def text_pieces(tokenizer: Any, ids: Iterable[int], eos: Sequence[int]) -> Itera
             text = tokenizer.decode(done, skip_special_tokens=True)
             if text.endswith("\ufffd") or len(text) <= len(shown):
                 continue
-            yield text[len(shown):]
+            yield text[len(shown) :]
             shown = text
     finally:
         close = getattr(ids, "close", None)

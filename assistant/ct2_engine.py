@@ -5,6 +5,7 @@ Loading reads only that copy (CTranslate2 weights, `tokenizer.json`, the chat te
 or transformers, so a load from the cache takes ~0.2 s. Does not: run on CUDA (transformers does,
 see `assistant.model`).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -52,12 +53,14 @@ def _convert(ref: str, out: Path) -> None:
     try:
         # force=True: `out` is the fresh temporary folder `build_once` made, so it already exists.
         TransformersConverter(ref, low_cpu_mem_usage=True).convert(
-            str(out), quantization=QUANTIZATION, force=True)
+            str(out), quantization=QUANTIZATION, force=True
+        )
         AutoTokenizer.from_pretrained(ref, local_files_only=True).save_pretrained(out)
     except (OSError, ValueError, KeyError) as exc:
         first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise ModelUnavailableError(
-            f"Cannot convert {ref!r} for CTranslate2 ({first_line}): {INSTALL_HINT}.") from exc
+            f"Cannot convert {ref!r} for CTranslate2 ({first_line}): {INSTALL_HINT}."
+        ) from exc
     if not (out / "chat_template.jinja").is_file():  # older transformers keep it in the config
         config = json.loads((out / "tokenizer_config.json").read_text(encoding="utf-8"))
         (out / "chat_template.jinja").write_text(config["chat_template"], encoding="utf-8")
@@ -91,8 +94,13 @@ class Ct2Generator:
         text = self._chat.render(messages)
         return self._tokenizer.encode(text, add_special_tokens=False).ids
 
-    def stream(self, messages: list[dict[str, str]], max_new_tokens: int = 256,
-               allowed: Sequence[str] | None = None, attempt: int = 0) -> Iterator[str]:
+    def stream(
+        self,
+        messages: list[dict[str, str]],
+        max_new_tokens: int = 256,
+        allowed: Sequence[str] | None = None,
+        attempt: int = 0,
+    ) -> Iterator[str]:
         """Yield the answer's text pieces as tokens are generated. `allowed`: texts the answer may
         draw its tokens from (see `assistant.constrain`); None leaves it free. `attempt`: see
         `assistant.generator.Generator`. Closing the iterator stops generation; a call made while
@@ -101,19 +109,24 @@ class Ct2Generator:
             raise ValueError(f"max_new_tokens must be 0 or more, not {max_new_tokens}")
         with self._lock:
             prompt = self.prompt_ids(messages)
-            steps = (free_steps(self._model, self._names, prompt, max_new_tokens, attempt)
-                     if allowed is None else self._constrained(prompt, allowed, max_new_tokens, attempt))
+            steps = (
+                free_steps(self._model, self._names, prompt, max_new_tokens, attempt)
+                if allowed is None
+                else self._constrained(prompt, allowed, max_new_tokens, attempt)
+            )
             yield from text_pieces(self._tokenizer, steps, self._eos)
 
-    def _constrained(self, prompt: list[int], allowed: Sequence[str],
-                     max_new_tokens: int, attempt: int) -> Iterator[int]:
+    def _constrained(
+        self, prompt: list[int], allowed: Sequence[str], max_new_tokens: int, attempt: int
+    ) -> Iterator[int]:
         from assistant.constrain import Vocabulary, build_rule
 
         if self._vocab is None:
             self._vocab = Vocabulary.of(self._tokenizer, self._eos)
         rule = build_rule(self._tokenizer, self._vocab, allowed)
-        for token, corrected in constrained_steps(self._model, self._names, prompt, rule,
-                                                  max_new_tokens, attempt):
+        for token, corrected in constrained_steps(
+            self._model, self._names, prompt, rule, max_new_tokens, attempt
+        ):
             self.corrections += corrected
             yield token
 
@@ -126,11 +139,14 @@ def open_ct2(folder: Path, threads: int = THREADS) -> tuple[Any, Any, "ChatTempl
 
     try:
         model = ctranslate2.Generator(
-            str(folder), device="cpu", compute_type=QUANTIZATION, intra_threads=threads)
+            str(folder), device="cpu", compute_type=QUANTIZATION, intra_threads=threads
+        )
         tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
     except (OSError, RuntimeError, ValueError) as exc:
-        raise ModelUnavailableError(f"Cannot load the CTranslate2 model in {folder} ({exc}): "
-                                    "delete that folder to convert it again.") from exc
+        raise ModelUnavailableError(
+            f"Cannot load the CTranslate2 model in {folder} ({exc}): "
+            "delete that folder to convert it again."
+        ) from exc
     return model, tokenizer, ChatTemplate.read(folder)
 
 
@@ -149,10 +165,13 @@ class ChatTemplate:
     def read(cls, folder: Path) -> "ChatTemplate":
         config = json.loads((folder / "tokenizer_config.json").read_text(encoding="utf-8"))
         source = (folder / "chat_template.jinja").read_text(encoding="utf-8")
-        return cls(source, {k: config[k] for k in ("bos_token", "eos_token")
-                            if isinstance(config.get(k), str)})
+        return cls(
+            source,
+            {k: config[k] for k in ("bos_token", "eos_token") if isinstance(config.get(k), str)},
+        )
 
     def render(self, messages: list[dict[str, str]]) -> str:
         """The prompt text, ending with the assistant's turn."""
-        return self._template.render(messages=messages, add_generation_prompt=True,
-                                     **self._specials)
+        return self._template.render(
+            messages=messages, add_generation_prompt=True, **self._specials
+        )

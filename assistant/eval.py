@@ -16,6 +16,7 @@ Examples:
   python -m assistant.eval ../shared/eval/dev.jsonl ../shared/eval/dev2.jsonl --extractive --cross-validated
   python -m assistant.eval ../shared/eval/dev.jsonl --template quoted --show # without the worked example
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,7 +27,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, Sequence
 
-from core.cli import add_index_flag, add_model_server_flags, markdown_table, read_jsonl, run_command, settings_from
+from core.cli import (
+    add_index_flag,
+    add_model_server_flags,
+    markdown_table,
+    read_jsonl,
+    run_command,
+    settings_from,
+)
 from core.startup import start
 
 if TYPE_CHECKING:  # the answer records import the search, and with it numpy: not for `--help`
@@ -54,8 +62,13 @@ def read_cases(path: Path) -> list[Case]:
 
 
 def _case(item: dict) -> Case:
-    return Case(item["id"], item["question"], item.get("kind", ""),
-                frozenset(g["line"] for g in item.get("gold", [])), tuple(item.get("answer_facts", [])))
+    return Case(
+        item["id"],
+        item["question"],
+        item.get("kind", ""),
+        frozenset(g["line"] for g in item.get("gold", [])),
+        tuple(item.get("answer_facts", [])),
+    )
 
 
 class TimedGenerator:
@@ -65,12 +78,18 @@ class TimedGenerator:
         self.inner, self.name, self.constrained = inner, inner.name, constrained
         self.rates: list[float] = []
 
-    def stream(self, messages: list[dict[str, str]], max_new_tokens: int = 256,
-               allowed: Sequence[str] | None = None, attempt: int = 0) -> Iterator[str]:
+    def stream(
+        self,
+        messages: list[dict[str, str]],
+        max_new_tokens: int = 256,
+        allowed: Sequence[str] | None = None,
+        attempt: int = 0,
+    ) -> Iterator[str]:
         pieces, first = [], None
         allowed = allowed if self.constrained else None
-        for piece in self.inner.stream(messages, max_new_tokens=max_new_tokens, allowed=allowed,
-                                       attempt=attempt):
+        for piece in self.inner.stream(
+            messages, max_new_tokens=max_new_tokens, allowed=allowed, attempt=attempt
+        ):
             first = first or time.perf_counter()
             pieces.append(piece)
             yield piece
@@ -112,14 +131,20 @@ def score(results: list[tuple[Case, Answer]], rates: list[float]) -> dict[str, f
         "n": len(results),
         "facts": _share(facts_found(a, c) for c, a in answered),
         "citation hit": _share(cites_gold(a, c) for c, a in answered),
-        "gold lines quoted": statistics.mean([gold_quoted(a, c) for c, a in answered]) if answered else float("nan"),
+        "gold lines quoted": statistics.mean([gold_quoted(a, c) for c, a in answered])
+        if answered
+        else float("nan"),
         "invented numbers": sum(invented_numbers(a) for _, a in results if not a.refused),
         "refusal precision": _share(c.refusal for c in refused),
         "refusal recall": _share(c in refused for c in refusals),
         "false refusals": _share(c in refused for c in answerable),
         "model answers": _share(a.mode == "model" for _, a in answered),
-        "median first token s": statistics.median(a.first_token_seconds or a.seconds for _, a in results),
-        "median model sentence s": _median([a.sentence_seconds for _, a in results if a.sentence_seconds is not None]),
+        "median first token s": statistics.median(
+            a.first_token_seconds or a.seconds for _, a in results
+        ),
+        "median model sentence s": _median(
+            [a.sentence_seconds for _, a in results if a.sentence_seconds is not None]
+        ),
         "tokens/s": statistics.median(rates) if rates else float("nan"),
     }
 
@@ -137,9 +162,20 @@ def per_kind(results: list[tuple[Case, Answer]]) -> dict[str, dict[str, float]]:
     """Rows per question kind, then per shape (scenario or one sentence, whatever the kind)."""
     from retriever.eval import by_shape
 
-    groups = {kind: [(c, a) for c, a in results if c.kind == kind] for kind in sorted({c.kind for c, _ in results})}
+    groups = {
+        kind: [(c, a) for c, a in results if c.kind == kind]
+        for kind in sorted({c.kind for c, _ in results})
+    }
     groups.update(by_shape(results, lambda case: case.question))
-    keep = ("n", "facts", "citation hit", "gold lines quoted", "refusal recall", "false refusals", "invented numbers")
+    keep = (
+        "n",
+        "facts",
+        "citation hit",
+        "gold lines quoted",
+        "refusal recall",
+        "false refusals",
+        "invented numbers",
+    )
     rows = {}
     for name, subset in groups.items():
         if subset:
@@ -155,8 +191,15 @@ def run_mode(assistants, cases: list[Case], mode: str, show: bool) -> list[tuple
         answer = assistants(case).ask(case.question, mode=mode).answer
         results.append((case, answer))
         if show:
-            mark = "refused" if answer.refused else f"facts={facts_found(answer, case)} cite={cites_gold(answer, case)}"
-            print(f"## {case.id} [{mode}] {case.question}  ({mark}, {answer.mode})\n{answer.text}\n", file=sys.stderr)
+            mark = (
+                "refused"
+                if answer.refused
+                else f"facts={facts_found(answer, case)} cite={cites_gold(answer, case)}"
+            )
+            print(
+                f"## {case.id} [{mode}] {case.question}  ({mark}, {answer.mode})\n{answer.text}\n",
+                file=sys.stderr,
+            )
     return results
 
 
@@ -172,9 +215,15 @@ def calibration(retriever, cases: list[Case]) -> str:
     for label, refusal in (("refusal", True), ("answerable", False)):
         group = sorted((score, c.id) for score, c in scored if c.refusal == refusal)
         refused = sum(score < judge.weights.threshold for score, _ in group)
-        lines.append(f"{label} ({refused}/{len(group)} refused): " + ", ".join(f"{s:.2f} {i}" for s, i in group))
+        lines.append(
+            f"{label} ({refused}/{len(group)} refused): "
+            + ", ".join(f"{s:.2f} {i}" for s, i in group)
+        )
     _, validated = validate(retriever, cases)
-    lines.append("cross-validated on these questions: " + ", ".join(f"{k} {v:.3f}" for k, v in validated.items()))
+    lines.append(
+        "cross-validated on these questions: "
+        + ", ".join(f"{k} {v:.3f}" for k, v in validated.items())
+    )
     return "\n".join(lines)
 
 
@@ -186,26 +235,49 @@ def fold_assistants(retriever, generator, settings, template, cases: list[Case])
 
     samples = collect(retriever, cases, Judge(retriever.index, blank_weights()))
     judges = cross_validated(samples, retriever.index.vocabulary)
-    by_weights = {id(w): Assistant(retriever, generator, settings, template, Judge(retriever.index, w))
-                  for w in judges.values()}
+    by_weights = {
+        id(w): Assistant(retriever, generator, settings, template, Judge(retriever.index, w))
+        for w in judges.values()
+    }
     return lambda case: by_weights[id(judges[case.id])]
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m assistant.eval", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("questions", type=Path, nargs="+", metavar="FILE.jsonl", help="e.g. ../shared/eval/dev.jsonl")
+    parser = argparse.ArgumentParser(
+        prog="python -m assistant.eval",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "questions",
+        type=Path,
+        nargs="+",
+        metavar="FILE.jsonl",
+        help="e.g. ../shared/eval/dev.jsonl",
+    )
     add_index_flag(parser)
     add_model_server_flags(parser)
-    parser.add_argument("--model", help="generator model (default: the bundled SmolLM2-135M-Instruct)")
+    parser.add_argument(
+        "--model", help="generator model (default: the bundled SmolLM2-135M-Instruct)"
+    )
     parser.add_argument("--extractive", action="store_true", help="extractive mode only (no model)")
-    parser.add_argument("--modes", default="model,extractive", help="modes to score (default: both)")
+    parser.add_argument(
+        "--modes", default="model,extractive", help="modes to score (default: both)"
+    )
     parser.add_argument("--template", help="prompt template name (see assistant.prompt.TEMPLATES)")
-    parser.add_argument("--unconstrained", action="store_true",
-                        help="let the model write any token (to measure what constrained decoding does)")
-    parser.add_argument("--calibrate", action="store_true", help="print the judge's score distributions")
-    parser.add_argument("--cross-validated", action="store_true",
-                        help="answer each question with a judge fitted without it (5 folds over these questions)")
+    parser.add_argument(
+        "--unconstrained",
+        action="store_true",
+        help="let the model write any token (to measure what constrained decoding does)",
+    )
+    parser.add_argument(
+        "--calibrate", action="store_true", help="print the judge's score distributions"
+    )
+    parser.add_argument(
+        "--cross-validated",
+        action="store_true",
+        help="answer each question with a judge fitted without it (5 folds over these questions)",
+    )
     parser.add_argument("--show", action="store_true", help="print every answer to stderr")
     args = parser.parse_args(argv)
     cases = [case for path in args.questions for case in read_cases(path)]

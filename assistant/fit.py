@@ -11,6 +11,7 @@ Examples:
   python -m assistant.fit ../shared/eval/dev.jsonl ../shared/eval/dev2.jsonl
   python -m assistant.fit ../shared/eval/dev.jsonl ../shared/eval/dev2.jsonl --write
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,13 +21,25 @@ from pathlib import Path
 from core.cli import add_index_flag, run_command, settings_from
 from core.startup import start
 
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m assistant.fit", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("questions", type=Path, nargs="+", metavar="FILE.jsonl", help="question sets with gold lines")
+    parser = argparse.ArgumentParser(
+        prog="python -m assistant.fit",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "questions",
+        type=Path,
+        nargs="+",
+        metavar="FILE.jsonl",
+        help="question sets with gold lines",
+    )
     add_index_flag(parser)
     parser.add_argument("--folds", type=int, help="cross-validation folds (default 5)")
-    parser.add_argument("--write", action="store_true", help="store the judge fitted on all questions")
+    parser.add_argument(
+        "--write", action="store_true", help="store the judge fitted on all questions"
+    )
     args = parser.parse_args(argv)
     # Imported after parsing: numpy and the index would make `--help` wait for them.
     from assistant.eval import read_cases
@@ -39,8 +52,11 @@ def main(argv: list[str] | None = None) -> int:
     samples, validated = validate(retriever, cases, args.folds or FOLDS)
     print(json.dumps({"cross-validated": validated}, indent=1))
     if args.write:
-        fitted = {**fit(samples, retriever.index.vocabulary).to_json(), "fitted on": [path.name for path in args.questions],
-                  "cross-validated": {k: round(v, 3) for k, v in validated.items()}}
+        fitted = {
+            **fit(samples, retriever.index.vocabulary).to_json(),
+            "fitted on": [path.name for path in args.questions],
+            "cross-validated": {k: round(v, 3) for k, v in validated.items()},
+        }
         WEIGHTS_FILE.write_text(json.dumps(fitted, indent=1) + "\n", encoding="utf-8")
         print(f"wrote {WEIGHTS_FILE}")
     return 0

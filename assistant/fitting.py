@@ -6,6 +6,7 @@ of numpy) turns signals into a probability; the answer threshold is the best lin
 best separates answerable from unanswerable questions. Reported numbers are cross-validated: each
 question is scored by a judge fitted without its fold.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -42,7 +43,9 @@ def fold_of(question_id: str, folds: int = FOLDS) -> int:
     return int(hashlib.sha256(question_id.encode()).hexdigest(), 16) % folds
 
 
-def logistic(matrix: np.ndarray, labels: np.ndarray, l2: float = L2, steps: int = 50) -> tuple[np.ndarray, float]:
+def logistic(
+    matrix: np.ndarray, labels: np.ndarray, l2: float = L2, steps: int = 50
+) -> tuple[np.ndarray, float]:
     """(weights, bias) minimising the L2-penalised log loss (the bias unpenalised)."""
     x = np.hstack([matrix, np.ones((len(matrix), 1))])
     w = np.zeros(x.shape[1])
@@ -62,15 +65,30 @@ def logistic(matrix: np.ndarray, labels: np.ndarray, l2: float = L2, steps: int 
 def choose_threshold(scores: np.ndarray, answerable: np.ndarray) -> float:
     """The question score that costs least: missed refusals plus (weighted) false refusals."""
     options = np.unique(scores)
-    costs = [MISSED_REFUSAL_COST * np.sum(~answerable & (scores >= t)) / max(np.sum(~answerable), 1)
-             + FALSE_REFUSAL_COST * np.sum(answerable & (scores < t)) / max(np.sum(answerable), 1) for t in options]
+    costs = [
+        MISSED_REFUSAL_COST * np.sum(~answerable & (scores >= t)) / max(np.sum(~answerable), 1)
+        + FALSE_REFUSAL_COST * np.sum(answerable & (scores < t)) / max(np.sum(answerable), 1)
+        for t in options
+    ]
     i = int(np.argmin(costs))
     return float((options[i] + options[i - 1]) / 2) if i > 0 else float(options[0])
 
 
-def question_matrix(samples: list[Sample], line: Model, vocabulary: frozenset[str], floor: float) -> np.ndarray:
-    return np.array([question_signals(s.question, line.score(s.matrix) if len(s.labels) else np.zeros(0), s.matrix,
-                                      vocabulary, floor) for s in samples])
+def question_matrix(
+    samples: list[Sample], line: Model, vocabulary: frozenset[str], floor: float
+) -> np.ndarray:
+    return np.array(
+        [
+            question_signals(
+                s.question,
+                line.score(s.matrix) if len(s.labels) else np.zeros(0),
+                s.matrix,
+                vocabulary,
+                floor,
+            )
+            for s in samples
+        ]
+    )
 
 
 def fit(samples: list[Sample], vocabulary: frozenset[str], folds: int = FOLDS) -> Weights:
@@ -80,7 +98,9 @@ def fit(samples: list[Sample], vocabulary: frozenset[str], folds: int = FOLDS) -
     line = _line_model([s for s in samples if len(s.labels)])
     unseen = {}
     for f in range(folds):
-        inner = _line_model([s for s in samples if len(s.labels) and fold_of(s.id + "/inner", folds) != f])
+        inner = _line_model(
+            [s for s in samples if len(s.labels) and fold_of(s.id + "/inner", folds) != f]
+        )
         unseen.update({s.id: inner for s in samples if fold_of(s.id + "/inner", folds) == f})
     floor = cosine_floor(samples)
     rows = np.array([question_matrix([s], unseen[s.id], vocabulary, floor)[0] for s in samples])
@@ -92,7 +112,11 @@ def fit(samples: list[Sample], vocabulary: frozenset[str], folds: int = FOLDS) -
 
 def cosine_floor(samples: list[Sample]) -> float:
     """The nearest-line cosine that all but `FLOOR_SHARE` of the answerable questions reach."""
-    best = [s.matrix[:, SIGNALS.index("cosine")].max() for s in samples if s.answerable and len(s.labels)]
+    best = [
+        s.matrix[:, SIGNALS.index("cosine")].max()
+        for s in samples
+        if s.answerable and len(s.labels)
+    ]
     return float(np.quantile(best, FLOOR_SHARE))
 
 
@@ -100,44 +124,74 @@ def _line_model(samples: list[Sample]) -> Model:
     """Fitted on answerable questions only: which line answers is a question about questions that
     have an answer; that some have none is the question model's to learn."""
     samples = [s for s in samples if s.answerable]
-    weights, bias = logistic(np.vstack([s.matrix for s in samples]), np.concatenate([s.labels for s in samples]))
+    weights, bias = logistic(
+        np.vstack([s.matrix for s in samples]), np.concatenate([s.labels for s in samples])
+    )
     return Model(SIGNALS, tuple(weights.tolist()), bias)
 
 
-def cross_validated(samples: list[Sample], vocabulary: frozenset[str], folds: int = FOLDS) -> dict[str, Weights]:
+def cross_validated(
+    samples: list[Sample], vocabulary: frozenset[str], folds: int = FOLDS
+) -> dict[str, Weights]:
     """Per question id, the judge fitted without the question's fold."""
-    fitted = {f: fit([s for s in samples if fold_of(s.id, folds) != f], vocabulary) for f in range(folds)}
+    fitted = {
+        f: fit([s for s in samples if fold_of(s.id, folds) != f], vocabulary) for f in range(folds)
+    }
     return {s.id: fitted[fold_of(s.id, folds)] for s in samples}
 
 
-def report(samples: list[Sample], judges: dict[str, Weights], vocabulary: frozenset[str]) -> dict[str, float]:
+def report(
+    samples: list[Sample], judges: dict[str, Weights], vocabulary: frozenset[str]
+) -> dict[str, float]:
     """Refusal recall, false refusals, and how often the best line is a gold line, per judge."""
     rows = []
     for s in samples:
         judge = judges[s.id]
         scores = judge.line.score(s.matrix) if len(s.labels) else np.zeros(0)
-        answered = (judge.question.score(question_matrix([s], judge.line, vocabulary, judge.cosine_floor))[0]
-                    >= judge.threshold)
+        answered = (
+            judge.question.score(question_matrix([s], judge.line, vocabulary, judge.cosine_floor))[
+                0
+            ]
+            >= judge.threshold
+        )
         top = s.labels[np.argsort(-scores, kind="stable")[:3]]
         rows.append((s, answered, bool(top[:1].any()), bool(top.any())))
     refusals = [answered for s, answered, _, _ in rows if not s.answerable]
     answerable = [r for r in rows if r[0].answerable]
     refused = [not s.answerable for s, answered, _, _ in rows if not answered]
-    return {"questions": len(rows), "refusal precision": _mean(refused), "refusal recall": _mean([not a for a in refusals]),
-            "false refusals": _mean([not a for _, a, _, _ in answerable]),
-            "best line is gold": _mean([top1 for _, _, top1, _ in answerable]),
-            "a gold line in top 3": _mean([top3 for _, _, _, top3 in answerable])}
+    return {
+        "questions": len(rows),
+        "refusal precision": _mean(refused),
+        "refusal recall": _mean([not a for a in refusals]),
+        "false refusals": _mean([not a for _, a, _, _ in answerable]),
+        "best line is gold": _mean([top1 for _, _, top1, _ in answerable]),
+        "a gold line in top 3": _mean([top3 for _, _, _, top3 in answerable]),
+    }
 
 
-def recall_at(samples: list[Sample], judges: dict[str, Weights], vocabulary: frozenset[str],
-              false_refusals: tuple[float, ...] = (0.05, 0.10, 0.15)) -> dict[str, float]:
+def recall_at(
+    samples: list[Sample],
+    judges: dict[str, Weights],
+    vocabulary: frozenset[str],
+    false_refusals: tuple[float, ...] = (0.05, 0.10, 0.15),
+) -> dict[str, float]:
     """Refusal recall at each rate of false refusals, with the threshold moved to reach it: what
     the judge's scores can separate, whatever threshold the cost picks."""
-    scores = np.array([judges[s.id].question.score(question_matrix([s], judges[s.id].line, vocabulary,
-                                                                   judges[s.id].cosine_floor))[0] for s in samples])
+    scores = np.array(
+        [
+            judges[s.id].question.score(
+                question_matrix([s], judges[s.id].line, vocabulary, judges[s.id].cosine_floor)
+            )[0]
+            for s in samples
+        ]
+    )
     answerable = np.array([s.answerable for s in samples])
-    return {f"refusal recall at {rate:.0%} false refusals": float(np.mean(
-        scores[~answerable] < np.quantile(scores[answerable], rate))) for rate in false_refusals}
+    return {
+        f"refusal recall at {rate:.0%} false refusals": float(
+            np.mean(scores[~answerable] < np.quantile(scores[answerable], rate))
+        )
+        for rate in false_refusals
+    }
 
 
 def validate(retriever, cases, folds: int = FOLDS) -> tuple[list[Sample], dict[str, float]]:
@@ -147,11 +201,16 @@ def validate(retriever, cases, folds: int = FOLDS) -> tuple[list[Sample], dict[s
     samples = collect(retriever, cases, Judge(retriever.index, blank_weights()))
     kinds = {s.answerable for s in samples}
     if kinds != {True, False} or len(samples) < 2 * folds:
-        raise BranchwiseError(f"fitting the judge needs answerable and unanswerable questions, at least {2 * folds} "
-                              f"in all (got {len(samples)}): add question sets with both")
+        raise BranchwiseError(
+            f"fitting the judge needs answerable and unanswerable questions, at least {2 * folds} "
+            f"in all (got {len(samples)}): add question sets with both"
+        )
     vocabulary = retriever.index.vocabulary
     judges = cross_validated(samples, vocabulary, folds)
-    return samples, {**report(samples, judges, vocabulary), **recall_at(samples, judges, vocabulary)}
+    return samples, {
+        **report(samples, judges, vocabulary),
+        **recall_at(samples, judges, vocabulary),
+    }
 
 
 def collect(retriever, cases, judge) -> list[Sample]:
@@ -165,8 +224,12 @@ def collect(retriever, cases, judge) -> list[Sample]:
 
 def blank_weights() -> Weights:
     """A judge with no weights yet: enough to compute signals."""
-    return Weights(Model(SIGNALS, (0.0,) * len(SIGNALS), 0.0), Model(QUESTION_SIGNALS, (0.0,) * len(QUESTION_SIGNALS), 0.0),
-                   0.5, 0.0)
+    return Weights(
+        Model(SIGNALS, (0.0,) * len(SIGNALS), 0.0),
+        Model(QUESTION_SIGNALS, (0.0,) * len(QUESTION_SIGNALS), 0.0),
+        0.5,
+        0.0,
+    )
 
 
 def _mean(flags: list[bool]) -> float:

@@ -7,6 +7,7 @@ with the previous question and the path of the chunk the previous answer cited f
 "SQS › Queue types  What is the max message size of a standard queue?  and the FIFO one?".
 Stand-alone questions are searched as asked. Does not: search (retriever/) or prompt (prompt.py).
 """
+
 from __future__ import annotations
 
 import re
@@ -17,8 +18,11 @@ from assistant.answer import Turn
 SHORT_WORDS = 5  # a question of at most this many words, after a chat started, is a follow-up
 _OPENER = re.compile(r"^\s*(?:and|or|but|also|so|then|what about|how about|and what about)\b", re.I)
 # "that"/"this" alone are left out: stand-alone questions use them as relative words all the time.
-_POINTER = re.compile(r"\b(?:it|its|it's|they|them|their|theirs|these|those|former|latter|"
-                      r"(?:this|that|the \w+) ones?)\b", re.I)
+_POINTER = re.compile(
+    r"\b(?:it|its|it's|they|them|their|theirs|these|those|former|latter|"
+    r"(?:this|that|the \w+) ones?)\b",
+    re.I,
+)
 
 
 def is_follow_up(question: str, history: Sequence[Turn]) -> bool:
@@ -42,7 +46,9 @@ def retrieval_query(question: str, history: Sequence[Turn]) -> str:
     if not is_follow_up(question, history):
         return question
     previous = history[-1]
-    return " ".join(part for part in (topic_of(previous), previous.question.strip(), question.strip()) if part)
+    return " ".join(
+        part for part in (topic_of(previous), previous.question.strip(), question.strip()) if part
+    )
 
 
 def topic_of(turn: Turn) -> str:

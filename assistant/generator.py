@@ -4,6 +4,7 @@ Implementations: `assistant.model.LocalGenerator` (transformers), `assistant.ct2
 (CTranslate2), `assistant.remote.RemoteGenerator` (a model server) and the scripted fake in tests.
 This module imports nothing heavy and holds no model code.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -39,9 +40,13 @@ class Generator(Protocol):
 
     name: str  # human-readable model id, e.g. "SmolLM2-135M-Instruct.Q4_1"
 
-    def stream(self, messages: list[dict[str, str]], max_new_tokens: int = 256,
-               allowed: Sequence[str] | None = None, attempt: int = 0) -> Iterator[str]:
-        ...
+    def stream(
+        self,
+        messages: list[dict[str, str]],
+        max_new_tokens: int = 256,
+        allowed: Sequence[str] | None = None,
+        attempt: int = 0,
+    ) -> Iterator[str]: ...
 
 
 class GenerationIncomplete(BranchwiseError):
@@ -50,5 +55,7 @@ class GenerationIncomplete(BranchwiseError):
 
     def __init__(self, url: str, partial: str, reason: str):
         self.url, self.partial, self.reason = url, partial, reason
-        super().__init__(f"The model server at {url} stopped mid-answer ({reason}); "
-                         "the answer so far is kept but incomplete.")
+        super().__init__(
+            f"The model server at {url} stopped mid-answer ({reason}); "
+            "the answer so far is kept but incomplete."
+        )

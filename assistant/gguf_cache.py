@@ -3,6 +3,7 @@ under `cache_dir/models/`, so later loads take ~2 s instead of ~20 s of dequanti
 
 Does not: load models for generation (see `assistant.model`) or prune old cache folders.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -53,7 +54,9 @@ def build_once(target: Path, build: Callable[[Path], None]) -> bool:
         return False
     target.parent.mkdir(parents=True, exist_ok=True)
     _remove_abandoned(target)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-{os.getpid()}-", suffix=".tmp", dir=target.parent))
+    tmp = Path(
+        tempfile.mkdtemp(prefix=f".{target.name}-{os.getpid()}-", suffix=".tmp", dir=target.parent)
+    )
     try:
         build(tmp)
         tmp.rename(target)
@@ -70,7 +73,7 @@ def _remove_abandoned(target: Path) -> None:
     """Delete the temporary folders of conversions whose process was killed (~500 MB each); those of
     a conversion still running elsewhere stay."""
     for leftover in target.parent.glob(f".{target.name}-*.tmp"):
-        pid = leftover.name[len(target.name) + 2:].split("-", 1)[0]
+        pid = leftover.name[len(target.name) + 2 :].split("-", 1)[0]
         if pid.isdigit() and not process_alive(int(pid)):
             shutil.rmtree(leftover, ignore_errors=True)
 
@@ -84,7 +87,8 @@ def _convert(gguf: Path, out: Path) -> None:
     except (OSError, ValueError, KeyError) as exc:
         first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise ModelUnavailableError(
-            f"Cannot read GGUF {gguf} ({first_line}): {INSTALL_HINT}.") from exc
+            f"Cannot read GGUF {gguf} ({first_line}): {INSTALL_HINT}."
+        ) from exc
     # A GGUF-loaded model refuses save_pretrained; a fresh model built from its config, minus the
     # quantization entry, takes the dequantized weights and saves normally. Weights stay float32:
     # most Q4_1-dequantized values are not exact in 16 bits, and loading costs the same.

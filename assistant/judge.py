@@ -7,6 +7,7 @@ the second decides from the question's best lines (and what the question names) 
 outline answers it at all. Does not: retrieve (retriever/), choose what to quote (quotes.py) or
 check model sentences (verify.py).
 """
+
 from __future__ import annotations
 
 import functools
@@ -16,7 +17,14 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.signals import QUESTION_SIGNALS, SIGNALS, Question, question_signals, signal_matrix, states_kind
+from assistant.signals import (
+    QUESTION_SIGNALS,
+    SIGNALS,
+    Question,
+    question_signals,
+    signal_matrix,
+    states_kind,
+)
 from core.errors import BranchwiseError
 from indexer.chunk import Chunk
 from indexer.lines import OutlineLine
@@ -38,11 +46,16 @@ class Model:
     @classmethod
     def from_json(cls, data: dict, names: tuple[str, ...]) -> "Model":
         if set(data["weights"]) != set(names):
-            raise ValueError(f"weights for {sorted(data['weights'])}, but the judge computes {sorted(names)}")
+            raise ValueError(
+                f"weights for {sorted(data['weights'])}, but the judge computes {sorted(names)}"
+            )
         return cls(names, tuple(float(data["weights"][n]) for n in names), float(data["bias"]))
 
     def to_json(self) -> dict:
-        return {"weights": {n: round(w, 4) for n, w in zip(self.names, self.weights)}, "bias": round(self.bias, 4)}
+        return {
+            "weights": {n: round(w, 4) for n, w in zip(self.names, self.weights)},
+            "bias": round(self.bias, 4),
+        }
 
     def score(self, matrix: np.ndarray) -> np.ndarray:
         return 1.0 / (1.0 + np.exp(-(matrix @ np.asarray(self.weights) + self.bias)))
@@ -59,15 +72,25 @@ class Weights:
     def load(cls, path: Path = WEIGHTS_FILE) -> "Weights":
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            return cls(Model.from_json(data["line"], SIGNALS), Model.from_json(data["question"], QUESTION_SIGNALS),
-                       float(data["threshold"]), float(data["cosine_floor"]))
+            return cls(
+                Model.from_json(data["line"], SIGNALS),
+                Model.from_json(data["question"], QUESTION_SIGNALS),
+                float(data["threshold"]),
+                float(data["cosine_floor"]),
+            )
         except (OSError, ValueError, KeyError, TypeError) as error:
-            raise BranchwiseError(f"{path}: not a fitted judge ({error}); run `python -m assistant.fit "
-                                  "QUESTIONS.jsonl ... --write` to refit it") from None
+            raise BranchwiseError(
+                f"{path}: not a fitted judge ({error}); run `python -m assistant.fit "
+                "QUESTIONS.jsonl ... --write` to refit it"
+            ) from None
 
     def to_json(self) -> dict:
-        return {"line": self.line.to_json(), "question": self.question.to_json(), "threshold": round(self.threshold, 4),
-                "cosine_floor": round(self.cosine_floor, 4)}
+        return {
+            "line": self.line.to_json(),
+            "question": self.question.to_json(),
+            "threshold": round(self.threshold, 4),
+            "cosine_floor": round(self.cosine_floor, 4),
+        }
 
 
 @functools.cache
@@ -99,7 +122,11 @@ class Judge:
 
     def __init__(self, index: Index, weights: Weights | None = None):
         self.index, self.weights = index, weights or shipped_weights()
-        self.parent, self.children, self.topics = index.tree.parent, index.tree.children, index.tree.topics
+        self.parent, self.children, self.topics = (
+            index.tree.parent,
+            index.tree.children,
+            index.tree.topics,
+        )
 
     def children_of(self, line: OutlineLine) -> list[OutlineLine]:
         """The line's children, in the order of the index's lines."""
@@ -130,10 +157,16 @@ class Judge:
         """Lines under a topic the question names that state the kind of amount it asks for: "How
         long can a Lambda function run?" reaches "Lambda › Sizing › Timeout › Max 900s", which
         neither its embedding nor its words bring near the question."""
-        topics = {self.index.lines[p].path[1] for p in found if len(self.index.lines[p].path) > 2} & question.named
+        topics = {
+            self.index.lines[p].path[1] for p in found if len(self.index.lines[p].path) > 2
+        } & question.named
         seen = set(found)
-        return [p for topic in sorted(topics) for p in self.topics.get(topic, [])[:MAX_TOPIC_LINES]
-                if p not in seen and states_kind(self.index.lines[p].text, question.kinds)]
+        return [
+            p
+            for topic in sorted(topics)
+            for p in self.topics.get(topic, [])[:MAX_TOPIC_LINES]
+            if p not in seen and states_kind(self.index.lines[p].text, question.kinds)
+        ]
 
     def signals(self, retrieval: Retrieval) -> tuple[Question, list[int], np.ndarray]:
         """(the question read once, candidate positions, their line signals)."""
@@ -146,8 +179,11 @@ class Judge:
     def judge(self, retrieval: Retrieval) -> Judgement:
         question, positions, matrix = self.signals(retrieval)
         scores = self.weights.line.score(matrix) if positions else np.zeros(0)
-        answerable = self.weights.question.score(question_signals(question, scores, matrix, self.index.vocabulary,
-                                                                    self.weights.cosine_floor))
+        answerable = self.weights.question.score(
+            question_signals(
+                question, scores, matrix, self.index.vocabulary, self.weights.cosine_floor
+            )
+        )
         order = np.argsort(-scores, kind="stable")
         lines = tuple(ScoredLine(self.index.lines[positions[i]], float(scores[i])) for i in order)
         return Judgement(question, lines, float(answerable), self.weights.threshold)

@@ -6,6 +6,7 @@ and streams greedy chat completions.
 Does not: keep one loaded model per process (callers cache `load_generator`'s result), build
 prompts, or download anything (every load is `local_files_only`).
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -16,8 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 from assistant.engine_choice import resolve_dtype, resolve_engine
-from assistant.gguf_cache import INSTALL_HINT, ensure_converted
 from assistant.generator import SAMPLING
+from assistant.gguf_cache import INSTALL_HINT, ensure_converted
 from core.errors import ModelUnavailableError
 from core.settings import Settings
 
@@ -81,8 +82,9 @@ def resolve_source(spec: str) -> ModelSource:
         return ModelSource(path.stem, gguf=path.resolve())
     if path.is_dir():
         if not (path / "config.json").is_file():
-            raise ModelUnavailableError(f"{path} has no config.json, so it is not a model folder: "
-                                        f"{INSTALL_HINT}.")
+            raise ModelUnavailableError(
+                f"{path} has no config.json, so it is not a model folder: {INSTALL_HINT}."
+            )
         return ModelSource(path.name, ref=str(path.resolve()))
     if path.is_absolute() or spec.startswith((".", "~")) or path.exists():
         raise ModelUnavailableError(f"No model folder at {path}: {INSTALL_HINT}.")
@@ -104,8 +106,15 @@ def load_generator(settings: Settings) -> LocalGenerator | Ct2Generator:
 
         ct2_folder, made = ensure_ct2(ref, settings.cache_dir)
         parts = open_ct2(ct2_folder)
-        info = LoadInfo(source.name, engine, ref, device, "int8", converted or made,
-                        time.perf_counter() - started)
+        info = LoadInfo(
+            source.name,
+            engine,
+            ref,
+            device,
+            "int8",
+            converted or made,
+            time.perf_counter() - started,
+        )
         return Ct2Generator(*parts, info)
     dtype = resolve_dtype(settings.dtype, device)
     model, tokenizer = _load_pretrained(ref, device, dtype)
@@ -121,10 +130,12 @@ def _load_pretrained(ref: str, device: str, dtype: str) -> tuple[Any, Any]:
     try:
         tokenizer = AutoTokenizer.from_pretrained(ref, local_files_only=True)
         model = AutoModelForCausalLM.from_pretrained(
-            ref, dtype=getattr(torch, dtype), local_files_only=True)
+            ref, dtype=getattr(torch, dtype), local_files_only=True
+        )
     except (OSError, ValueError) as exc:
-        raise ModelUnavailableError(f"Cannot load model {ref!r} from local files "
-                                    f"({_first_line(exc)}): {INSTALL_HINT}.") from exc
+        raise ModelUnavailableError(
+            f"Cannot load model {ref!r} from local files ({_first_line(exc)}): {INSTALL_HINT}."
+        ) from exc
     return model.to(device).eval(), tokenizer
 
 
@@ -151,8 +162,13 @@ class LocalGenerator:
         """Tokens `text` takes in this model's vocabulary, for fitting context into its window."""
         return len(self._tokenizer(text, add_special_tokens=False)["input_ids"])
 
-    def stream(self, messages: list[dict[str, str]], max_new_tokens: int = 256,
-               allowed: Sequence[str] | None = None, attempt: int = 0) -> Iterator[str]:
+    def stream(
+        self,
+        messages: list[dict[str, str]],
+        max_new_tokens: int = 256,
+        allowed: Sequence[str] | None = None,
+        attempt: int = 0,
+    ) -> Iterator[str]:
         """Yield the answer's text pieces. `allowed`: texts the answer may draw its tokens from
         (see `assistant.constrain`); None leaves it free. `attempt`: see
         `assistant.generator.Generator`. Closing the iterator early stops generation; a call made
@@ -166,11 +182,15 @@ class LocalGenerator:
             processors = [] if allowed is None else [self._rule_processor(inputs, allowed)]
             # Per call, never stored on the shared model: each stream owns its queue and stop flag.
             streamer = TextIteratorStreamer(
-                self._tokenizer, skip_prompt=True, skip_special_tokens=True)
+                self._tokenizer, skip_prompt=True, skip_special_tokens=True
+            )
             stop, failure = threading.Event(), []
             worker = threading.Thread(
-                target=self._generate, name="branchwise-generate", daemon=True,
-                args=(inputs, streamer, stop, (max_new_tokens, processors, attempt), failure))
+                target=self._generate,
+                name="branchwise-generate",
+                daemon=True,
+                args=(inputs, streamer, stop, (max_new_tokens, processors, attempt), failure),
+            )
             worker.start()
             try:
                 yield from (piece for piece in streamer if piece)
@@ -189,8 +209,14 @@ class LocalGenerator:
         rule = build_rule(backend, self._vocab, allowed)
         return logits_processor(rule, prompt_length=inputs["input_ids"].shape[1])
 
-    def _generate(self, inputs: Any, streamer: Any, stop: threading.Event,
-                  limits: tuple[int, list[Any], int], failure: list[BaseException]) -> None:
+    def _generate(
+        self,
+        inputs: Any,
+        streamer: Any,
+        stop: threading.Event,
+        limits: tuple[int, list[Any], int],
+        failure: list[BaseException],
+    ) -> None:
         import torch
         from transformers import LogitsProcessorList, StoppingCriteriaList
 
@@ -202,14 +228,20 @@ class LocalGenerator:
         sampling = {"top_k": SAMPLING.top_k, "temperature": SAMPLING.temperature} if attempt else {}
         try:
             if attempt:
-                torch.manual_seed(attempt)  # under the stream lock: no other generation draws meanwhile
+                torch.manual_seed(
+                    attempt
+                )  # under the stream lock: no other generation draws meanwhile
             self._model.generate(
-                **inputs, streamer=streamer, max_new_tokens=max_new_tokens,
-                do_sample=bool(attempt), **sampling,
+                **inputs,
+                streamer=streamer,
+                max_new_tokens=max_new_tokens,
+                do_sample=bool(attempt),
+                **sampling,
                 repetition_penalty=REPETITION_PENALTY,
                 logits_processor=LogitsProcessorList(processors),
                 stopping_criteria=StoppingCriteriaList([stop_requested]),
-                pad_token_id=self._tokenizer.eos_token_id if pad_id is None else pad_id)
+                pad_token_id=self._tokenizer.eos_token_id if pad_id is None else pad_id,
+            )
         except BaseException as exc:  # relayed: stream() re-raises it in the caller's thread
             failure.append(exc)
             streamer.end()  # unblocks the consumer, which would otherwise wait forever

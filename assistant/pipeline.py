@@ -8,6 +8,7 @@ come first, and a verified sentence follows when it is ready; nothing shown is t
 final `answer.text` reads as the app shows it, the model's sentences above the quotes. The `Assistant` holds only shared, read-only parts; a call's state lives in
 its own `_Call`, so one `Assistant` serves many threads.
 """
+
 from __future__ import annotations
 
 import time
@@ -42,18 +43,32 @@ QUOTES_INTRO = "From the outline:"
 
 
 class Assistant:
-    def __init__(self, retriever: Retriever, generator: Generator | None, settings: Settings,
-                 template: str = DEFAULT_TEMPLATE, judge: Judge | None = None):
-        self.retriever, self.generator, self.settings, self.template = retriever, generator, settings, template
+    def __init__(
+        self,
+        retriever: Retriever,
+        generator: Generator | None,
+        settings: Settings,
+        template: str = DEFAULT_TEMPLATE,
+        judge: Judge | None = None,
+    ):
+        self.retriever, self.generator, self.settings, self.template = (
+            retriever,
+            generator,
+            settings,
+            template,
+        )
         self.judge = judge or Judge(retriever.index)
 
-    def ask(self, question: str, history: Sequence[Turn] = (), k: int | None = None,
-            mode: str = "model") -> AnswerStream:
+    def ask(
+        self, question: str, history: Sequence[Turn] = (), k: int | None = None, mode: str = "model"
+    ) -> AnswerStream:
         """Start answering; nothing runs until the stream is iterated (or `.answer` is read)."""
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
         generator = self.generator if mode == "model" else None
-        return AnswerStream(_Call(self, question, tuple(history), k or self.settings.top_k, generator))
+        return AnswerStream(
+            _Call(self, question, tuple(history), k or self.settings.top_k, generator)
+        )
 
 
 class Piece(str):
@@ -101,9 +116,21 @@ class AnswerStream:
 class _Call:
     """The state of one question being answered: emitted text, citations, timings."""
 
-    def __init__(self, owner: Assistant, question: str, history: tuple[Turn, ...], k: int,
-                 generator: Generator | None):
-        self.owner, self.question, self.history, self.k, self.generator = owner, question, history, k, generator
+    def __init__(
+        self,
+        owner: Assistant,
+        question: str,
+        history: tuple[Turn, ...],
+        k: int,
+        generator: Generator | None,
+    ):
+        self.owner, self.question, self.history, self.k, self.generator = (
+            owner,
+            question,
+            history,
+            k,
+            generator,
+        )
         self.started = time.perf_counter()
         self.first: float | None = None
         self.pieces: list[Piece] = []
@@ -140,7 +167,10 @@ class _Call:
         """For a comparison, each side judged on its own question: the joint question's best lines
         often all lean to one side ("SQS standard and FIFO queues" finds FIFO)."""
         owner = self.owner
-        return [(side, owner.judge.judge(owner.retriever.retrieve(side.query, k=self.k))) for side in sides(query)]
+        return [
+            (side, owner.judge.judge(owner.retriever.retrieve(side.query, k=self.k)))
+            for side in sides(query)
+        ]
 
     def _model(self, query: str, chosen: list[Quote]) -> Iterator[str]:
         """Model sentences over notes made of the quoted lines only, one note per cited chunk."""
@@ -154,17 +184,24 @@ class _Call:
             if self.kept or broken or self.tokens >= MODEL_TOKENS:
                 return
 
-    def _attempt(self, messages: list[dict[str, str]], allowed: list[str], verifier: Verifier,
-                 attempt: int) -> Iterator[str]:
+    def _attempt(
+        self, messages: list[dict[str, str]], allowed: list[str], verifier: Verifier, attempt: int
+    ) -> Iterator[str]:
         """One reply of the model, verified sentence by sentence; returns True when the generator
         broke (a model server died), so no further attempt is made."""
         splitter, rejected = SentenceSplitter(), self.rejected
         self.cut = False  # only the attempt that kept sentences can leave the answer cut short
-        stream = self.generator.stream(messages, max_new_tokens=min(MAX_NEW_TOKENS, MODEL_TOKENS - self.tokens),
-                                       allowed=allowed, attempt=attempt)
+        stream = self.generator.stream(
+            messages,
+            max_new_tokens=min(MAX_NEW_TOKENS, MODEL_TOKENS - self.tokens),
+            allowed=allowed,
+            attempt=attempt,
+        )
         try:
             for piece in stream:
-                self.tokens += 1  # a piece is a token (CTranslate2, servers) or a few (transformers)
+                self.tokens += (
+                    1  # a piece is a token (CTranslate2, servers) or a few (transformers)
+                )
                 for sentence in splitter.feed(piece):
                     yield from self._verified(sentence, verifier)
                 if self.kept >= MAX_SENTENCES or self.rejected - rejected >= MAX_REJECTED:
@@ -212,10 +249,17 @@ class _Call:
 
     def finish(self, incomplete: bool) -> None:
         self.answer = Answer(
-            question=self.question, text=as_shown(self.pieces), citations=self.citing.citations(),
-            refused=self.refused, hits=self.hits, mode="model" if self.kept else "extractive",
-            seconds=time.perf_counter() - self.started, first_token_seconds=self.first, incomplete=incomplete,
-            sentence_seconds=self.sentence_at)
+            question=self.question,
+            text=as_shown(self.pieces),
+            citations=self.citing.citations(),
+            refused=self.refused,
+            hits=self.hits,
+            mode="model" if self.kept else "extractive",
+            seconds=time.perf_counter() - self.started,
+            first_token_seconds=self.first,
+            incomplete=incomplete,
+            sentence_seconds=self.sentence_at,
+        )
 
 
 def as_shown(pieces: Sequence[Piece]) -> str:
@@ -224,7 +268,9 @@ def as_shown(pieces: Sequence[Piece]) -> str:
     >>> as_shown([Piece("From the outline: x [1]", "quotes"), Piece("X is so [1].", "model")])
     'X is so [1].\n\nFrom the outline: x [1]'
     """
-    blocks = ["".join(p for p in pieces if p.place == place) for place in ("model", "quotes", "refusal")]
+    blocks = [
+        "".join(p for p in pieces if p.place == place) for place in ("model", "quotes", "refusal")
+    ]
     return "\n\n".join(block for block in blocks if block)
 
 
@@ -264,7 +310,11 @@ def refusal_text(judgement: Judgement) -> str:
     lines = judgement.lines[:NEAREST]
     if not lines:
         return REFUSAL
-    named = [line.line.path[1] for line in lines if len(line.line.path) > 2 and line.line.path[1] in judgement.question.named]
+    named = [
+        line.line.path[1]
+        for line in lines
+        if len(line.line.path) > 2 and line.line.path[1] in judgement.question.named
+    ]
     opening = UNCOVERED_DETAIL.format(topic=named[0]) if named else REFUSAL
     closest = "; ".join(" › ".join(line.line.path[-CLOSEST_STEPS:]) for line in lines)
     return f"{opening} Closest: {closest}."

@@ -11,6 +11,7 @@ instructions" stays a quoted bullet.
 >>> [m["role"] for m in build_messages("What is S3?", [])]  # the default shows a worked example first
 ['system', 'user', 'assistant', 'user']
 """
+
 from __future__ import annotations
 
 import re
@@ -42,7 +43,9 @@ class Note:
     path: tuple[str, ...]
     text: str  # an indented tree (a whole chunk) or quoted lines
     chunk: Chunk | None = None  # None for the worked example's made-up notes
-    lines: tuple[OutlineLine, ...] = ()  # the lines it quotes: what its sentences are checked against
+    lines: tuple[
+        OutlineLine, ...
+    ] = ()  # the lines it quotes: what its sentences are checked against
 
 
 @dataclass(frozen=True)
@@ -54,8 +57,10 @@ class Template:
 
 
 _NOTE = '<note n="{n}" path="{path}">\n{text}\n</note>'
-_USER = ("{notes}\n\nQuestion: {question}\n"
-         "Answer with facts copied from the notes, and cite each one like [1].")
+_USER = (
+    "{notes}\n\nQuestion: {question}\n"
+    "Answer with facts copied from the notes, and cite each one like [1]."
+)
 TEMPLATES = {
     # The notes (the lines the extractive answer quotes), then the question and the answer's shape.
     "quoted": Template(system=_RULES, note=_NOTE, user=_USER),
@@ -77,19 +82,28 @@ def defuse(text: str) -> str:
 def format_notes(notes: Sequence[Note], template: Template) -> str:
     """The notes in order, each under its number: the number the answer cites."""
     return "\n".join(
-        template.note.format(n=note.n, path=defuse(" › ".join(note.path)).replace('"', "'"),
-                             text=defuse(note.text))
-        for note in notes)
+        template.note.format(
+            n=note.n, path=defuse(" › ".join(note.path)).replace('"', "'"), text=defuse(note.text)
+        )
+        for note in notes
+    )
 
 
-EXAMPLE_NOTES = (Note(1, ("Garden", "Tomatoes"), "Garden › Tomatoes › Watering: Twice a week; Deeply, at the roots"),
-                 Note(2, ("Garden", "Roses"), "Garden › Roses › Pruning: Late winter"))
+EXAMPLE_NOTES = (
+    Note(
+        1,
+        ("Garden", "Tomatoes"),
+        "Garden › Tomatoes › Watering: Twice a week; Deeply, at the roots",
+    ),
+    Note(2, ("Garden", "Roses"), "Garden › Roses › Pruning: Late winter"),
+)
 EXAMPLE_QUESTION = "How often should I water my tomatoes?"
 EXAMPLE_ANSWER = "Water tomatoes twice a week, deeply, at the roots [1]."
 
 
-def build_messages(question: str, notes: Sequence[Note], template: str = DEFAULT_TEMPLATE,
-                   earlier: str = "") -> list[dict[str, str]]:
+def build_messages(
+    question: str, notes: Sequence[Note], template: str = DEFAULT_TEMPLATE, earlier: str = ""
+) -> list[dict[str, str]]:
     """System rules and one user message holding the notes and the question (after a worked
     example, for a template that shows one).
 
@@ -98,7 +112,21 @@ def build_messages(question: str, notes: Sequence[Note], template: str = DEFAULT
     shape = TEMPLATES[template]
     asked = f"{question.strip()} (follow-up to: {earlier.strip()})" if earlier else question.strip()
     user = shape.user.format(notes=format_notes(notes, shape), question=asked)
-    example = [{"role": "user", "content": shape.user.format(notes=format_notes(EXAMPLE_NOTES, shape),
-                                                             question=EXAMPLE_QUESTION)},
-               {"role": "assistant", "content": EXAMPLE_ANSWER}] if shape.shown else []
-    return [{"role": "system", "content": shape.system}, *example, {"role": "user", "content": user}]
+    example = (
+        [
+            {
+                "role": "user",
+                "content": shape.user.format(
+                    notes=format_notes(EXAMPLE_NOTES, shape), question=EXAMPLE_QUESTION
+                ),
+            },
+            {"role": "assistant", "content": EXAMPLE_ANSWER},
+        ]
+        if shape.shown
+        else []
+    )
+    return [
+        {"role": "system", "content": shape.system},
+        *example,
+        {"role": "user", "content": user},
+    ]

@@ -5,6 +5,7 @@ A quote is the outline's own words with its path, so everything it states is in 
 cites: "Lambda › Sizing › Timeout: Default 3s; Max 900s". Does not: judge lines (judge.py) or
 number citations (citing.py).
 """
+
 from __future__ import annotations
 
 import re
@@ -25,16 +26,24 @@ CONTEXT_STEPS = 3  # path steps shown before a quoted line
 # "X vs Y", "X versus Y", "difference between X and Y", "compare X and/with Y", "X compared with Y",
 # "how does X differ from Y", "how do X and Y compare/differ", "trade-off between X and Y",
 # "what separates X and/from Y", "X rather than / instead of Y", "X or Y".
-SIDES = re.compile(r"(?:difference|differences|differ|trade-?offs?|choose|choice|separates?|distinguish(?:es)?)\s+"
-                   r"(?:between\s+)?(.+?)\s+(?:and|from)\s+(.+)|compare\s+(.+?)\s+"
-                   r"(?:and|with|to)\s+(.+)|(.+?),?\s+(?:vs\.?|versus|compared\s+(?:with|to)|rather\s+than|"
-                   r"instead\s+of)\s+(.+)|"
-                   r"(.+?)\s+(?:differs?|different)\s+from\s+(.+)|(.+?)\s+or\s+(.+)|"
-                   r"(.+?)\s+and\s+(.+?)\s+(?:compare|differ)", re.IGNORECASE)
-CLAUSE_END = re.compile(r"[:;,?!]")  # a side ends where its clause does: "Polly vs Transcribe: which …"
+SIDES = re.compile(
+    r"(?:difference|differences|differ|trade-?offs?|choose|choice|separates?|distinguish(?:es)?)\s+"
+    r"(?:between\s+)?(.+?)\s+(?:and|from)\s+(.+)|compare\s+(.+?)\s+"
+    r"(?:and|with|to)\s+(.+)|(.+?),?\s+(?:vs\.?|versus|compared\s+(?:with|to)|rather\s+than|"
+    r"instead\s+of)\s+(.+)|"
+    r"(.+?)\s+(?:differs?|different)\s+from\s+(.+)|(.+?)\s+or\s+(.+)|"
+    r"(.+?)\s+and\s+(.+?)\s+(?:compare|differ)",
+    re.IGNORECASE,
+)
+CLAUSE_END = re.compile(
+    r"[:;,?!]"
+)  # a side ends where its clause does: "Polly vs Transcribe: which …"
 # The word left dangling where a side was cut out: "between X and ?" → "between X ?".
-JOINER = re.compile(r"\s(?:and|or|with|to|from|vs\.?|versus|compared\s+(?:with|to)|rather\s+than|instead\s+of)"
-                    r"(?=\s*(?:[,;:?!]|$))", re.IGNORECASE)
+JOINER = re.compile(
+    r"\s(?:and|or|with|to|from|vs\.?|versus|compared\s+(?:with|to)|rather\s+than|instead\s+of)"
+    r"(?=\s*(?:[,;:?!]|$))",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -71,7 +80,9 @@ def sides(question: str) -> tuple[Side, ...]:
     if not match:
         return ()
     first, second = [part for part in match.groups() if part][:2]
-    first = CLAUSE_END.split(first.rstrip(" ,;:"))[-1].strip()  # "For an ASG, how does X" → "how does X"
+    first = CLAUSE_END.split(first.rstrip(" ,;:"))[
+        -1
+    ].strip()  # "For an ASG, how does X" → "how does X"
     second = CLAUSE_END.split(second)[0].strip()
     words = [frozenset(tokens) - asking_words() for tokens in lexical_tokens([first, second])]
     if not all(words):
@@ -79,12 +90,15 @@ def sides(question: str) -> tuple[Side, ...]:
     # Each side's question: its own words and what the question asks of both ("on cost").
     rest = question.replace(first, " ", 1).replace(second, " ", 1)
     asked = " ".join(JOINER.sub(" ", rest).split())
-    return tuple(Side(text, side_words, f"{text} {asked}".replace(" ?", "?"))
-                 for text, side_words in zip((first, second), words))
+    return tuple(
+        Side(text, side_words, f"{text} {asked}".replace(" ?", "?"))
+        for text, side_words in zip((first, second), words)
+    )
 
 
-def choose(judgement: Judgement, judge: Judge,
-           compared: Sequence[tuple[Side, Judgement]] = ()) -> list[ScoredLine]:
+def choose(
+    judgement: Judgement, judge: Judge, compared: Sequence[tuple[Side, Judgement]] = ()
+) -> list[ScoredLine]:
     """The lines to quote, best first: the best line and close runners-up, and for a comparison the
     best line of each side (from that side's own judgement, `compared`) they do not already cover.
     A question asking for a kind of amount ("how long …") is answered by lines that state one (a
@@ -99,21 +113,32 @@ def choose(judgement: Judgement, judge: Judge,
     best = ranked[0].score
     chosen = [s for s in ranked[:MAX_QUOTES] if s.score >= RUNNER_UP * best]
     for (side, side_judgement), (other, _) in zip(compared, compared[::-1]):
-        found = _on_side(side_judgement.lines[:KIND_WINDOW] or ranked, side.words - other.words,
-                         other.words - side.words)
+        found = _on_side(
+            side_judgement.lines[:KIND_WINDOW] or ranked,
+            side.words - other.words,
+            other.words - side.words,
+        )
         if found and found.line not in {c.line for c in chosen}:
             chosen.append(found)
     return chosen
 
 
-def _on_side(ranked: Sequence[ScoredLine], mine: frozenset[str], theirs: frozenset[str]) -> ScoredLine | None:
+def _on_side(
+    ranked: Sequence[ScoredLine], mine: frozenset[str], theirs: frozenset[str]
+) -> ScoredLine | None:
     """The best line that itself names what only this side names ("Standard", not "Queue Types")
     and whose path leans to this side (a "Timeout" under Step Functions is not Lambda's)."""
     texts = [s.line.text for s in ranked] + [" ".join(s.line.path[1:]) for s in ranked]
     tokens = [set(words) for words in lexical_tokens(texts)]
-    own, path = tokens[:len(ranked)], tokens[len(ranked):]
-    return next((s for s, words, steps in zip(ranked, own, path)
-                 if words & mine and len(steps & mine) > len(steps & theirs)), None)
+    own, path = tokens[: len(ranked)], tokens[len(ranked) :]
+    return next(
+        (
+            s
+            for s, words, steps in zip(ranked, own, path)
+            if words & mine and len(steps & mine) > len(steps & theirs)
+        ),
+        None,
+    )
 
 
 def _states(judge: Judge, line: OutlineLine, kinds: frozenset[str]) -> bool:
@@ -121,8 +146,9 @@ def _states(judge: Judge, line: OutlineLine, kinds: frozenset[str]) -> bool:
     return any(states_kind(shown.text, kinds) for shown in (line, *judge.children_of(line)))
 
 
-def quotes(judgement: Judgement, judge: Judge,
-           compared: Sequence[tuple[Side, Judgement]] = ()) -> list[Quote]:
+def quotes(
+    judgement: Judgement, judge: Judge, compared: Sequence[tuple[Side, Judgement]] = ()
+) -> list[Quote]:
     """One quote per chosen line: the line with its children, or, for a leaf, its parent with the
     leaf and its siblings (lists and comparisons live in siblings). Shared heads are quoted once."""
     heads: dict[OutlineLine, None] = {}

@@ -5,6 +5,7 @@ can go wrong there into named errors a user can act on.
 Does not: start servers, parse server-sent events itself (the client does), count tokens, or
 retry an answer that had already begun streaming (its text has reached the user).
 """
+
 from __future__ import annotations
 
 import threading
@@ -30,9 +31,11 @@ MAX_RETRIES = 2
 # batching server such as vLLM (BRANCHWISE_LLM_CONCURRENCY).
 IN_FLIGHT = 1
 PLACEHOLDER_KEY = "not-needed"  # local servers ignore the key, but the client insists on one
-SERVER_HINT = ("Is it running? Start one with `transformers serve` or `vllm serve`, or fix "
-               "BRANCHWISE_LLM_URL (e.g. http://127.0.0.1:8000/v1); unset it to use the "
-               "in-process model")
+SERVER_HINT = (
+    "Is it running? Start one with `transformers serve` or `vllm serve`, or fix "
+    "BRANCHWISE_LLM_URL (e.g. http://127.0.0.1:8000/v1); unset it to use the "
+    "in-process model"
+)
 
 
 def api_base(url: str) -> str:
@@ -44,8 +47,10 @@ def api_base(url: str) -> str:
     url = url.strip().rstrip("/")
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ModelUnavailableError(f"BRANCHWISE_LLM_URL must be an http(s) URL such as "
-                                    f"http://127.0.0.1:8000/v1, not {url!r}.")
+        raise ModelUnavailableError(
+            f"BRANCHWISE_LLM_URL must be an http(s) URL such as "
+            f"http://127.0.0.1:8000/v1, not {url!r}."
+        )
     return url if parts.path else url + "/v1"
 
 
@@ -57,9 +62,16 @@ class RemoteGenerator:
     (what a one-model server serves).
     """
 
-    def __init__(self, url: str, model: str = "", api_key: str = "", *,
-                 timeout: float = READ_TIMEOUT, max_retries: int = MAX_RETRIES,
-                 in_flight: int = IN_FLIGHT):
+    def __init__(
+        self,
+        url: str,
+        model: str = "",
+        api_key: str = "",
+        *,
+        timeout: float = READ_TIMEOUT,
+        max_retries: int = MAX_RETRIES,
+        in_flight: int = IN_FLIGHT,
+    ):
         import openai
 
         self.url, self.timeout, self.max_retries = api_base(url), timeout, max_retries
@@ -67,8 +79,11 @@ class RemoteGenerator:
         self._slots, self._count_lock = threading.Semaphore(in_flight), threading.Lock()
         self._streaming = 0  # streams holding a slot
         self._client = openai.OpenAI(
-            base_url=self.url, api_key=api_key or PLACEHOLDER_KEY, max_retries=max_retries,
-            timeout=openai.Timeout(timeout, connect=CONNECT_TIMEOUT))
+            base_url=self.url,
+            api_key=api_key or PLACEHOLDER_KEY,
+            max_retries=max_retries,
+            timeout=openai.Timeout(timeout, connect=CONNECT_TIMEOUT),
+        )
 
     @property
     def name(self) -> str:
@@ -95,8 +110,10 @@ class RemoteGenerator:
         if not self._model:
             served = self.available_models(strict=True)
             if not served:
-                raise ModelUnavailableError(f"The model server at {self.url} lists no models: "
-                                            "set BRANCHWISE_LLM_MODEL to the one to use.")
+                raise ModelUnavailableError(
+                    f"The model server at {self.url} lists no models: "
+                    "set BRANCHWISE_LLM_MODEL to the one to use."
+                )
             self._model = served[0]  # a benign race: concurrent callers resolve the same id
         return self._model
 
@@ -112,8 +129,13 @@ class RemoteGenerator:
                 raise self._unavailable(exc, self._model) from exc
             return []
 
-    def stream(self, messages: list[dict[str, str]], max_new_tokens: int = 256,
-               allowed: Sequence[str] | None = None, attempt: int = 0) -> Iterator[str]:
+    def stream(
+        self,
+        messages: list[dict[str, str]],
+        max_new_tokens: int = 256,
+        allowed: Sequence[str] | None = None,
+        attempt: int = 0,
+    ) -> Iterator[str]:
         """Yield the answer's pieces. Raises `ModelUnavailableError` when nothing could be
         generated, `GenerationIncomplete` (after the pieces that did arrive) when the server
         failed, stalled past the timeout or hung up mid-answer. Closing the iterator early
@@ -124,9 +146,16 @@ class RemoteGenerator:
 
         model, pieces = self.model_id(), []
         try:
-            with self._slot(), self._client.chat.completions.create(
-                    model=model, messages=messages, max_tokens=max_new_tokens, stream=True,
-                    **_sampling(attempt)) as chunks:
+            with (
+                self._slot(),
+                self._client.chat.completions.create(
+                    model=model,
+                    messages=messages,
+                    max_tokens=max_new_tokens,
+                    stream=True,
+                    **_sampling(attempt),
+                ) as chunks,
+            ):
                 finished = yield from _relay(chunks, pieces)
         except openai.APIError as exc:
             if pieces:
@@ -134,8 +163,9 @@ class RemoteGenerator:
                 raise GenerationIncomplete(self.url, "".join(pieces), reason) from exc
             raise self._unavailable(exc, model) from exc
         if not finished:
-            raise GenerationIncomplete(self.url, "".join(pieces),
-                                       "the server closed the stream before the answer ended")
+            raise GenerationIncomplete(
+                self.url, "".join(pieces), "the server closed the stream before the answer ended"
+            )
 
     def _unavailable(self, exc: Any, model: str) -> ModelUnavailableError:
         """One clear sentence for an error met before any text arrived."""
@@ -144,18 +174,23 @@ class RemoteGenerator:
         if isinstance(exc, openai.APITimeoutError):
             return ModelUnavailableError(
                 f"The model server at {self.url} sent nothing for {self.timeout:g} s; it may be "
-                "overloaded or stuck: try again, or check the server's log.")
+                "overloaded or stuck: try again, or check the server's log."
+            )
         if isinstance(exc, openai.APIConnectionError):
             return ModelUnavailableError(
-                f"Cannot reach the model server at {self.url} ({_cause(exc)}). {SERVER_HINT}.")
+                f"Cannot reach the model server at {self.url} ({_cause(exc)}). {SERVER_HINT}."
+            )
         status = getattr(exc, "status_code", None)
         served = self.available_models() if status in (400, 404) and model else []
         if served and model not in served:
             return ModelUnavailableError(
                 f"The model server at {self.url} does not serve {model!r}; it serves: "
-                f"{', '.join(served)}. Set BRANCHWISE_LLM_MODEL (or --llm-model) to one of them.")
-        return ModelUnavailableError(f"The model server at {self.url} "
-                                     + _status_text(status, _detail(exc), self.max_retries + 1))
+                f"{', '.join(served)}. Set BRANCHWISE_LLM_MODEL (or --llm-model) to one of them."
+            )
+        return ModelUnavailableError(
+            f"The model server at {self.url} "
+            + _status_text(status, _detail(exc), self.max_retries + 1)
+        )
 
 
 def _status_text(status: int | None, detail: str, tries: int) -> str:
@@ -167,11 +202,15 @@ def _status_text(status: int | None, detail: str, tries: int) -> str:
     if status in (401, 403):
         return f"refused the API key (HTTP {status}): set BRANCHWISE_LLM_API_KEY."
     if status == 404:
-        return (f"answered HTTP 404 ({detail}): check that BRANCHWISE_LLM_URL ends in /v1 and "
-                "BRANCHWISE_LLM_MODEL names a served model.")
+        return (
+            f"answered HTTP 404 ({detail}): check that BRANCHWISE_LLM_URL ends in /v1 and "
+            "BRANCHWISE_LLM_MODEL names a served model."
+        )
     if status is not None and (status == 429 or status >= 500):
-        return (f"answered HTTP {status} ({detail}) {tries} times; try again shortly or check the "
-                "server's log.")
+        return (
+            f"answered HTTP {status} ({detail}) {tries} times; try again shortly or check the "
+            "server's log."
+        )
     return f"answered {f'HTTP {status}' if status is not None else 'an error'}: {detail}."
 
 

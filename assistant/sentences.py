@@ -6,6 +6,7 @@
 >>> split.feed(" needs a term [2].\\n1. Next"), split.finish()
 (['Reserved needs a term [2].'], ('1. Next', False))
 """
+
 from __future__ import annotations
 
 import re
@@ -32,7 +33,7 @@ class SentenceSplitter:
             if _NUMBERING.match(sentence):  # "1." opens a list item; the item is the sentence
                 start = match.end()
                 continue
-            self.buffer, start = self.buffer[match.end():], 0
+            self.buffer, start = self.buffer[match.end() :], 0
             if sentence:
                 done.append(sentence)
         return done

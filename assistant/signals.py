@@ -8,6 +8,7 @@ candidate line then gets the signals named in `SIGNALS`. No weights here: they a
 >>> Question.read("How long can a Lambda function run?", []).asks_amount
 True
 """
+
 from __future__ import annotations
 
 import functools
@@ -25,21 +26,51 @@ if TYPE_CHECKING:  # only for annotations: the judge imports this module
     from assistant.judge import Judge
     from retriever.search import Retrieval
 
-SIGNALS = ("cosine", "cosine_gap", "parent_cosine", "child_cosine", "covered", "detail_covered",
-           "detail_in_line", "detail_near", "adds_words", "amount_stated", "amount_missing", "amount_near", "kind_stated",
-           "under_topic", "leaf", "depth", "chunk_rank", "line_rank")
-QUESTION_SIGNALS = ("best_line", "cosine", "below_floor", "covered", "detail_covered", "detail_near", "amount_near",
-                    "kind_missing", "unknown_name", "unknown_detail", "asks_amount")
+SIGNALS = (
+    "cosine",
+    "cosine_gap",
+    "parent_cosine",
+    "child_cosine",
+    "covered",
+    "detail_covered",
+    "detail_in_line",
+    "detail_near",
+    "adds_words",
+    "amount_stated",
+    "amount_missing",
+    "amount_near",
+    "kind_stated",
+    "under_topic",
+    "leaf",
+    "depth",
+    "chunk_rank",
+    "line_rank",
+)
+QUESTION_SIGNALS = (
+    "best_line",
+    "cosine",
+    "below_floor",
+    "covered",
+    "detail_covered",
+    "detail_near",
+    "amount_near",
+    "kind_missing",
+    "unknown_name",
+    "unknown_detail",
+    "asks_amount",
+)
 TOP = 5  # best lines whose signals describe the question
 # A name in the question: CamelCase, an acronym, or a capitalised word that does not open a sentence.
 NAME = re.compile(r"(?<![.?!:]\s)(?<!^)\b(?:[A-Z][a-z]+[A-Z]\w*|[A-Z]{2,}\w*|[A-Z][a-z]+)\b")
 # Words that ask rather than name: a question's "how", "what is"; they name no subject.
-ASKING_WORDS = ("what is are does do how which when where why who whom whose many much can could should "
-                "would will use used using for work works tell me about explain describe overview mean "
-                "difference between compare versus vs i we my our you your "
-                # English that names no subject and that the stop-word list keeps
-                "before after out up off over get gets got have has had make need needs want wants "
-                "like able possible way ways thing things also just")
+ASKING_WORDS = (
+    "what is are does do how which when where why who whom whose many much can could should "
+    "would will use used using for work works tell me about explain describe overview mean "
+    "difference between compare versus vs i we my our you your "
+    # English that names no subject and that the stop-word list keeps
+    "before after out up off over get gets got have has had make need needs want wants "
+    "like able possible way ways thing things also just"
+)
 PARENTHESES = re.compile(r"\(([^)]*)\)")
 PREFIX = 4  # "time" and "timeout", "data" and "databrew": a shared start this long is the same word
 MAX_CHILDREN = 24  # children scored for `child_cosine`: enough for any list in a hand-kept outline
@@ -47,28 +78,48 @@ MAX_CHILDREN = 24  # children scored for `child_cosine`: enough for any list in 
 AMOUNT_QUESTION = re.compile(
     r"\bhow (many|much|long|large|big|far|often|fast|small|soon|quickly)\b|\b(max|maximum|min|minimum|size|"
     r"costs?|prices?|priced|pricing|percent|percentage|largest|smallest|longest|shortest|highest|"
-    r"lowest|limits?|quota|duration|timeout|retention|retained|kept)\b", re.IGNORECASE)
+    r"lowest|limits?|quota|duration|timeout|retention|retained|kept)\b",
+    re.IGNORECASE,
+)
 # A number ("4 days", "10GB", "5-300"), not an ordinal ("3rd party") nor inside a name ("EC2"), or a
 # word for a number or a period ("one", "unlimited", "daily").
 AMOUNT = re.compile(
     r"(?<![A-Za-z])\d+(?:[.,]\d+)*(?!\d|(?:st|nd|rd|th)\b)|\b(zero|one|two|three|four|five|six|seven|eight|"
     r"nine|ten|eleven|twelve|twenty|hundreds?|thousands?|millions?|billions?|dozens?|single|double|"
-    r"unlimited|once|twice|hourly|daily|weekly|fortnight(ly)?|monthly|yearly|annually)\b", re.IGNORECASE)
+    r"unlimited|once|twice|hourly|daily|weekly|fortnight(ly)?|monthly|yearly|annually)\b",
+    re.IGNORECASE,
+)
 
 
 _TIME_UNIT = r"(?:ms|s|secs?|seconds?|mins?|minutes?|h|hrs?|hours?|days?|weeks?|months?|years?)"
 _SIZE_UNIT = r"(?:b|kb|mb|gb|tb|pb|bytes?|kib|mib|gib|tib)"
 # Kinds of amount a question can ask for, and how a line states each (a number with its unit).
 AMOUNT_KINDS = {
-    "duration": (re.compile(r"\bhow (long|soon|quickly)\b|\b(longest|shortest|duration|timeout|time ?out|"
-                            r"retention|retain(ed)?|kept|expire|expiry|run for)\b", re.IGNORECASE),
-                 re.compile(r"\d+(?:[.,]\d+)?\s*" + _TIME_UNIT + r"\b", re.IGNORECASE)),
-    "size": (re.compile(r"\bhow (big|large|small)\b|\b(largest|biggest|smallest|size|capacity|storage)\b",
-                        re.IGNORECASE),
-             re.compile(r"\d+(?:[.,]\d+)?\s*" + _SIZE_UNIT + r"\b", re.IGNORECASE)),
-    "price": (re.compile(r"\bhow much\b.*\b(cost|pay|charge)|\b(costs?|price|prices|priced|pricing|charge[sd]?)\b",
-                         re.IGNORECASE),
-              re.compile(r"[$€£]\s*\d|\d\s*(?:cents?|usd|dollars?)\b|\bper (?:hour|month|gb|request)", re.IGNORECASE)),
+    "duration": (
+        re.compile(
+            r"\bhow (long|soon|quickly)\b|\b(longest|shortest|duration|timeout|time ?out|"
+            r"retention|retain(ed)?|kept|expire|expiry|run for)\b",
+            re.IGNORECASE,
+        ),
+        re.compile(r"\d+(?:[.,]\d+)?\s*" + _TIME_UNIT + r"\b", re.IGNORECASE),
+    ),
+    "size": (
+        re.compile(
+            r"\bhow (big|large|small)\b|\b(largest|biggest|smallest|size|capacity|storage)\b",
+            re.IGNORECASE,
+        ),
+        re.compile(r"\d+(?:[.,]\d+)?\s*" + _SIZE_UNIT + r"\b", re.IGNORECASE),
+    ),
+    "price": (
+        re.compile(
+            r"\bhow much\b.*\b(cost|pay|charge)|\b(costs?|price|prices|priced|pricing|charge[sd]?)\b",
+            re.IGNORECASE,
+        ),
+        re.compile(
+            r"[$€£]\s*\d|\d\s*(?:cents?|usd|dollars?)\b|\bper (?:hour|month|gb|request)",
+            re.IGNORECASE,
+        ),
+    ),
 }
 
 
@@ -98,7 +149,9 @@ class Question:
     @classmethod
     def read(cls, text: str, lines: Sequence[OutlineLine]) -> "Question":
         asking = asking_words()
-        whole, ask = (frozenset(set(words) - asking) for words in lexical_tokens([text, ask_of(text)]))
+        whole, ask = (
+            frozenset(set(words) - asking) for words in lexical_tokens([text, ask_of(text)])
+        )
         titles = list(dict.fromkeys(title for line in lines for title in line.path[1:]))
         named, naming = set(), set()
         for title, ways in zip(titles, naming_words(titles, asking)):
@@ -108,8 +161,15 @@ class Question:
                 naming.update(*hits)
         names = tuple(match.group(0) for match in NAME.finditer(text.strip()))
         kinds = asked_kinds(ask_of(text))
-        return cls(text, ask, names, frozenset(named), ask - naming,
-                   bool(AMOUNT_QUESTION.search(ask_of(text))) or bool(kinds), kinds)
+        return cls(
+            text,
+            ask,
+            names,
+            frozenset(named),
+            ask - naming,
+            bool(AMOUNT_QUESTION.search(ask_of(text))) or bool(kinds),
+            kinds,
+        )
 
     def share(self, asked: frozenset[str], found: set[str]) -> float:
         """Share of `asked` words among `found` (1 when nothing is asked)."""
@@ -139,7 +199,9 @@ def naming_words(titles: Sequence[str], asking: set[str]) -> list[list[set[str]]
     """
     ways = [[title, PARENTHESES.sub(" ", title), *PARENTHESES.findall(title)] for title in titles]
     words = iter(lexical_tokens([text for texts in ways for text in texts]) if ways else [])
-    return [[found for found in (set(next(words)) - asking for _ in texts) if found] for texts in ways]
+    return [
+        [found for found in (set(next(words)) - asking for _ in texts) if found] for texts in ways
+    ]
 
 
 def matched(words, terms) -> set[str]:
@@ -151,26 +213,40 @@ def matched(words, terms) -> set[str]:
     found = set(words) & set(terms)
     long_terms = [t for t in terms if len(t) >= PREFIX]
     for word in set(words) - found:
-        if len(word) >= PREFIX and any(t.startswith(word) or word.startswith(t) for t in long_terms):
+        if len(word) >= PREFIX and any(
+            t.startswith(word) or word.startswith(t) for t in long_terms
+        ):
             found.add(word)
     return found
 
 
-def signal_matrix(question: Question, retrieval: Retrieval, positions: list[int], judge: Judge) -> np.ndarray:
+def signal_matrix(
+    question: Question, retrieval: Retrieval, positions: list[int], judge: Judge
+) -> np.ndarray:
     """One row of `SIGNALS` per candidate line position."""
     if not positions:
         return np.zeros((0, len(SIGNALS)))
     index = judge.index
     kids = {p: judge.children.get(p, [])[:MAX_CHILDREN] for p in positions}
-    near = list(dict.fromkeys([*positions, *(judge.parent[p] for p in positions if p in judge.parent),
-                               *(k for p in positions for k in kids[p])]))
+    near = list(
+        dict.fromkeys(
+            [
+                *positions,
+                *(judge.parent[p] for p in positions if p in judge.parent),
+                *(k for p in positions for k in kids[p]),
+            ]
+        )
+    )
     cosine = dict(zip(near, index.line_scores(retrieval.vector, near).tolist()))
     lines = [index.lines[p] for p in positions]
     n = len(lines)
-    tokens = lexical_tokens([line.context for line in lines] + [" ".join(line.path[2:]) for line in lines]
-                            + [index.lines[p].text for p in near])  # one call: the tokenizer has overhead
-    context_words, topic_words = tokens[:n], tokens[n:2 * n]
-    words_of = dict(zip(near, (set(words) for words in tokens[2 * n:])))
+    tokens = lexical_tokens(
+        [line.context for line in lines]
+        + [" ".join(line.path[2:]) for line in lines]
+        + [index.lines[p].text for p in near]
+    )  # one call: the tokenizer has overhead
+    context_words, topic_words = tokens[:n], tokens[n : 2 * n]
+    words_of = dict(zip(near, (set(words) for words in tokens[2 * n :])))
     best = max(cosine[p] for p in positions)
     chunk_rank = {}
     for hit in reversed(retrieval.hits):
@@ -181,24 +257,39 @@ def signal_matrix(question: Question, retrieval: Retrieval, positions: list[int]
         children = [index.lines[k] for k in kids[p]]
         own = words_of[p]
         # The line with its parent and children: "Timeout" > "Max 900s" says what the 900s is of.
-        nearby = own.union(*(words_of[k] for k in kids[p]), words_of.get(judge.parent.get(p), set()))
-        states = bool(AMOUNT.search(line.text)) or any(AMOUNT.search(child.text) for child in children)
-        kind = bool(question.kinds) and any(states_kind(ln.text, question.kinds) for ln in (line, *children))
+        nearby = own.union(
+            *(words_of[k] for k in kids[p]), words_of.get(judge.parent.get(p), set())
+        )
+        states = bool(AMOUNT.search(line.text)) or any(
+            AMOUNT.search(child.text) for child in children
+        )
+        kind = bool(question.kinds) and any(
+            states_kind(ln.text, question.kinds) for ln in (line, *children)
+        )
         below_topic = set(below) if len(line.path) > 2 else set(context)
         detail_near = question.share(question.detail, nearby)
-        rows.append([
-            cosine[p], cosine[p] - best,
-            cosine.get(judge.parent.get(p), 0.0),
-            max((cosine[k] for k in kids[p]), default=0.0),
-            question.share(question.words, set(context)),
-            question.share(question.detail, below_topic),
-            question.share(question.detail, own), detail_near,
-            float(bool(own - question.words)),
-            float(question.asks_amount and states), float(question.asks_amount and not states),
-            float(question.asks_amount and states) * detail_near, float(kind),
-            _under_topic(question, line), float(not children),
-            min(len(line.path) - 1, 6) / 6, chunk_rank.get((line.source, line.line), 0.0),
-            line_rank.get(p, 0.0)])
+        rows.append(
+            [
+                cosine[p],
+                cosine[p] - best,
+                cosine.get(judge.parent.get(p), 0.0),
+                max((cosine[k] for k in kids[p]), default=0.0),
+                question.share(question.words, set(context)),
+                question.share(question.detail, below_topic),
+                question.share(question.detail, own),
+                detail_near,
+                float(bool(own - question.words)),
+                float(question.asks_amount and states),
+                float(question.asks_amount and not states),
+                float(question.asks_amount and states) * detail_near,
+                float(kind),
+                _under_topic(question, line),
+                float(not children),
+                min(len(line.path) - 1, 6) / 6,
+                chunk_rank.get((line.source, line.line), 0.0),
+                line_rank.get(p, 0.0),
+            ]
+        )
     return np.asarray(rows, dtype=np.float64)
 
 
@@ -210,8 +301,13 @@ def _under_topic(question: Question, line: OutlineLine) -> float:
     return 1.0 if any(title in question.named for title in line.path[1:]) else -1.0
 
 
-def question_signals(question: Question, scores: np.ndarray, matrix: np.ndarray, vocabulary: frozenset[str],
-                     floor: float) -> np.ndarray:
+def question_signals(
+    question: Question,
+    scores: np.ndarray,
+    matrix: np.ndarray,
+    vocabulary: frozenset[str],
+    floor: float,
+) -> np.ndarray:
     """`QUESTION_SIGNALS` of a question whose candidate lines have these line scores and signals.
     `floor` is the nearest-line cosine below which answerable questions are rare (fitted): how far
     below it a question falls is its own signal, steeper than the cosine itself (off-topic questions).
@@ -229,12 +325,25 @@ def question_signals(question: Question, scores: np.ndarray, matrix: np.ndarray,
     column = {name: top[:, i].max() for i, name in enumerate(SIGNALS)}
     logit = [_logit(scores[i]) for i in order[:2]] + [-10.0] * (2 - min(len(order), 2))
     name_words = lexical_tokens(list(question.names)) if question.names else []
-    unknown_name = any(words and not all(matched({w}, vocabulary) for w in words) for words in name_words)
+    unknown_name = any(
+        words and not all(matched({w}, vocabulary) for w in words) for words in name_words
+    )
     unknown = [w for w in question.detail if not matched({w}, vocabulary)]
-    return np.array([
-        logit[0] / 5, column["cosine"], 10 * max(0.0, floor - column["cosine"]), column["covered"], column["detail_covered"], column["detail_near"],
-        column["amount_near"], float(bool(question.kinds) and not column["kind_stated"]), float(unknown_name),
-        len(unknown) / max(len(question.detail), 1), float(question.asks_amount)])
+    return np.array(
+        [
+            logit[0] / 5,
+            column["cosine"],
+            10 * max(0.0, floor - column["cosine"]),
+            column["covered"],
+            column["detail_covered"],
+            column["detail_near"],
+            column["amount_near"],
+            float(bool(question.kinds) and not column["kind_stated"]),
+            float(unknown_name),
+            len(unknown) / max(len(question.detail), 1),
+            float(question.asks_amount),
+        ]
+    )
 
 
 def _logit(p: float) -> float:

@@ -8,12 +8,12 @@ citation of its support; anything else is removed. The model's `[n]` markers bec
 the sentence is read; everything after that passes the notes themselves. Does not: split the
 stream into sentences (sentences.py) or number citations (answer.py).
 """
+
 from __future__ import annotations
 
 import functools
 import re
 from dataclasses import dataclass
-
 from typing import Sequence
 
 from assistant.prompt import Note
@@ -23,7 +23,9 @@ from indexer.lines import OutlineLine
 
 # "[1]", "[1, 2]", "[note 1]", "(note 1)": the ways a small model writes a citation.
 CITATION = re.compile(
-    r"\s*(?:\[\s*(?:notes?\s*)?(\d+(?:\s*[,;]\s*\d+)*)\s*\]|\(\s*notes?\s+(\d+)\s*\))", re.IGNORECASE)
+    r"\s*(?:\[\s*(?:notes?\s*)?(\d+(?:\s*[,;]\s*\d+)*)\s*\]|\(\s*notes?\s+(\d+)\s*\))",
+    re.IGNORECASE,
+)
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*")
 _NAME = re.compile(r"\b(?=[A-Za-z])(?:\w*[A-Z]\w*[A-Z0-9]\w*|\w+_\w+)\b")
 _DIGIT = re.compile(r"\d")
@@ -87,9 +89,14 @@ class Verifier:
         self.asked = Facts.of(question)
         self.notes = tuple(notes)
         self.line_facts = {ln: line_facts(ln) for note in notes for ln in note.lines}
-        self.note_facts = {note: _union([Facts.of(" ".join(note.lines[0].path[:-1]))]
-                                        + [self.line_facts[ln] for ln in note.lines])
-                           for note in notes if note.lines}
+        self.note_facts = {
+            note: _union(
+                [Facts.of(" ".join(note.lines[0].path[:-1]))]
+                + [self.line_facts[ln] for ln in note.lines]
+            )
+            for note in notes
+            if note.lines
+        }
 
     def check(self, sentence: str) -> Verdict:
         text, numbers = split_citations(sentence, len(self.notes))
@@ -124,20 +131,27 @@ class Verifier:
         lines = [ln for note in notes for ln in note.lines]
         return sorted(lines, key=lambda ln: -self._overlap(new, claim, ln))[:LINES_PER_CLAIM]
 
-    def _overlap(self, new: set[str], claim: Facts, line: OutlineLine, number_weight: int = 1) -> int:
+    def _overlap(
+        self, new: set[str], claim: Facts, line: OutlineLine, number_weight: int = 1
+    ) -> int:
         facts = self.line_facts[line]
         return len(matched(new, facts.terms)) + number_weight * len(claim.numbers & facts.numbers)
 
     def supporting_lines(self, claim: Facts, notes: tuple[Note, ...]) -> tuple[OutlineLine, ...]:
         """The lines sharing most of the claim's numbers and new words (several on a tie)."""
         new = self._new(claim)
-        scored = [(self._overlap(new, claim, ln, number_weight=2), ln)
-                  for note in notes for ln in note.lines]
+        scored = [
+            (self._overlap(new, claim, ln, number_weight=2), ln)
+            for note in notes
+            for ln in note.lines
+        ]
         best = max((score for score, _ in scored), default=0)
         if best == 0:
             return ()
-        keep = sorted({ln.line for score, ln in scored if score * 2 >= best and score > 0},
-                      key=lambda n: -max(s for s, m in scored if m.line == n))
+        keep = sorted(
+            {ln.line for score, ln in scored if score * 2 >= best and score > 0},
+            key=lambda n: -max(s for s, m in scored if m.line == n),
+        )
         line_at = {ln.line: ln for _, ln in scored}
         return tuple(line_at[n] for n in sorted(keep[:MAX_SUPPORTING_LINES]))
 
@@ -158,9 +172,14 @@ def framing() -> frozenset[str]:
     >>> sorted(framing())[:4]
     ['about', 'accord', 'also', 'answer']
     """
-    return frozenset(lexical_tokens([
-        "answer correct according note notes outline say says said mention also can could may might "
-        "out up down over off about into onto via per well one ones"])[0])
+    return frozenset(
+        lexical_tokens(
+            [
+                "answer correct according note notes outline say says said mention also can could may might "
+                "out up down over off about into onto via per well one ones"
+            ]
+        )[0]
+    )
 
 
 def says_nothing(text: str) -> bool:
@@ -174,9 +193,11 @@ def says_nothing(text: str) -> bool:
 
 
 def _union(facts: list[Facts]) -> Facts:
-    return Facts(frozenset().union(*(f.terms for f in facts)),
-                 frozenset().union(*(f.numbers for f in facts)),
-                 frozenset().union(*(f.names for f in facts)))
+    return Facts(
+        frozenset().union(*(f.terms for f in facts)),
+        frozenset().union(*(f.numbers for f in facts)),
+        frozenset().union(*(f.names for f in facts)),
+    )
 
 
 def line_facts(line: OutlineLine) -> Facts:

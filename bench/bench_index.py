@@ -8,6 +8,7 @@ Prints a markdown table, then the change report's cost as a ratio of medians.
 
     HF_HUB_OFFLINE=1 .venv/bin/python bench/bench_index.py [--runs 3] [--threads 1] [--questions FILE]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,10 +29,10 @@ from core.startup import start  # noqa: E402
 start()
 
 from assistant.answer import Answer, Citation, Turn  # noqa: E402
+from core.settings import REPO_ROOT, Settings  # noqa: E402
 from indexer import build  # noqa: E402
 from indexer.build import build_index  # noqa: E402
 from indexer.embed import SentenceTransformerEmbedder  # noqa: E402
-from core.settings import REPO_ROOT, Settings  # noqa: E402
 from indexer.store import load_index  # noqa: E402
 from retriever.eval import read_questions  # noqa: E402
 from retriever.search import Retriever  # noqa: E402
@@ -51,15 +52,19 @@ def timed_build(settings: Settings, embedder, **options) -> tuple[float, int]:
 def edit_bullet(path: Path, tag: str) -> None:
     """Replace the last word of the first bullet past the middle of the file: a one-bullet edit."""
     lines = path.read_text(encoding="utf-8").split("\n")
-    number = next(n for n in range(len(lines) // 2, len(lines)) if lines[n].lstrip().startswith("- "))
+    number = next(
+        n for n in range(len(lines) // 2, len(lines)) if lines[n].lstrip().startswith("- ")
+    )
     lines[number] = lines[number].rsplit(" ", 1)[0] + f" {tag}"
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
 def bench_builds(settings: Settings, embedder, runs: int) -> dict[str, tuple[list[float], int]]:
     rows = {}
-    cold = [timed_build(replace(settings, index_dir=settings.index_dir.with_name(f"cold{i}")), embedder)
-            for i in range(runs)]
+    cold = [
+        timed_build(replace(settings, index_dir=settings.index_dir.with_name(f"cold{i}")), embedder)
+        for i in range(runs)
+    ]
     shutil.copytree(settings.index_dir.with_name("cold0"), settings.index_dir)
     rows["cold build (model loaded)"] = ([s for s, _ in cold], cold[0][1])
     noop = [timed_build(settings, embedder) for _ in range(runs)]
@@ -79,9 +84,13 @@ def bench_report(settings: Settings, embedder, runs: int) -> dict[str, list[floa
     turns = conversation(settings, 20)
     timings: dict[str, list[float]] = {"with": [], "without": []}
     for i in range(runs):
-        for kind in (("with", "without") if i % 2 == 0 else ("without", "with")):
+        for kind in ("with", "without") if i % 2 == 0 else ("without", "with"):
             edit_bullet(settings.seeds[0], f"{kind}{i}")
-            off = mock.patch.object(build, "compare", lambda old, new: []) if kind == "without" else nullcontext()
+            off = (
+                mock.patch.object(build, "compare", lambda old, new: [])
+                if kind == "without"
+                else nullcontext()
+            )
             with off:
                 started = time.perf_counter()
                 report = build_index(settings, embedder)
@@ -96,7 +105,12 @@ def conversation(settings: Settings, n: int) -> list[Turn]:
     turns = []
     for i in range(n):
         cited = tuple(Citation(k + 1, chunks[(i * 7 + k * 13) % len(chunks)], ()) for k in range(3))
-        turns.append(Turn(f"question {i}", Answer(f"question {i}", "text", cited, False, (), "extractive", 0.0, None)))
+        turns.append(
+            Turn(
+                f"question {i}",
+                Answer(f"question {i}", "text", cited, False, (), "extractive", 0.0, None),
+            )
+        )
     return turns
 
 
@@ -119,11 +133,17 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=3, help="builds per row (median reported)")
-    parser.add_argument("--passes", type=int, default=3, help="passes over the questions for latency")
+    parser.add_argument(
+        "--passes", type=int, default=3, help="passes over the questions for latency"
+    )
     parser.add_argument("--questions", type=Path, default=DEV, metavar="FILE.jsonl")
-    parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (default: torch's choice)")
+    parser.add_argument(
+        "--threads", type=int, default=0, help="torch CPU threads (default: torch's choice)"
+    )
     args = parser.parse_args()
     if args.threads:
         import torch  # only to pin the thread count; the embedder imports it anyway
@@ -145,18 +165,24 @@ def main() -> int:
         latencies = bench_search(settings, embedder, questions, args.passes)
     import torch
 
-    print(f"seed outline: {SEED.name}, {chunks} chunks; {os.cpu_count()} CPUs, {torch.get_num_threads()} torch "
-          f"threads, load average {os.getloadavg()[0]:.1f}; model load {load_seconds:.1f} s (not in any row)\n")
+    print(
+        f"seed outline: {SEED.name}, {chunks} chunks; {os.cpu_count()} CPUs, {torch.get_num_threads()} torch "
+        f"threads, load average {os.getloadavg()[0]:.1f}; model load {load_seconds:.1f} s (not in any row)\n"
+    )
     print("| measurement | median | runs (s) | chunks embedded |")
     print("|---|---|---|---|")
     for name, (seconds, embedded) in rows.items():
         runs = ", ".join(f"{s:.3f}" for s in seconds)
         print(f"| {name} | {statistics.median(seconds):.3f} s | {runs} | {embedded} |")
-    print(f"| hybrid search p50 ({len(latencies)} searches) | {percentile(latencies, 0.5):.1f} ms | | |")
+    print(
+        f"| hybrid search p50 ({len(latencies)} searches) | {percentile(latencies, 0.5):.1f} ms | | |"
+    )
     print(f"| hybrid search p95 | {percentile(latencies, 0.95):.1f} ms | | |")
     with_report, without = statistics.median(report["with"]), statistics.median(report["without"])
-    print(f"\none-bullet update with the change report: median {with_report:.3f} s, without: {without:.3f} s "
-          f"({len(report['with'])} alternating runs each); ratio {with_report / without:.2f}× (target ≤ 1.2×)")
+    print(
+        f"\none-bullet update with the change report: median {with_report:.3f} s, without: {without:.3f} s "
+        f"({len(report['with'])} alternating runs each); ratio {with_report / without:.2f}× (target ≤ 1.2×)"
+    )
     return 0
 
 

@@ -5,6 +5,7 @@ lines, signals, both models) and the choice of quotes, and prints medians and p9
 
     HF_HUB_OFFLINE=1 .venv/bin/python bench/bench_judge.py ../shared/eval/dev.jsonl [--index index]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,7 +28,9 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("questions", type=Path, nargs="+")
     add_index_flag(parser)
     args = parser.parse_args()
@@ -51,7 +54,9 @@ def main() -> int:
     print(f"{len(cases)} questions, {len(retriever.index.lines)} outline lines\n")
     print("| step | p50 | p95 |\n|---|---|---|")
     for name, values in (("retrieval (3 fused lists)", retrieving), ("judge + quotes", judging)):
-        print(f"| {name} | {statistics.median(values) * 1000:.1f} ms | {percentile(values, 0.95) * 1000:.1f} ms |")
+        print(
+            f"| {name} | {statistics.median(values) * 1000:.1f} ms | {percentile(values, 0.95) * 1000:.1f} ms |"
+        )
     return 0
 
 

@@ -10,6 +10,7 @@ generic AWS ones written for this bench.
     HF_HUB_OFFLINE=1 .venv/bin/python bench/bench_load.py [--clients 8] [--questions 5]
         [--backend both|inprocess|server] [--index DIR]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,7 +23,7 @@ import tempfile
 import threading
 import time
 import urllib.request
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -33,11 +34,16 @@ start()
 from core.settings import REPO_ROOT, Settings  # noqa: E402
 
 POOL = [
-    "How can I keep an S3 bucket from being public?", "What is a VPC subnet used for?",
-    "When is DynamoDB a better fit than a relational database?", "How does an ALB route requests?",
-    "What does CloudFront cache?", "How do I give an EC2 instance access to S3 without keys?",
-    "What are Lambda's limits?", "How does Route 53 fail over between regions?",
-    "What is the difference between SQS and SNS?", "How do I encrypt data at rest on AWS?",
+    "How can I keep an S3 bucket from being public?",
+    "What is a VPC subnet used for?",
+    "When is DynamoDB a better fit than a relational database?",
+    "How does an ALB route requests?",
+    "What does CloudFront cache?",
+    "How do I give an EC2 instance access to S3 without keys?",
+    "What are Lambda's limits?",
+    "How does Route 53 fail over between regions?",
+    "What is the difference between SQS and SNS?",
+    "How do I encrypt data at rest on AWS?",
 ]
 SERVE = REPO_ROOT / ".venv" / "bin" / "transformers"
 # bfloat16 measured ~10x slower in `transformers serve` on a 2-core AVX512-BF16 CPU (its decode
@@ -67,11 +73,25 @@ def ask(assistant, question: str) -> Result:
             first = first if first is not None else time.perf_counter() - started
         answer = stream.answer
     except Exception as exc:  # a bench counts failures of any kind instead of stopping
-        return Result(question, time.perf_counter() - started, first, (), (), "", "",
-                      f"{type(exc).__name__}: {exc}")
-    return Result(question, time.perf_counter() - started, first,
-                  tuple(h.chunk.id for h in answer.hits), tuple(c.id for c in answer.citations),
-                  answer.text, answer.mode)
+        return Result(
+            question,
+            time.perf_counter() - started,
+            first,
+            (),
+            (),
+            "",
+            "",
+            f"{type(exc).__name__}: {exc}",
+        )
+    return Result(
+        question,
+        time.perf_counter() - started,
+        first,
+        tuple(h.chunk.id for h in answer.hits),
+        tuple(c.id for c in answer.citations),
+        answer.text,
+        answer.mode,
+    )
 
 
 def under_load(assistant, clients: int, per_client: int) -> tuple[list[Result], float]:
@@ -105,16 +125,19 @@ def mixed_up(result: Result, alone: Result) -> bool:
     return (result.hits, result.cited, result.text) != (alone.hits, alone.cited, alone.text)
 
 
-def row(backend: str, load: str, results: list[Result], wall: float,
-        reference: dict[str, Result]) -> str:
+def row(
+    backend: str, load: str, results: list[Result], wall: float, reference: dict[str, Result]
+) -> str:
     ok = [r for r in results if not r.error]
     mixed = sum(1 for r in ok if mixed_up(r, reference[r.question]))
     seconds = [r.seconds for r in ok] or [0.0]
     firsts = [r.first for r in ok if r.first is not None] or [0.0]
     by_model = sum(1 for r in ok if r.mode == "model")
-    return (f"| {backend} | {load} | {len(results)} | {by_model} | {pct(seconds, 50):.1f} | "
-            f"{pct(seconds, 95):.1f} | {pct(firsts, 50):.1f} | {len(results) / wall * 60:.1f} | "
-            f"{len(results) - len(ok)} | {mixed} |")
+    return (
+        f"| {backend} | {load} | {len(results)} | {by_model} | {pct(seconds, 50):.1f} | "
+        f"{pct(seconds, 95):.1f} | {pct(firsts, 50):.1f} | {len(results) / wall * 60:.1f} | "
+        f"{len(results) - len(ok)} | {mixed} |"
+    )
 
 
 def bench(backend: str, assistant, clients: int, per_client: int) -> list[str]:
@@ -148,8 +171,19 @@ def start_server(folder: Path, log: Path) -> tuple[subprocess.Popen, str]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    command = [str(SERVE), "serve", str(folder), "--host", "127.0.0.1", "--port", str(port),
-               "--device", "cpu", "--dtype", SERVE_DTYPE]
+    command = [
+        str(SERVE),
+        "serve",
+        str(folder),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--device",
+        "cpu",
+        "--dtype",
+        SERVE_DTYPE,
+    ]
     process = subprocess.Popen(command, stdout=log.open("wb"), stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/v1"
     for _ in range(240):
@@ -174,13 +208,15 @@ def stop(process: subprocess.Popen) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--questions", type=int, default=5, help="questions per client")
     parser.add_argument("--backend", choices=("both", "inprocess", "server"), default="both")
-    parser.add_argument("--index", type=Path,
-                        help="an index of the seed outline (default: build one)")
+    parser.add_argument(
+        "--index", type=Path, help="an index of the seed outline (default: build one)"
+    )
     args = parser.parse_args()
     from assistant.model import load_generator
     from assistant.pipeline import Assistant
@@ -192,18 +228,28 @@ def main() -> int:
         retriever = retriever_for(args.index, Path(tmp))
         local = load_generator(settings)  # also converts the GGUF the server then serves
         if args.backend in ("both", "inprocess"):
-            rows += bench(f"in-process ({local.info.dtype})", Assistant(retriever, local, settings),
-                          args.clients, args.questions)
+            rows += bench(
+                f"in-process ({local.info.dtype})",
+                Assistant(retriever, local, settings),
+                args.clients,
+                args.questions,
+            )
         if args.backend in ("both", "server"):
             process, url = start_server(Path(local.info.folder), Path(tmp) / "serve.log")
             try:
                 remote = RemoteGenerator(url)
-                rows += bench(f"transformers serve ({SERVE_DTYPE})",
-                              Assistant(retriever, remote, settings), args.clients, args.questions)
+                rows += bench(
+                    f"transformers serve ({SERVE_DTYPE})",
+                    Assistant(retriever, remote, settings),
+                    args.clients,
+                    args.questions,
+                )
             finally:
                 stop(process)
-    print("| backend | load | answers | from the model | latency p50 s | p95 s | first piece p50 s "
-          "| answers/min | errors | mixed-up |")
+    print(
+        "| backend | load | answers | from the model | latency p50 s | p95 s | first piece p50 s "
+        "| answers/min | errors | mixed-up |"
+    )
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     print("\n".join(rows))
     return 0

@@ -6,6 +6,7 @@ p50s (the target: a four-sentence question costs at most 3× a one-sentence one)
 
     HF_HUB_OFFLINE=1 .venv/bin/python bench/bench_questions.py ../shared/eval/exam.jsonl [--rounds 3] [--index index]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,9 +37,13 @@ def timed(retriever, judge, question: str) -> tuple[float, float]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("questions", type=Path, nargs="+")
-    parser.add_argument("--rounds", type=int, default=3, help="times each question is searched (default 3)")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="times each question is searched (default 3)"
+    )
     add_index_flag(parser)
     args = parser.parse_args()
     from assistant.eval import read_cases
@@ -48,8 +53,11 @@ def main() -> int:
 
     retriever = open_retriever(settings_from(args))
     judge = Judge(retriever.index)
-    long = [p for p in (read_question(c.question) for path in args.questions for c in read_cases(path))
-            if len(p.sentences) >= MIN_SENTENCES]
+    long = [
+        p
+        for p in (read_question(c.question) for path in args.questions for c in read_cases(path))
+        if len(p.sentences) >= MIN_SENTENCES
+    ]
     if not long:
         print(f"no question of {MIN_SENTENCES} or more sentences in these files", file=sys.stderr)
         return 1
@@ -59,18 +67,29 @@ def main() -> int:
         for parts in long:
             times["scenario"].append(timed(retriever, judge, parts.text))
             times["its ask alone"].append(timed(retriever, judge, parts.ask))
-    words = {"scenario": statistics.mean(len(p.text.split()) for p in long),
-             "its ask alone": statistics.mean(len(p.ask.split()) for p in long)}
+    words = {
+        "scenario": statistics.mean(len(p.text.split()) for p in long),
+        "its ask alone": statistics.mean(len(p.ask.split()) for p in long),
+    }
     print(f"{len(long)} questions of {MIN_SENTENCES}+ sentences × {args.rounds} rounds\n")
-    print("| question | words (mean) | retrieval p50 | p95 | retrieval + judge p50 | p95 |\n|---|---|---|---|---|---|")
+    print(
+        "| question | words (mean) | retrieval p50 | p95 | retrieval + judge p50 | p95 |\n|---|---|---|---|---|---|"
+    )
     for name, pairs in times.items():
         alone, judged = [a for a, _ in pairs], [b for _, b in pairs]
-        print(f"| {name} | {words[name]:.0f} | {statistics.median(alone) * 1000:.1f} ms | "
-              f"{percentile(alone, 0.95) * 1000:.1f} ms | {statistics.median(judged) * 1000:.1f} ms | "
-              f"{percentile(judged, 0.95) * 1000:.1f} ms |")
-    ratio = [statistics.median(p[i] for p in times["scenario"]) / statistics.median(p[i] for p in times["its ask alone"])
-             for i in (0, 1)]
-    print(f"\nscenario / ask alone, p50: retrieval {ratio[0]:.2f}×, retrieval + judge {ratio[1]:.2f}×")
+        print(
+            f"| {name} | {words[name]:.0f} | {statistics.median(alone) * 1000:.1f} ms | "
+            f"{percentile(alone, 0.95) * 1000:.1f} ms | {statistics.median(judged) * 1000:.1f} ms | "
+            f"{percentile(judged, 0.95) * 1000:.1f} ms |"
+        )
+    ratio = [
+        statistics.median(p[i] for p in times["scenario"])
+        / statistics.median(p[i] for p in times["its ask alone"])
+        for i in (0, 1)
+    ]
+    print(
+        f"\nscenario / ask alone, p50: retrieval {ratio[0]:.2f}×, retrieval + judge {ratio[1]:.2f}×"
+    )
     return 0
 
 

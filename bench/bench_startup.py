@@ -7,6 +7,7 @@ to the argparse floor (the target is 1.5× or less), and exits 1 when a command 
 
     .venv/bin/python bench/bench_startup.py [--runs 15] [--target 1.5]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,16 +23,30 @@ BARE, FLOOR = "python -c pass", "python -c 'import argparse'"
 COMMANDS = {
     BARE: ["-c", "pass"],
     FLOOR: ["-c", "import argparse"],
-    **{f"python -m {module} --help": ["-m", module, "--help"]
-       for module in ("indexer", "retriever", "assistant", "retriever.eval", "assistant.eval", "assistant.fit")},
+    **{
+        f"python -m {module} --help": ["-m", module, "--help"]
+        for module in (
+            "indexer",
+            "retriever",
+            "assistant",
+            "retriever.eval",
+            "assistant.eval",
+            "assistant.fit",
+        )
+    },
 }
 
 
 def seconds(arguments: list[str]) -> float:
     """Wall time of one fresh `python ARGUMENTS` run from the repo root (which must succeed)."""
     started = time.perf_counter()
-    subprocess.run([sys.executable, *arguments], cwd=REPO_ROOT, check=True, stdout=subprocess.DEVNULL,
-                   env={**os.environ, "PYTHONPATH": str(REPO_ROOT)})
+    subprocess.run(
+        [sys.executable, *arguments],
+        cwd=REPO_ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
+    )
     return time.perf_counter() - started
 
 
@@ -66,9 +81,15 @@ def table(timed: dict[str, float], target: float) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=15, help="fresh processes per command (default 15)")
-    parser.add_argument("--target", type=float, default=1.5, help="largest ratio to the argparse floor")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--runs", type=int, default=15, help="fresh processes per command (default 15)"
+    )
+    parser.add_argument(
+        "--target", type=float, default=1.5, help="largest ratio to the argparse floor"
+    )
     args = parser.parse_args()
     timed = medians(args.runs)
     print(table(timed, args.target))

@@ -8,6 +8,7 @@ building and timing belong to bench_scale.py.
 >>> synth_outline(12, seed=1).count("\\n")
 12
 """
+
 from __future__ import annotations
 
 import argparse
@@ -15,40 +16,189 @@ import random
 from pathlib import Path
 
 SERVICES = (
-    "EC2", "S3", "Lambda", "DynamoDB", "Aurora", "RDS", "VPC", "Route53", "CloudFront", "IAM", "KMS",
-    "CloudWatch", "CloudTrail", "Config", "Organizations", "Control Tower", "Transit Gateway",
-    "Direct Connect", "Site-to-Site VPN", "ECS", "EKS", "Fargate", "SQS", "SNS", "EventBridge",
-    "Step Functions", "Kinesis", "Redshift", "Athena", "Glue", "EMR", "ElastiCache", "EFS", "FSx",
-    "Backup", "Storage Gateway", "DataSync", "Snowball", "Secrets Manager", "Systems Manager",
-    "GuardDuty", "Security Hub", "Macie", "Inspector", "WAF", "Shield", "API Gateway", "Cognito",
-    "CloudFormation", "Service Catalog", "Elastic Beanstalk", "Auto Scaling", "ELB", "Global Accelerator",
+    "EC2",
+    "S3",
+    "Lambda",
+    "DynamoDB",
+    "Aurora",
+    "RDS",
+    "VPC",
+    "Route53",
+    "CloudFront",
+    "IAM",
+    "KMS",
+    "CloudWatch",
+    "CloudTrail",
+    "Config",
+    "Organizations",
+    "Control Tower",
+    "Transit Gateway",
+    "Direct Connect",
+    "Site-to-Site VPN",
+    "ECS",
+    "EKS",
+    "Fargate",
+    "SQS",
+    "SNS",
+    "EventBridge",
+    "Step Functions",
+    "Kinesis",
+    "Redshift",
+    "Athena",
+    "Glue",
+    "EMR",
+    "ElastiCache",
+    "EFS",
+    "FSx",
+    "Backup",
+    "Storage Gateway",
+    "DataSync",
+    "Snowball",
+    "Secrets Manager",
+    "Systems Manager",
+    "GuardDuty",
+    "Security Hub",
+    "Macie",
+    "Inspector",
+    "WAF",
+    "Shield",
+    "API Gateway",
+    "Cognito",
+    "CloudFormation",
+    "Service Catalog",
+    "Elastic Beanstalk",
+    "Auto Scaling",
+    "ELB",
+    "Global Accelerator",
 )
 TOPICS = (
-    "Features", "Use cases", "Limits", "Pricing", "Security", "Encryption", "Replication",
-    "High availability", "Disaster recovery", "Monitoring", "Networking", "Performance",
-    "Cost optimisation", "Integration", "Access control", "Backups", "Scaling", "Quotas",
-    "Migration", "Logging", "Consistency model", "Storage classes", "Endpoints", "Lifecycle",
+    "Features",
+    "Use cases",
+    "Limits",
+    "Pricing",
+    "Security",
+    "Encryption",
+    "Replication",
+    "High availability",
+    "Disaster recovery",
+    "Monitoring",
+    "Networking",
+    "Performance",
+    "Cost optimisation",
+    "Integration",
+    "Access control",
+    "Backups",
+    "Scaling",
+    "Quotas",
+    "Migration",
+    "Logging",
+    "Consistency model",
+    "Storage classes",
+    "Endpoints",
+    "Lifecycle",
 )
 NOUNS = (
-    "bucket", "instance", "subnet", "route table", "security group", "policy", "role", "snapshot",
-    "replica", "endpoint", "gateway", "queue", "topic", "stream", "shard", "partition key", "cluster",
-    "node group", "task definition", "target group", "listener", "certificate", "key", "alias",
-    "hosted zone", "record", "VIF", "peering connection", "prefix list", "account", "OU", "SCP",
-    "permission boundary", "trail", "log group", "metric filter", "alarm", "rule", "pipeline",
-    "job", "crawler", "table", "index", "volume", "AMI", "launch template", "placement group",
+    "bucket",
+    "instance",
+    "subnet",
+    "route table",
+    "security group",
+    "policy",
+    "role",
+    "snapshot",
+    "replica",
+    "endpoint",
+    "gateway",
+    "queue",
+    "topic",
+    "stream",
+    "shard",
+    "partition key",
+    "cluster",
+    "node group",
+    "task definition",
+    "target group",
+    "listener",
+    "certificate",
+    "key",
+    "alias",
+    "hosted zone",
+    "record",
+    "VIF",
+    "peering connection",
+    "prefix list",
+    "account",
+    "OU",
+    "SCP",
+    "permission boundary",
+    "trail",
+    "log group",
+    "metric filter",
+    "alarm",
+    "rule",
+    "pipeline",
+    "job",
+    "crawler",
+    "table",
+    "index",
+    "volume",
+    "AMI",
+    "launch template",
+    "placement group",
 )
 VERBS = (
-    "Supports", "Requires", "Replicates", "Encrypts", "Scales", "Stores", "Routes", "Filters",
-    "Caches", "Retains", "Rotates", "Shares", "Monitors", "Audits", "Restores", "Attaches",
-    "Distributes", "Throttles", "Isolates", "Provisions", "Exports", "Imports", "Logs", "Invokes",
+    "Supports",
+    "Requires",
+    "Replicates",
+    "Encrypts",
+    "Scales",
+    "Stores",
+    "Routes",
+    "Filters",
+    "Caches",
+    "Retains",
+    "Rotates",
+    "Shares",
+    "Monitors",
+    "Audits",
+    "Restores",
+    "Attaches",
+    "Distributes",
+    "Throttles",
+    "Isolates",
+    "Provisions",
+    "Exports",
+    "Imports",
+    "Logs",
+    "Invokes",
 )
 DETAILS = (
-    "across AZs", "within a region", "across regions", "per account", "per VPC", "at rest with KMS",
-    "in transit with TLS", "up to 5 TB", "for 35 days", "every 5 minutes", "with no downtime",
-    "using IAM policies", "via resource-based policies", "through a VPC endpoint", "on demand",
-    "with provisioned capacity", "up to 10,000 requests per second", "with eventual consistency",
-    "with strong consistency", "for compliance", "behind an ALB", "from on-premises",
-    "over Direct Connect", "with cross-account access", "in the management account", "by default",
+    "across AZs",
+    "within a region",
+    "across regions",
+    "per account",
+    "per VPC",
+    "at rest with KMS",
+    "in transit with TLS",
+    "up to 5 TB",
+    "for 35 days",
+    "every 5 minutes",
+    "with no downtime",
+    "using IAM policies",
+    "via resource-based policies",
+    "through a VPC endpoint",
+    "on demand",
+    "with provisioned capacity",
+    "up to 10,000 requests per second",
+    "with eventual consistency",
+    "with strong consistency",
+    "for compliance",
+    "behind an ALB",
+    "from on-premises",
+    "over Direct Connect",
+    "with cross-account access",
+    "in the management account",
+    "by default",
 )
 SHORT = ("Pros", "Cons", "Examples", "Options", "Remember", "Exam tip", "Limitations", "Defaults")
 DEPTH_WEIGHTS = (479, 510, 327, 173, 86, 12)  # bullets per indentation level in the seed
@@ -72,8 +222,12 @@ def synth_outline(lines: int, seed: int = 0, title: str = "Synthetic AWS Archite
 def synth_files(lines: int, files: int, seed: int = 0) -> dict[str, str]:
     """`files` outlines of about lines/files lines each, named part-01.md …"""
     per_file = max(lines // files, 1)
-    return {f"part-{n:02d}.md": synth_outline(per_file, seed * 1000 + n, f"Synthetic AWS Architecture {n}")
-            for n in range(1, files + 1)}
+    return {
+        f"part-{n:02d}.md": synth_outline(
+            per_file, seed * 1000 + n, f"Synthetic AWS Architecture {n}"
+        )
+        for n in range(1, files + 1)
+    }
 
 
 def _bullets(rng: random.Random, service: str, count: int) -> list[str]:
@@ -104,18 +258,27 @@ def _plural(noun: str) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--lines", type=int, default=20_000)
     parser.add_argument("--files", type=int, default=1)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", type=Path, required=True, help="folder to write the .md files into")
+    parser.add_argument(
+        "--out", type=Path, required=True, help="folder to write the .md files into"
+    )
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    texts = ({"synthetic.md": synth_outline(args.lines, args.seed)} if args.files == 1
-             else synth_files(args.lines, args.files, args.seed))
+    texts = (
+        {"synthetic.md": synth_outline(args.lines, args.seed)}
+        if args.files == 1
+        else synth_files(args.lines, args.files, args.seed)
+    )
     for name, text in texts.items():
         (args.out / name).write_text(text, encoding="utf-8")
-    print(f"wrote {len(texts)} file(s), {sum(t.count(chr(10)) for t in texts.values())} lines, to {args.out}")
+    print(
+        f"wrote {len(texts)} file(s), {sum(t.count(chr(10)) for t in texts.values())} lines, to {args.out}"
+    )
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """Helpers every command line shares: settings from flags, one-line errors, a quiet-able progress bar,
 question files (JSON lines) read into records, and results printed as markdown tables."""
+
 from __future__ import annotations
 
 import argparse
@@ -11,7 +12,9 @@ from pathlib import Path
 
 from core.errors import BranchwiseError
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: every `--help` runs this module
+TYPE_CHECKING = (
+    False  # typing.TYPE_CHECKING without importing typing: every `--help` runs this module
+)
 if TYPE_CHECKING:  # imported where used: dataclasses and its imports would slow every `--help`
     from typing import TypeVar
 
@@ -21,18 +24,26 @@ if TYPE_CHECKING:  # imported where used: dataclasses and its imports would slow
 
 
 def add_index_flag(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--index", type=Path, metavar="DIR",
-                        help="index folder (default: ./index, or $BRANCHWISE_INDEX)")
+    parser.add_argument(
+        "--index",
+        type=Path,
+        metavar="DIR",
+        help="index folder (default: ./index, or $BRANCHWISE_INDEX)",
+    )
 
 
 def add_question_arguments(parser: argparse.ArgumentParser, k_help: str) -> None:
     """QUESTION or `--queries FILE.jsonl`, and `-k`: shared by `python -m retriever` and `python -m assistant`."""
     parser.add_argument("question", nargs="?", help="a free-text question")
-    parser.add_argument("--queries", type=Path, metavar="FILE.jsonl", help="batch: lines with id and question")
+    parser.add_argument(
+        "--queries", type=Path, metavar="FILE.jsonl", help="batch: lines with id and question"
+    )
     parser.add_argument("-k", type=int, default=None, help=k_help)
 
 
-def parse_question_arguments(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+def parse_question_arguments(
+    parser: argparse.ArgumentParser, argv: list[str] | None
+) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if (args.question is None) == (args.queries is None):
         parser.error("give either a QUESTION or --queries FILE.jsonl")
@@ -40,11 +51,17 @@ def parse_question_arguments(parser: argparse.ArgumentParser, argv: list[str] | 
 
 
 def add_model_server_flags(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--llm-url", metavar="URL",
-                        help="answer with an OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1 "
-                             "(default: $BRANCHWISE_LLM_URL; unset = the in-process model)")
-    parser.add_argument("--llm-model", metavar="NAME",
-                        help="model to request (default: $BRANCHWISE_LLM_MODEL, else the server's first model)")
+    parser.add_argument(
+        "--llm-url",
+        metavar="URL",
+        help="answer with an OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1 "
+        "(default: $BRANCHWISE_LLM_URL; unset = the in-process model)",
+    )
+    parser.add_argument(
+        "--llm-model",
+        metavar="NAME",
+        help="model to request (default: $BRANCHWISE_LLM_MODEL, else the server's first model)",
+    )
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -98,7 +115,9 @@ def read_jsonl(path: Path, build: Callable[[dict], Record], expected: str) -> li
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as error:
-        raise BranchwiseError(f"{path}: cannot read it ({getattr(error, 'strerror', None) or error})") from None
+        raise BranchwiseError(
+            f"{path}: cannot read it ({getattr(error, 'strerror', None) or error})"
+        ) from None
     records = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -106,7 +125,9 @@ def read_jsonl(path: Path, build: Callable[[dict], Record], expected: str) -> li
         try:
             item = json.loads(line)
         except ValueError as error:
-            raise BranchwiseError(f"{path}:{number}: not JSON ({error.msg}); expected {expected}") from None
+            raise BranchwiseError(
+                f"{path}:{number}: not JSON ({error.msg}); expected {expected}"
+            ) from None
         try:
             records.append(build(item))
         except (KeyError, TypeError, ValueError, AttributeError):
@@ -114,8 +135,9 @@ def read_jsonl(path: Path, build: Callable[[dict], Record], expected: str) -> li
     return records
 
 
-def markdown_table(rows: dict[str, dict[str, float]], first: str, digits: int = 3,
-                   whole: tuple[str, ...] = ("n",)) -> str:
+def markdown_table(
+    rows: dict[str, dict[str, float]], first: str, digits: int = 3, whole: tuple[str, ...] = ("n",)
+) -> str:
     """One row per name, one column per metric: `whole` columns as integers, the others with `digits`.
 
     >>> print(markdown_table({"fused": {"n": 12, "R@5": 0.9417}}, "retriever"))
@@ -126,7 +148,10 @@ def markdown_table(rows: dict[str, dict[str, float]], first: str, digits: int = 
     columns = list(next(iter(rows.values())))
     lines = [f"| {first} | " + " | ".join(columns) + " |", "|---" * (len(columns) + 1) + "|"]
     for name, row in rows.items():
-        cells = [f"{value:.0f}" if column in whole else f"{value:.{digits}f}" for column, value in row.items()]
+        cells = [
+            f"{value:.0f}" if column in whole else f"{value:.{digits}f}"
+            for column, value in row.items()
+        ]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 

@@ -1,4 +1,5 @@
 """The named errors of Branchwise. Library code raises them; the CLI and the app translate them."""
+
 from __future__ import annotations
 
 from pathlib import Path

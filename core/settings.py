@@ -2,6 +2,7 @@
 
 Precedence: command-line flags (applied with `dataclasses.replace`) > `BRANCHWISE_*` variables > defaults.
 """
+
 from __future__ import annotations
 
 import os
@@ -35,7 +36,9 @@ class Settings:
     llm_url: str = ""
     llm_model: str = ""
     llm_api_key: str = ""
-    llm_concurrency: int = 1  # answers streamed from the model server at once (see assistant/remote.py)
+    llm_concurrency: int = (
+        1  # answers streamed from the model server at once (see assistant/remote.py)
+    )
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
@@ -59,7 +62,9 @@ class Settings:
         if env.get("BRANCHWISE_CACHE"):
             overrides["cache_dir"] = Path(env["BRANCHWISE_CACHE"])
         numbers = {"BRANCHWISE_TOP_K": "top_k", "BRANCHWISE_LLM_CONCURRENCY": "llm_concurrency"}
-        overrides.update({name: _positive(var, env[var]) for var, name in numbers.items() if env.get(var)})
+        overrides.update(
+            {name: _positive(var, env[var]) for var, name in numbers.items() if env.get(var)}
+        )
         return cls(**overrides)
 
 

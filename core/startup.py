@@ -4,6 +4,7 @@ the long-lived models are loaded.
 Importing a package of ours changes nothing about the process; an entry point (a CLI, the app, a
 bench script, the tests) calls `start()` first, before anything loads torch or faiss.
 """
+
 from __future__ import annotations
 
 import gc

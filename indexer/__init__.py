@@ -3,10 +3,16 @@
 Importing it imports nothing else: the short names below load their modules on first use, and
 torch, faiss and bm25s only when an index is built or read.
 """
+
 from importlib import import_module
 
-_HOMES = {"BuildReport": "indexer.build", "build_index": "indexer.build", "Chunk": "indexer.chunk",
-          "Index": "indexer.store", "load_index": "indexer.store"}
+_HOMES = {
+    "BuildReport": "indexer.build",
+    "build_index": "indexer.build",
+    "Chunk": "indexer.chunk",
+    "Index": "indexer.store",
+    "load_index": "indexer.store",
+}
 __all__ = list(_HOMES)
 
 

@@ -8,6 +8,7 @@ Examples:
 Every update lists what changed, branch by branch (the first few; --json lists them all):
   ~ Lambda › Sizing › Timeout (lines 445–447)     + added, ~ changed, - removed, > moved (renamed heading)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,15 +23,28 @@ SHOWN_CHANGES = 5  # changes listed without --json
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m indexer", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seeds", nargs="+", type=Path, metavar="PATH",
-                        help="outline files or folders of *.md (default: seeds/, or $BRANCHWISE_SEEDS)")
+    parser = argparse.ArgumentParser(
+        prog="python -m indexer",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--seeds",
+        nargs="+",
+        type=Path,
+        metavar="PATH",
+        help="outline files or folders of *.md (default: seeds/, or $BRANCHWISE_SEEDS)",
+    )
     add_index_flag(parser)
-    parser.add_argument("--rebuild", action="store_true", help="re-embed everything instead of updating")
-    parser.add_argument("--json", action="store_true",
-                        help='print one JSON object: {"chunks", "embedded", "removed", "unchanged", "seconds", '
-                             '"changes": [{"kind", "path", "source", "lines", "old_lines"}]}')
+    parser.add_argument(
+        "--rebuild", action="store_true", help="re-embed everything instead of updating"
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help='print one JSON object: {"chunks", "embedded", "removed", "unchanged", "seconds", '
+        '"changes": [{"kind", "path", "source", "lines", "old_lines"}]}',
+    )
     return parser.parse_args(argv)
 
 
@@ -41,16 +55,22 @@ def main(argv: list[str] | None = None) -> int:
     from indexer.embed import SentenceTransformerEmbedder
 
     embedder = SentenceTransformerEmbedder(settings.embedding_model)
-    report = build_index(settings, embedder, rebuild=args.rebuild,
-                         progress=progress_bar("embedding", quiet=args.json, unit="text"),
-                         reading=progress_bar("reading outlines", quiet=args.json, unit="file"))
+    report = build_index(
+        settings,
+        embedder,
+        rebuild=args.rebuild,
+        progress=progress_bar("embedding", quiet=args.json, unit="text"),
+        reading=progress_bar("reading outlines", quiet=args.json, unit="file"),
+    )
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if args.json:
         print(json.dumps(report.summary()))
     else:
-        print(f"{report.chunks} branches in {settings.index_dir}: {report.embedded} embedded, "
-              f"{report.unchanged} re-used, {report.removed} removed ({report.seconds:.1f} s)")
+        print(
+            f"{report.chunks} branches in {settings.index_dir}: {report.embedded} embedded, "
+            f"{report.unchanged} re-used, {report.removed} removed ({report.seconds:.1f} s)"
+        )
         for line in change_lines(report.changes):
             print(line)
     return 0

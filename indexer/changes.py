@@ -5,11 +5,13 @@ a branch whose source, path and text are all unchanged is no change, even when e
 its line numbers (those shifts would otherwise bury a one-bullet edit under hundreds of entries).
 Does not: build, read or write indexes (build.py, store.py).
 
+>>> from indexer.records import Row
 >>> old = [Chunk("a", "f.md", ("A",), (1, 2), (Row(1, 0, "A"), Row(2, 1, "x")), "", "1")]
 >>> new = [Chunk("a", "f.md", ("A",), (1, 2), (Row(1, 0, "A"), Row(2, 1, "y")), "", "2")]
 >>> [c.describe() for c in compare(old, new)]
 ['~ A (lines 1–2)']
 """
+
 from __future__ import annotations
 
 import difflib
@@ -17,7 +19,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from indexer.records import Chunk, Row
+from indexer.records import Chunk
 
 KINDS = ("added", "changed", "removed", "moved")
 SIGNS = {"added": "+", "changed": "~", "removed": "-", "moved": ">"}
@@ -35,7 +37,9 @@ class Change:
     old_path: tuple[str, ...] = ()  # its path before, when moved
     old_id: str = ""  # the chunk id before ("" when added): what earlier answers cite
     edited: tuple[int, ...] = ()  # lines now whose text is new or differs (highlighted in the app)
-    gone: tuple[int, ...] = ()  # lines before whose text is gone or differs (what makes a citation stale)
+    gone: tuple[
+        int, ...
+    ] = ()  # lines before whose text is gone or differs (what makes a citation stale)
 
     @property
     def breadcrumb(self) -> str:
@@ -43,9 +47,13 @@ class Change:
 
     def to_json(self) -> dict:
         """The `--json` record: {"kind", "path", "source", "lines", "old_lines"}."""
-        return {"kind": self.kind, "path": list(self.path), "source": self.source,
-                "lines": list(self.lines) if self.lines else None,
-                "old_lines": list(self.old_lines) if self.old_lines else None}
+        return {
+            "kind": self.kind,
+            "path": list(self.path),
+            "source": self.source,
+            "lines": list(self.lines) if self.lines else None,
+            "old_lines": list(self.old_lines) if self.old_lines else None,
+        }
 
     def describe(self) -> str:
         """One line, e.g. "~ Lambda › Sizing › Timeout (lines 445–447)"."""
@@ -76,13 +84,16 @@ def compare(old: Sequence[Chunk], new: Sequence[Chunk]) -> list[Change]:
     changes += [_change("moved", before, after) for before, after in moved]
     changes += [_change("removed", chunk, None) for chunk in old_left]
     changes += [_change("added", None, chunk) for chunk in new_left]
-    return sorted(changes, key=lambda c: (c.source, (c.lines or c.old_lines or (0,))[0], KINDS.index(c.kind)))
+    return sorted(
+        changes, key=lambda c: (c.source, (c.lines or c.old_lines or (0,))[0], KINDS.index(c.kind))
+    )
 
 
 def stale_lines(chunk_id: str, lines: Iterable[int], changes: Iterable[Change]) -> tuple[int, ...]:
     """Of `lines`, cited from the chunk `chunk_id` of the build before `changes`, those the update
     changed or removed (a branch that only moved, or lines that only shifted, are not stale).
 
+    >>> from indexer.records import Row
     >>> rows = (Row(1, 0, "A"), Row(2, 1, "x"))
     >>> old = [Chunk("a", "f.md", ("A",), (1, 2, 3), (*rows, Row(3, 1, "y")), "", "1")]
     >>> new = [Chunk("a", "f.md", ("A",), (1, 2, 3), (*rows, Row(3, 1, "z")), "", "2")]
@@ -135,8 +146,17 @@ def _pair(old: list[Chunk], new: list[Chunk], key) -> list[tuple[Chunk, Chunk]]:
 def _change(kind: str, before: Chunk | None, after: Chunk | None) -> Change:
     edited, gone = _row_diff(before, after)
     shown = after or before
-    return Change(kind, shown.path, shown.source, _extent(after), _extent(before),
-                  before.path if kind == "moved" else (), before.id if before else "", edited, gone)
+    return Change(
+        kind,
+        shown.path,
+        shown.source,
+        _extent(after),
+        _extent(before),
+        before.path if kind == "moved" else (),
+        before.id if before else "",
+        edited,
+        gone,
+    )
 
 
 def _row_diff(before: Chunk | None, after: Chunk | None) -> tuple[tuple[int, ...], tuple[int, ...]]:
@@ -145,13 +165,16 @@ def _row_diff(before: Chunk | None, after: Chunk | None) -> tuple[tuple[int, ...
     old = list(before.rows) if before else []
     new = list(after.rows) if after else []
     same_old, same_new = set(), set()
-    matcher = difflib.SequenceMatcher(None, [(r.depth, r.text) for r in old], [(r.depth, r.text) for r in new],
-                                      autojunk=False)
+    matcher = difflib.SequenceMatcher(
+        None, [(r.depth, r.text) for r in old], [(r.depth, r.text) for r in new], autojunk=False
+    )
     for block in matcher.get_matching_blocks():
         same_old.update(range(block.a, block.a + block.size))
         same_new.update(range(block.b, block.b + block.size))
-    return (tuple(r.line for i, r in enumerate(new) if i not in same_new and r.line is not None),
-            tuple(r.line for i, r in enumerate(old) if i not in same_old and r.line is not None))
+    return (
+        tuple(r.line for i, r in enumerate(new) if i not in same_new and r.line is not None),
+        tuple(r.line for i, r in enumerate(old) if i not in same_old and r.line is not None),
+    )
 
 
 def _extent(chunk: Chunk | None) -> tuple[int, int] | None:

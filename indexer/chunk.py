@@ -6,6 +6,7 @@ non-leaf child is chunked the same way. Given the file's last chunking, a headin
 place are unchanged gets its chunks back, lines shifted, unparsed and uncounted: an edit costs its
 section, not the file. It does not embed or store (see build.py, store.py).
 """
+
 from __future__ import annotations
 
 import bisect
@@ -26,7 +27,9 @@ SPECIAL_TOKENS = 2  # [CLS] and [SEP]
 class ChunkedBranch:
     """A heading's branch as one build chunked it: the next build re-uses its chunks while it is unchanged."""
 
-    place: str  # hash of its text and of all its chunks show from above it (path, breadcrumb, sizes)
+    place: (
+        str  # hash of its text and of all its chunks show from above it (path, breadcrumb, sizes)
+    )
     text: str  # hash of its text alone
     tokens: int  # its text's tokens: what chunking its parent needs to know of it
     has_children: bool
@@ -43,19 +46,27 @@ class Chunked:
     branches: list[ChunkedBranch]
 
 
-def chunk_file(outline: Outline, count: TokenCounter, target: int, limit: int,
-               previous: Chunked | None = None) -> Chunked:
+def chunk_file(
+    outline: Outline, count: TokenCounter, target: int, limit: int, previous: Chunked | None = None
+) -> Chunked:
     """Chunk one parsed outline (`limit`: the model's max sequence length, a hard cap), re-using
     `previous` (the same file's last chunking) for every heading whose branch and place are
     unchanged: such a branch is neither parsed nor token-counted again, and its chunks come out
     exactly as chunking it afresh would make them."""
-    builder = _ChunkBuilder(outline, count, min(target, limit - SPECIAL_TOKENS), limit - SPECIAL_TOKENS,
-                            previous or Chunked([], []))
+    builder = _ChunkBuilder(
+        outline,
+        count,
+        min(target, limit - SPECIAL_TOKENS),
+        limit - SPECIAL_TOKENS,
+        previous or Chunked([], []),
+    )
     return builder.run()
 
 
 class _ChunkBuilder:
-    def __init__(self, outline: Outline, count: TokenCounter, target: int, limit: int, previous: Chunked):
+    def __init__(
+        self, outline: Outline, count: TokenCounter, target: int, limit: int, previous: Chunked
+    ):
         self.outline, self.source, self.count = outline, outline.source, count
         self.target, self.limit, self.previous = target, limit, previous
         self.own: dict[Node, list[Piece]] = {}  # filled as nodes are measured
@@ -72,11 +83,15 @@ class _ChunkBuilder:
         while work:
             item = work.pop()
             if isinstance(item, int):  # every chunk of the branch recorded at this position is out
-                self.branches[item] = replace(self.branches[item], count=len(self.chunks) - self.branches[item].first)
+                self.branches[item] = replace(
+                    self.branches[item], count=len(self.chunks) - self.branches[item].first
+                )
                 continue
             node, path, key, crumb, crumb_tokens = item
             fingerprint = self.outline.fingerprint(node)
-            place = fingerprint and _place(fingerprint[0], key, crumb, crumb_tokens, self.target, self.limit)
+            place = fingerprint and _place(
+                fingerprint[0], key, crumb, crumb_tokens, self.target, self.limit
+            )
             if place in self.reusable and self._reuse(self.reusable[place], node.line):
                 continue
             self._measure(node)
@@ -92,14 +107,22 @@ class _ChunkBuilder:
 
     def _open(self, node: Node, place: str, fingerprint: tuple[str, range]) -> int:
         self.opened[len(self.branches)] = fingerprint[1]
-        self.branches.append(ChunkedBranch(place, fingerprint[0], self.subtree[node], bool(node.children), node.line,
-                                           len(self.chunks)))
+        self.branches.append(
+            ChunkedBranch(
+                place,
+                fingerprint[0],
+                self.subtree[node],
+                bool(node.children),
+                node.line,
+                len(self.chunks),
+            )
+        )
         return len(self.branches) - 1
 
     def _reuse(self, index: int, line: int) -> bool:
         """Copy a branch's chunks, and the branches within it, from the last build, shifted to `line`."""
         old = self.previous.branches[index]
-        chunks = self.previous.chunks[old.first:old.first + old.count]
+        chunks = self.previous.chunks[old.first : old.first + old.count]
         if not chunks or len(chunks) != old.count:
             return False  # a record that disagrees with the chunks: chunk afresh
         shift, offset = line - old.line, len(self.chunks) - old.first
@@ -107,8 +130,17 @@ class _ChunkBuilder:
         for inner in self.previous.branches[index:]:  # in chunk order: those within it follow it
             if inner.first >= old.first + old.count:
                 break
-            self.branches.append(ChunkedBranch(inner.place, inner.text, inner.tokens, inner.has_children,
-                                               inner.line + shift, inner.first + offset, inner.count))
+            self.branches.append(
+                ChunkedBranch(
+                    inner.place,
+                    inner.text,
+                    inner.tokens,
+                    inner.has_children,
+                    inner.line + shift,
+                    inner.first + offset,
+                    inner.count,
+                )
+            )
         return True
 
     def _without_warnings(self) -> list[ChunkedBranch]:
@@ -116,8 +148,11 @@ class _ChunkBuilder:
         warned = self.outline.warning_lines()
         if not warned:
             return self.branches
-        return [b for i, b in enumerate(self.branches)
-                if i not in self.opened or not _any_within(warned, self.opened[i])]
+        return [
+            b
+            for i, b in enumerate(self.branches)
+            if i not in self.opened or not _any_within(warned, self.opened[i])
+        ]
 
     def _measure(self, top: Node, known_sizes: bool = True) -> None:
         """Pieces of `top` and tokens of its subtree. With `known_sizes`, a node below it whose size is
@@ -128,7 +163,9 @@ class _ChunkBuilder:
         order, stack, skipped = [], [top], False
         while stack:
             node = stack.pop()
-            if node is not top and (node in self.complete or known_sizes and self._size_known(node)):
+            if node is not top and (
+                node in self.complete or known_sizes and self._size_known(node)
+            ):
                 skipped = skipped or node not in self.complete
                 continue
             self.outline.expand(node)
@@ -136,7 +173,9 @@ class _ChunkBuilder:
             stack.extend(node.children)
         self._count_own([node for node in order if node not in self.own])
         for node in reversed(order):  # children before parents
-            self.subtree[node] = sum(p.tokens for p in self.own[node]) + sum(self.subtree[c] for c in node.children)
+            self.subtree[node] = sum(p.tokens for p in self.own[node]) + sum(
+                self.subtree[c] for c in node.children
+            )
         if not skipped:
             self.complete.update(order)
 
@@ -158,7 +197,11 @@ class _ChunkBuilder:
         """Each node's own lines as pieces, token-counted in one batch."""
         if not nodes:
             return
-        texts = [(node, line_no, line) for node in nodes for line_no, line in zip(node.lines, node.text.split("\n"))]
+        texts = [
+            (node, line_no, line)
+            for node in nodes
+            for line_no, line in zip(node.lines, node.text.split("\n"))
+        ]
         plains = [plain(text) for _, _, text in texts]
         tokens = self.count(plains) if texts else []
         for node in nodes:
@@ -171,7 +214,10 @@ class _ChunkBuilder:
         """Each node's first piece: its title line, counted without parsing the rest of it."""
         missing = [node for node in nodes if node not in self.own]
         counted = self.count([plain(node.title) for node in missing]) if missing else []
-        titles = {node: Piece(node.title, plain(node.title), n, (node.line,)) for node, n in zip(missing, counted)}
+        titles = {
+            node: Piece(node.title, plain(node.title), n, (node.line,))
+            for node, n in zip(missing, counted)
+        }
         return {node: self.own[node][0] if node in self.own else titles[node] for node in nodes}
 
     def _work(self, nodes: Sequence[Node], path: tuple, key) -> list[tuple]:
@@ -179,7 +225,10 @@ class _ChunkBuilder:
         keyed = _keyed(nodes, key)
         paths = [(*path, node.title) for node, _ in keyed]
         crumbs = breadcrumbs(paths, self.count, self.limit // 4)
-        return [(node, p, k, *crumb) for (node, k), p, crumb in reversed(list(zip(keyed, paths, crumbs)))]
+        return [
+            (node, p, k, *crumb)
+            for (node, k), p, crumb in reversed(list(zip(keyed, paths, crumbs)))
+        ]
 
     def _branch(self, node: Node) -> list[Piece]:
         """The whole subtree, indented; iterative because outlines may nest thousands deep."""
@@ -212,18 +261,26 @@ class _ChunkBuilder:
             self._emit(path, key, crumb, header + group, f"part{part}" if part else "")
         return big
 
-    def _emit(self, path: tuple, key, crumb: str, pieces: list[Piece], part: str = "",
-              titled: bool = True) -> None:
+    def _emit(
+        self, path: tuple, key, crumb: str, pieces: list[Piece], part: str = "", titled: bool = True
+    ) -> None:
         """Record one chunk; when `titled`, pieces[0] is the node's title, already in the breadcrumb."""
         lines = tuple(sorted({line for p in pieces for line in p.lines}))
         body = "\n".join(p.search for p in pieces[titled:] if p.search)
         search_text = f"{crumb}\n{body}".strip()
         ident = key.copy()
         ident.update(f"\x1f{part}".encode())
-        self.chunks.append(Chunk(
-            id=ident.hexdigest()[:16], source=self.source, path=display_path(path), lines=lines,
-            rows=_rows(pieces, lines), search_text=search_text,
-            content_hash=hashlib.sha256(search_text.encode()).hexdigest()[:32]))
+        self.chunks.append(
+            Chunk(
+                id=ident.hexdigest()[:16],
+                source=self.source,
+                path=display_path(path),
+                lines=lines,
+                rows=_rows(pieces, lines),
+                search_text=search_text,
+                content_hash=hashlib.sha256(search_text.encode()).hexdigest()[:32],
+            )
+        )
 
 
 def _rows(pieces: list[Piece], lines: tuple[int, ...]) -> tuple[Row, ...]:
@@ -235,14 +292,19 @@ def _rows(pieces: list[Piece], lines: tuple[int, ...]) -> tuple[Row, ...]:
 
 def _shifted(chunk: Chunk, shift: int) -> Chunk:
     """The chunk of an unchanged branch that moved `shift` lines down the file."""
-    rows = tuple(row if row.line is None else replace(row, line=row.line + shift) for row in chunk.rows)
+    rows = tuple(
+        row if row.line is None else replace(row, line=row.line + shift) for row in chunk.rows
+    )
     return replace(chunk, lines=tuple(n + shift for n in chunk.lines), rows=rows)
 
 
 def _place(text_hash: str, key, crumb: str, crumb_tokens: int, target: int, limit: int) -> str:
     """What a heading's chunks depend on: its branch's text, its path (in `key`) and breadcrumb, the sizes."""
-    return hashlib.sha1(f"{text_hash}\x1f{key.hexdigest()}\x1f{crumb}\x1f{crumb_tokens}\x1f{target}\x1f{limit}"
-                        .encode("utf-8", "surrogatepass")).hexdigest()
+    return hashlib.sha1(
+        f"{text_hash}\x1f{key.hexdigest()}\x1f{crumb}\x1f{crumb_tokens}\x1f{target}\x1f{limit}".encode(
+            "utf-8", "surrogatepass"
+        )
+    ).hexdigest()
 
 
 def _any_within(sorted_lines: list[int], lines: range) -> bool:

@@ -2,6 +2,7 @@
 
 Both stay small however deep or wide the outline: a 5,000-level path or a 1 MB title costs what a short one does.
 """
+
 from __future__ import annotations
 
 from typing import Callable, Sequence
@@ -14,7 +15,9 @@ CRUMB_CHARS = 1_000  # only the start of a huge title can reach the breadcrumb's
 PATH_STEPS, PATH_CHARS = 32, 300  # a chunk's display path: at most this many titles of this length
 
 
-def breadcrumbs(paths: list[tuple[str, ...]], count: TokenCounter, max_tokens: int) -> list[tuple[str, int]]:
+def breadcrumbs(
+    paths: list[tuple[str, ...]], count: TokenCounter, max_tokens: int
+) -> list[tuple[str, int]]:
     """(`A > B > C` in plain words, its tokens) per path, counted in one batch; long titles are cut and
     deep paths keep their first and last steps.
 
@@ -23,7 +26,9 @@ def breadcrumbs(paths: list[tuple[str, ...]], count: TokenCounter, max_tokens: i
     """
     crumbs = [_crumb(path, len(path), max_tokens) for path in paths]
     out = []
-    for path, (crumb, keep), tokens in zip(paths, crumbs, count([c for c, _ in crumbs]) if paths else []):
+    for path, (crumb, keep), tokens in zip(
+        paths, crumbs, count([c for c, _ in crumbs]) if paths else []
+    ):
         while keep > 1 and tokens > max_tokens:
             crumb, keep = _crumb(path, max(1, keep // 2), max_tokens)
             tokens = count([crumb])[0]
@@ -47,7 +52,7 @@ def _step(title: str) -> str:
 def fit(text: str, tokens: int, count: TokenCounter, max_tokens: int) -> tuple[str, int]:
     """(text, tokens), cut at the end until it fits: a title of one huge word can exceed any word limit."""
     while tokens > max_tokens and len(text) > 1:
-        text = text[:max(1, len(text) * max_tokens // (tokens + 1))]
+        text = text[: max(1, len(text) * max_tokens // (tokens + 1))]
         tokens = count([text])[0]
     return text, tokens
 
@@ -59,5 +64,5 @@ def display_path(path: tuple[str, ...]) -> tuple[str, ...]:
     (32, 'xx…')
     """
     if len(path) > PATH_STEPS:
-        path = (path[0], "…", *path[-(PATH_STEPS - 2):])
+        path = (path[0], "…", *path[-(PATH_STEPS - 2) :])
     return tuple(t if len(t) <= PATH_CHARS else t[:PATH_CHARS] + "…" for t in path)

@@ -1,4 +1,5 @@
 """The `Embedder` protocol and its sentence-transformers adapter (the only module that loads it)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -61,8 +62,13 @@ class SentenceTransformerEmbedder:
         return int(self._model.max_seq_length)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        vectors = self._model.encode(list(texts), batch_size=self._batch_size, convert_to_numpy=True,
-                                     normalize_embeddings=True, show_progress_bar=False)
+        vectors = self._model.encode(
+            list(texts),
+            batch_size=self._batch_size,
+            convert_to_numpy=True,
+            normalize_embeddings=True,
+            show_progress_bar=False,
+        )
         return np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(texts), self.dimension)
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
@@ -76,8 +82,12 @@ def _length_counter(tokenizer):
     about 4× faster than the transformers call, which builds Python lists of every id."""
     backend = getattr(tokenizer, "backend_tokenizer", None)
     if backend is None:  # a slow (pure Python) tokenizer
-        return lambda texts: [len(ids) for ids in tokenizer(texts, add_special_tokens=False, truncation=False,
-                                                             return_attention_mask=False)["input_ids"]]
+        return lambda texts: [
+            len(ids)
+            for ids in tokenizer(
+                texts, add_special_tokens=False, truncation=False, return_attention_mask=False
+            )["input_ids"]
+        ]
     from tokenizers import Tokenizer
 
     counter = Tokenizer.from_str(backend.to_str())
@@ -85,8 +95,11 @@ def _length_counter(tokenizer):
     counter.no_padding()
     encode = getattr(counter, "encode_batch_fast", counter.encode_batch)
     # In slices: the encodings of 200k lines at once would hold ~250 MB.
-    return lambda texts: [len(encoding) for start in range(0, len(texts), 4096)
-                          for encoding in encode(texts[start:start + 4096], add_special_tokens=False)]
+    return lambda texts: [
+        len(encoding)
+        for start in range(0, len(texts), 4096)
+        for encoding in encode(texts[start : start + 4096], add_special_tokens=False)
+    ]
 
 
 def _load(name: str):
@@ -98,13 +111,17 @@ def _load(name: str):
     transformers.logging.disable_progress_bar()
     path = resolve_model_path(name)
     if name != DEFAULT_EMBEDDING_MODEL and not Path(path).exists() and "/" not in path:
-        raise ModelUnavailableError(f"embedding model {name!r} not found: set BRANCHWISE_EMBEDDING_MODEL "
-                                    "to a local sentence-transformers folder")
+        raise ModelUnavailableError(
+            f"embedding model {name!r} not found: set BRANCHWISE_EMBEDDING_MODEL "
+            "to a local sentence-transformers folder"
+        )
     try:
         model = SentenceTransformer(path, device="cpu")
     except (OSError, ValueError) as error:
-        raise ModelUnavailableError(f"cannot load embedding model {name!r} from local files ({error}); "
-                                    "set BRANCHWISE_EMBEDDING_MODEL to a local folder") from None
+        raise ModelUnavailableError(
+            f"cannot load embedding model {name!r} from local files ({error}); "
+            "set BRANCHWISE_EMBEDDING_MODEL to a local folder"
+        ) from None
     # torch and the model leave ~500k objects that live as long as the process; frozen, the garbage
     # collector stops re-scanning them, which made parsing a 200k-line outline 3× slower.
     settle()

@@ -5,6 +5,7 @@ Scores are Lucene's BM25 as bm25s computes it by default (k1 1.5, b 0.75, idf lo
 Owns the lexical files of an index folder; the tokenizer is `lexical_tokens`. store.py decides when
 to build, save and load.
 """
+
 from __future__ import annotations
 
 import json
@@ -18,7 +19,9 @@ from indexer.chunk import Chunk
 
 K1, B = 1.5, 0.75
 VOCABULARY, TERMS = "lexical.vocabulary.json", "lexical.terms.npz"
-_ACRONYM_PLURAL = re.compile(r"\b([A-Z][A-Z0-9]+)s\b")  # "WCUs" → "WCU": stemmers leave acronyms alone
+_ACRONYM_PLURAL = re.compile(
+    r"\b([A-Z][A-Z0-9]+)s\b"
+)  # "WCUs" → "WCU": stemmers leave acronyms alone
 
 
 def lexical_tokens(texts: Sequence[str]) -> list[list[str]]:
@@ -31,8 +34,13 @@ def lexical_tokens(texts: Sequence[str]) -> list[list[str]]:
     import Stemmer
 
     texts = [_ACRONYM_PLURAL.sub(r"\1", text) for text in texts]
-    return bm25s.tokenize(texts, stopwords="en", stemmer=Stemmer.Stemmer("english"), return_ids=False,
-                          show_progress=False)
+    return bm25s.tokenize(
+        texts,
+        stopwords="en",
+        stemmer=Stemmer.Stemmer("english"),
+        return_ids=False,
+        show_progress=False,
+    )
 
 
 class Lexical:
@@ -45,7 +53,9 @@ class Lexical:
         self._weights, self._chunks, self._starts = _bm25(terms, offsets, len(vocabulary))
 
     @classmethod
-    def build(cls, chunks: Sequence[Chunk], previous: tuple[Lexical, Sequence[Chunk]] | None = None) -> Lexical:
+    def build(
+        cls, chunks: Sequence[Chunk], previous: tuple[Lexical, Sequence[Chunk]] | None = None
+    ) -> Lexical:
         """Index the chunks; a chunk whose text the previous index holds keeps its term ids untokenized."""
         old, old_chunks = previous if previous is not None else (None, ())
         position = {c.content_hash: i for i, c in enumerate(old_chunks)}
@@ -56,12 +66,16 @@ class Lexical:
         for chunk in chunks:
             at = position.get(chunk.content_hash)
             if at is None:
-                pieces.append(np.array([ids.setdefault(t, len(ids)) for t in next(tokenized)], dtype=np.int64))
+                pieces.append(
+                    np.array([ids.setdefault(t, len(ids)) for t in next(tokenized)], dtype=np.int64)
+                )
             else:
-                pieces.append(old.terms[old.offsets[at]:old.offsets[at + 1]])
+                pieces.append(old.terms[old.offsets[at] : old.offsets[at + 1]])
         offsets = np.concatenate([[0], np.cumsum([len(p) for p in pieces], dtype=np.int64)])
         flat = np.concatenate(pieces).astype(np.int64) if pieces else np.zeros(0, np.int64)
-        used, terms = np.unique(flat, return_inverse=True)  # drops the words no chunk holds any more
+        used, terms = np.unique(
+            flat, return_inverse=True
+        )  # drops the words no chunk holds any more
         names = list(ids)
         return cls([names[i] for i in used], terms.astype(np.int32).reshape(-1), offsets)
 
@@ -75,7 +89,9 @@ class Lexical:
 
     def save(self, folder: Path) -> None:
         np.savez(folder / TERMS, terms=self.terms, offsets=self.offsets)
-        (folder / VOCABULARY).write_text(json.dumps(self.vocabulary, ensure_ascii=False), encoding="utf-8")
+        (folder / VOCABULARY).write_text(
+            json.dumps(self.vocabulary, ensure_ascii=False), encoding="utf-8"
+        )
 
     @classmethod
     def load(cls, folder: Path) -> Lexical:
@@ -83,17 +99,25 @@ class Lexical:
         vocabulary = json.loads((folder / VOCABULARY).read_text(encoding="utf-8"))
         with np.load(folder / TERMS) as stored:
             terms, offsets = stored["terms"], stored["offsets"]
-        if terms.size and (terms.min() < 0 or terms.max() >= len(vocabulary)) or offsets[-1] != terms.size:
+        if (
+            terms.size
+            and (terms.min() < 0 or terms.max() >= len(vocabulary))
+            or offsets[-1] != terms.size
+        ):
             raise ValueError("term ids and vocabulary disagree")
         return cls(vocabulary, terms, offsets)
 
 
-def _bm25(terms: np.ndarray, offsets: np.ndarray, n_terms: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _bm25(
+    terms: np.ndarray, offsets: np.ndarray, n_terms: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(weights, chunks, starts): term t's chunks and weights are [starts[t]:starts[t+1]]."""
     n_chunks = len(offsets) - 1
     lengths = np.diff(offsets)
     chunk_of = np.repeat(np.arange(n_chunks, dtype=np.int64), lengths)
-    pairs, frequency = np.unique(terms.astype(np.int64) * max(n_chunks, 1) + chunk_of, return_counts=True)
+    pairs, frequency = np.unique(
+        terms.astype(np.int64) * max(n_chunks, 1) + chunk_of, return_counts=True
+    )
     term, chunk = np.divmod(pairs, max(n_chunks, 1))  # sorted by term, then chunk
     holding = np.bincount(term, minlength=n_terms)
     idf = np.log(1 + (n_chunks - holding + 0.5) / (holding + 0.5)).astype(np.float32)

@@ -5,6 +5,7 @@ title is in its parent's chunk and, with its own children, in its own chunk: its
 votes for and is quoted from).
 Does not: embed or store vectors (build.py, store.py) or score lines against a question (assistant/).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -52,7 +53,7 @@ def row_paths(chunk: Chunk) -> list[tuple[Row, tuple[str, ...], int | None]]:
         text = plain(row.text)
         if not text:  # a blank row (an empty bullet) is no line to answer with
             continue
-        stack = stack[:row.depth] + [(row, text)]
+        stack = stack[: row.depth] + [(row, text)]
         up = stack[-2][0].line if len(stack) > 1 else None
         found.append((row, (*chunk.path[:-1], *(t for _, t in stack)), up))
     return found
@@ -74,8 +75,10 @@ def outline_lines(chunks: Sequence[Chunk]) -> list[OutlineLine]:
                 best[key] = (rank, position, path)
             if up is not None:  # a chunk's own node learns its parent from a chunk that shows both
                 parents.setdefault(key, up)
-    return [OutlineLine(key[0], key[1], path, position, parents.get(key))
-            for key, (_, position, path) in best.items()]
+    return [
+        OutlineLine(key[0], key[1], path, position, parents.get(key))
+        for key, (_, position, path) in best.items()
+    ]
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,9 @@ class LineTree:
 
     parent: dict[int, int]
     children: dict[int, list[int]]
-    topics: dict[str, list[int]]  # a top-level title (a child of a file's root) → the lines under it
+    topics: dict[
+        str, list[int]
+    ]  # a top-level title (a child of a file's root) → the lines under it
 
 
 def line_tree(lines: Sequence[OutlineLine]) -> LineTree:

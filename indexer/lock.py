@@ -2,6 +2,7 @@
 
 The file also records the holder's pid, so a lock left by a dead process is reported and reused.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -30,8 +31,10 @@ class BuildLock:
             except BlockingIOError:
                 if time.monotonic() >= deadline:
                     os.close(fd)
-                    raise IndexLockedError(f"another build (pid {_read_pid(self.path)}) holds {self.path}; "
-                                           "wait for it to finish") from None
+                    raise IndexLockedError(
+                        f"another build (pid {_read_pid(self.path)}) holds {self.path}; "
+                        "wait for it to finish"
+                    ) from None
                 time.sleep(0.1)
         previous = _read_pid_fd(fd)
         if previous and previous != os.getpid() and not process_alive(previous):

@@ -3,6 +3,7 @@
 >>> plain("**S3** [docs](https://x) `put_object` _fast_")
 'S3 docs put_object fast'
 """
+
 from __future__ import annotations
 
 import re
@@ -22,7 +23,9 @@ _SPACES = re.compile(r"[ \t]+")
 # An escaped character is literal: it is hidden from the rules as a private-use character, then restored.
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>|~])")
 _HIDDEN = re.compile("[\ue000-\ue07f]")
-_MARKUP = re.compile("[\\[<`*_~\\\\\ue000-\ue07f]")  # a line without these is only re-spaced (fast path)
+_MARKUP = re.compile(
+    "[\\[<`*_~\\\\\ue000-\ue07f]"
+)  # a line without these is only re-spaced (fast path)
 
 
 def plain(text: str) -> str:

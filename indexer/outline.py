@@ -3,6 +3,7 @@
 Owns reading outline files (and their errors) and which part of a file is parsed when; the syntax
 of a line belongs to syntax.py. It does not chunk or embed (see chunk.py).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -50,7 +51,9 @@ class Outline:
             parser.feed(self._lines[index].rstrip(), index + 1)
         self._warnings.extend(parser.warnings)
         ends = [line for line, *_ in headings[1:]] + [len(self._lines)]
-        open_spans: list[tuple[int, Node]] = []  # (level, node) of headings whose branch is still open
+        open_spans: list[
+            tuple[int, Node]
+        ] = []  # (level, node) of headings whose branch is still open
         for (line, chars, level, title), own_end in zip(headings, ends):
             while open_spans and open_spans[-1][0] >= level:
                 self._close(open_spans.pop()[1], line, chars)
@@ -65,12 +68,16 @@ class Outline:
 
     def _close(self, node: Node, end: int, end_char: int) -> None:
         span = self._spans[node]
-        self._spans[node] = _Span(span.level, span.start, span.own_end, end, (span.chars[0], end_char))
+        self._spans[node] = _Span(
+            span.level, span.start, span.own_end, end, (span.chars[0], end_char)
+        )
 
     @property
     def warnings(self) -> tuple[str, ...]:
         """Warnings of the lines parsed so far, in line order."""
-        return tuple(message for _, message in sorted(self._warnings, key=lambda warning: warning[0]))
+        return tuple(
+            message for _, message in sorted(self._warnings, key=lambda warning: warning[0])
+        )
 
     def warning_lines(self) -> list[int]:
         return sorted(line for line, _ in self._warnings)
@@ -98,8 +105,11 @@ class Outline:
         if span is None:
             return None
         if node not in self._fingerprints:
-            text = self._text[span.chars[0]:span.chars[1]].encode("utf-8", "surrogatepass")
-            self._fingerprints[node] = hashlib.sha1(text).hexdigest(), range(span.start + 1, span.end + 1)
+            text = self._text[span.chars[0] : span.chars[1]].encode("utf-8", "surrogatepass")
+            self._fingerprints[node] = (
+                hashlib.sha1(text).hexdigest(),
+                range(span.start + 1, span.end + 1),
+            )
         return self._fingerprints[node]
 
     def walk(self):
@@ -117,22 +127,36 @@ def read_outline_text(path: Path) -> str:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise OutlineError(path, None, "file not found", "check the path given in --seeds or BRANCHWISE_SEEDS") from None
+        raise OutlineError(
+            path, None, "file not found", "check the path given in --seeds or BRANCHWISE_SEEDS"
+        ) from None
     except IsADirectoryError:
-        raise OutlineError(path, None, "is a folder, not a file", "pass the folder itself to --seeds") from None
+        raise OutlineError(
+            path, None, "is a folder, not a file", "pass the folder itself to --seeds"
+        ) from None
     except OSError as error:
-        raise OutlineError(path, None, f"cannot be read ({error.strerror})", "check its permissions") from None
+        raise OutlineError(
+            path, None, f"cannot be read ({error.strerror})", "check its permissions"
+        ) from None
     if b"\x00" in data:
         line = data.count(b"\n", 0, data.index(b"\x00")) + 1
-        raise OutlineError(path, line, "binary content (NUL byte), not a Markdown outline",
-                           "remove it from the seeds or pass only .md text files")
+        raise OutlineError(
+            path,
+            line,
+            "binary content (NUL byte), not a Markdown outline",
+            "remove it from the seeds or pass only .md text files",
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         column = error.start - (data.rfind(b"\n", 0, error.start) + 1)
-        raise OutlineError(path, line, f"not valid UTF-8 (byte 0x{data[error.start]:02x} at byte offset "
-                           f"{column} of the line)", "re-save the file as UTF-8") from None
+        raise OutlineError(
+            path,
+            line,
+            f"not valid UTF-8 (byte 0x{data[error.start]:02x} at byte offset {column} of the line)",
+            "re-save the file as UTF-8",
+        ) from None
 
 
 def parse_outline(text: str, source: str) -> Outline:

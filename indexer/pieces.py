@@ -1,5 +1,6 @@
 """The lines of a chunk being assembled (`Piece`s) and the ways chunk.py cuts and groups them
 to fit a token budget: indent, shorten a title, pack consecutive lines, split a huge line."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -50,7 +51,11 @@ def split_long(pieces: list[Piece], count: TokenCounter, budget: int) -> list[Pi
     A line without words (blank, in a code block) rides along as "" so that its line is kept."""
     words = [(w, p.lines) for p in pieces for w in p.search.split() or [""]]
     sizes = count([w for w, _ in words]) if words else []
-    sliced = [(s, n, lines) for (w, lines), size in zip(words, sizes) for s, n in _slices(w, size, count, budget)]
+    sliced = [
+        (s, n, lines)
+        for (w, lines), size in zip(words, sizes)
+        for s, n in _slices(w, size, count, budget)
+    ]
     out: list[Piece] = []
     current: list[str] = []
     lines: set[int] = set()
@@ -76,6 +81,8 @@ def _slices(word: str, tokens: int, count: TokenCounter, budget: int) -> list[tu
     """(slice, tokens) of a word, each slice within the budget: a 1 MB line without spaces is one word."""
     if tokens <= budget or len(word) == 1:
         return [(word, tokens)]
-    width = max(1, len(word) * budget // (2 * tokens))  # aim at half the budget: slicing adds pieces
-    parts = [word[i:i + width] for i in range(0, len(word), width)]
+    width = max(
+        1, len(word) * budget // (2 * tokens)
+    )  # aim at half the budget: slicing adds pieces
+    parts = [word[i : i + width] for i in range(0, len(word), width)]
     return [s for part, n in zip(parts, count(parts)) for s in _slices(part, n, count, budget)]

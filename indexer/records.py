@@ -8,15 +8,19 @@ everyone else reads them, never the indentation of `Chunk.text`.
 Timeout
   Max **900s**
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 
 @dataclass(frozen=True)
 class Row:
     """One line of a chunk's tree, as the chunker laid it out: nobody re-reads `Chunk.text`."""
 
-    line: int | None  # 1-based line of the chunk's source; None when the chunker split or merged lines
+    line: (
+        int | None
+    )  # 1-based line of the chunk's source; None when the chunker split or merged lines
     depth: int  # below the chunk's own node (0); a node's continuation lines sit one deeper than its title
     text: str  # as written, markers and indentation removed, inline markup kept
 

@@ -1,4 +1,5 @@
 """Which outline files to index: `--seeds` files and folders → sorted `(path, source name)` pairs."""
+
 from __future__ import annotations
 
 import os
@@ -19,7 +20,12 @@ def list_outline_files(seeds: Iterable[Path]) -> list[tuple[Path, str]]:
         elif seed.is_file():
             files = [seed]
         else:
-            raise OutlineError(seed, None, "not found", "check --seeds or BRANCHWISE_SEEDS (files or folders, ':'-separated)")
+            raise OutlineError(
+                seed,
+                None,
+                "not found",
+                "check --seeds or BRANCHWISE_SEEDS (files or folders, ':'-separated)",
+            )
         for path in files:
             found.setdefault(source_name(path), path)
     return [(path, source) for source, path in sorted(found.items())]
@@ -39,5 +45,7 @@ def _markdown_under(folder: Path) -> list[Path]:
     files = []
     for root, dirs, names in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        files.extend(Path(root) / n for n in sorted(names) if n.endswith(".md") and not n.startswith("."))
+        files.extend(
+            Path(root) / n for n in sorted(names) if n.endswith(".md") and not n.startswith(".")
+        )
     return files

@@ -3,6 +3,7 @@
 The only module that imports `faiss`. It reads and writes folders (the lexical files through
 lexical.py); deciding what to embed and swapping folders into place belong to build.py.
 """
+
 from __future__ import annotations
 
 import functools
@@ -14,13 +15,15 @@ from pathlib import Path
 
 import numpy as np
 
-from indexer.chunk import Chunk, ChunkedBranch
-from indexer.records import Row
 from core.errors import IndexMismatchError, IndexMissingError
+from indexer.chunk import Chunk, ChunkedBranch
 from indexer.lexical import Lexical, lexical_tokens
 from indexer.lines import LineTree, OutlineLine, line_tree, outline_lines
+from indexer.records import Row
 
-FORMAT_VERSION = 4  # 2: our own BM25 files, the branches of the last chunking; 3: the line index; 4: chunk rows
+FORMAT_VERSION = (
+    4  # 2: our own BM25 files, the branches of the last chunking; 3: the line index; 4: chunk rows
+)
 MANIFEST, CHUNKS, DENSE = "manifest.json", "chunks.jsonl", "dense.faiss"
 LINES = "lines.faiss"  # one vector per outline line, in `outline_lines(chunks)` order
 BRANCHES = "branches.json"  # only for the next build: see `chunk_file`
@@ -57,8 +60,16 @@ def faiss_id(chunk_id: str) -> int:
 class Index:
     """A loaded, read-only index. A new build makes a new folder and a new `Index`."""
 
-    def __init__(self, folder: Path, manifest: Manifest, chunks: list[Chunk], dense, lexical: Lexical,
-                 line_dense, lines: list[OutlineLine]):
+    def __init__(
+        self,
+        folder: Path,
+        manifest: Manifest,
+        chunks: list[Chunk],
+        dense,
+        lexical: Lexical,
+        line_dense,
+        lines: list[OutlineLine],
+    ):
         self.folder, self.manifest, self.chunks, self.lines = folder, manifest, chunks, lines
         self._dense, self._lexical, self._line_dense = dense, lexical, line_dense
         self._line_position = {(line.source, line.line): i for i, line in enumerate(lines)}
@@ -69,7 +80,9 @@ class Index:
 
     def dense_search(self, vector: np.ndarray, n: int) -> list[tuple[int, float]]:
         """(chunk position, cosine similarity) of the n nearest chunks."""
-        scores, ids = self._dense.search(vector.reshape(1, -1).astype(np.float32), min(n, len(self.chunks)))
+        scores, ids = self._dense.search(
+            vector.reshape(1, -1).astype(np.float32), min(n, len(self.chunks))
+        )
         return [(self._position[int(i)], float(s)) for s, i in zip(scores[0], ids[0]) if i != -1]
 
     def dense_scores(self, vector: np.ndarray, positions: list[int]) -> list[float]:
@@ -91,7 +104,9 @@ class Index:
         """(line position, cosine similarity) of the n nearest outline lines."""
         if not self.lines:
             return []
-        scores, rows = self._line_dense.search(vector.reshape(1, -1).astype(np.float32), min(n, len(self.lines)))
+        scores, rows = self._line_dense.search(
+            vector.reshape(1, -1).astype(np.float32), min(n, len(self.lines))
+        )
         return [(int(i), float(s)) for s, i in zip(scores[0], rows[0]) if i != -1]
 
     def line_scores(self, vector: np.ndarray, positions: list[int]) -> np.ndarray:
@@ -108,7 +123,11 @@ class Index:
     def line_vectors(self) -> dict[str, np.ndarray]:
         """Embedded line text → stored vector, so an update embeds only new line texts."""
         total = self._line_dense.ntotal
-        rows = self._line_dense.reconstruct_n(0, total) if total else np.zeros((0, self.manifest.dimension))
+        rows = (
+            self._line_dense.reconstruct_n(0, total)
+            if total
+            else np.zeros((0, self.manifest.dimension))
+        )
         return {line.context: rows[i] for i, line in enumerate(self.lines)}
 
     def lexical_scores(self, question: str) -> np.ndarray:
@@ -118,42 +137,77 @@ class Index:
     def vectors(self) -> dict[str, np.ndarray]:
         """Content hash → stored vector, so an update re-embeds only changed text."""
         inner = self._dense.index
-        rows = inner.reconstruct_n(0, inner.ntotal) if inner.ntotal else np.zeros((0, self.manifest.dimension))
+        rows = (
+            inner.reconstruct_n(0, inner.ntotal)
+            if inner.ntotal
+            else np.zeros((0, self.manifest.dimension))
+        )
         ids = _id_map(self._dense)
-        return {self.chunks[self._position[int(i)]].content_hash: rows[r] for r, i in enumerate(ids)}
+        return {
+            self.chunks[self._position[int(i)]].content_hash: rows[r] for r, i in enumerate(ids)
+        }
 
     def branches(self) -> dict[str, list[ChunkedBranch]]:
         """Per source file, the branches its last chunking recorded; none when the file is absent or
         unreadable (an update then chunks changed files afresh)."""
         try:
             stored = json.loads((self.folder / BRANCHES).read_text(encoding="utf-8"))
-            return {source: [ChunkedBranch(str(place), str(text), int(tokens), bool(children), int(line), int(first),
-                                           int(count)) for place, text, tokens, children, line, first, count in rows]
-                    for source, rows in stored.items()}
+            return {
+                source: [
+                    ChunkedBranch(
+                        str(place),
+                        str(text),
+                        int(tokens),
+                        bool(children),
+                        int(line),
+                        int(first),
+                        int(count),
+                    )
+                    for place, text, tokens, children, line, first, count in rows
+                ]
+                for source, rows in stored.items()
+            }
         except (OSError, ValueError, TypeError, AttributeError):
             return {}
 
 
-def write_index(folder: Path, manifest: Manifest, chunks: list[Chunk], vectors: Vectors,
-                branches: dict[str, list[ChunkedBranch]] | None = None, previous: Index | None = None) -> None:
+def write_index(
+    folder: Path,
+    manifest: Manifest,
+    chunks: list[Chunk],
+    vectors: Vectors,
+    branches: dict[str, list[ChunkedBranch]] | None = None,
+    previous: Index | None = None,
+) -> None:
     """Write every file of an index into an empty folder; chunks `previous` holds are not tokenized again."""
     import faiss
 
     dense = faiss.IndexIDMap(faiss.IndexFlatIP(manifest.dimension))
     if chunks:
-        dense.add_with_ids(np.ascontiguousarray(vectors.chunks, dtype=np.float32),
-                           np.array([faiss_id(c.id) for c in chunks], dtype=np.int64))
+        dense.add_with_ids(
+            np.ascontiguousarray(vectors.chunks, dtype=np.float32),
+            np.array([faiss_id(c.id) for c in chunks], dtype=np.int64),
+        )
     faiss.write_index(dense, str(folder / DENSE))
     line_dense = faiss.IndexFlatIP(manifest.dimension)
     if len(vectors.lines):
         line_dense.add(np.ascontiguousarray(vectors.lines, dtype=np.float32))
     faiss.write_index(line_dense, str(folder / LINES))
-    Lexical.build(chunks, (previous._lexical, previous.chunks) if previous is not None else None).save(folder)
+    Lexical.build(
+        chunks, (previous._lexical, previous.chunks) if previous is not None else None
+    ).save(folder)
     with open(folder / CHUNKS, "w", encoding="utf-8") as out:
         for chunk in chunks:
             out.write(json.dumps(_chunk_json(chunk), ensure_ascii=False) + "\n")
-    (folder / BRANCHES).write_text(json.dumps({source: [list(vars(b).values()) for b in rows]
-                                               for source, rows in (branches or {}).items()}), encoding="utf-8")
+    (folder / BRANCHES).write_text(
+        json.dumps(
+            {
+                source: [list(vars(b).values()) for b in rows]
+                for source, rows in (branches or {}).items()
+            }
+        ),
+        encoding="utf-8",
+    )
     (folder / MANIFEST).write_text(json.dumps(vars(manifest), indent=1), encoding="utf-8")
 
 
@@ -161,15 +215,21 @@ def read_manifest(folder: Path) -> Manifest:
     try:
         text = (folder / MANIFEST).read_text(encoding="utf-8")
     except (FileNotFoundError, NotADirectoryError):  # also when a swap renames the folder mid-read
-        raise IndexMissingError(f"no index at {folder}: run `python -m indexer` to build it") from None
+        raise IndexMissingError(
+            f"no index at {folder}: run `python -m indexer` to build it"
+        ) from None
     try:
         data = json.loads(text)
         if data.get("format_version") != FORMAT_VERSION:
-            raise IndexMismatchError(f"index at {folder} has format version {data.get('format_version')}, "
-                                     f"this Branchwise reads {FORMAT_VERSION}: {FIX}")
+            raise IndexMismatchError(
+                f"index at {folder} has format version {data.get('format_version')}, "
+                f"this Branchwise reads {FORMAT_VERSION}: {FIX}"
+            )
         return Manifest(**data)
     except (ValueError, TypeError) as error:
-        raise IndexMismatchError(f"index at {folder} has an unreadable manifest ({error}): {FIX}") from None
+        raise IndexMismatchError(
+            f"index at {folder} has an unreadable manifest ({error}): {FIX}"
+        ) from None
 
 
 def previous_folder(folder: Path) -> Path:
@@ -215,8 +275,10 @@ def _load(folder: Path, embedding_model: str | None) -> Index:
         folder = previous_folder(folder)  # a build is between its two renames
     manifest = read_manifest(folder)
     if embedding_model is not None and manifest.embedding_model != embedding_model:
-        raise IndexMismatchError(f"index at {folder} was built with embedding model "
-                                 f"{manifest.embedding_model!r}, not {embedding_model!r}: {FIX}")
+        raise IndexMismatchError(
+            f"index at {folder} was built with embedding model "
+            f"{manifest.embedding_model!r}, not {embedding_model!r}: {FIX}"
+        )
     try:
         with open(folder / CHUNKS, encoding="utf-8") as lines:
             chunks = [_chunk_from_json(line) for line in lines]
@@ -224,11 +286,15 @@ def _load(folder: Path, embedding_model: str | None) -> Index:
         line_dense = faiss.read_index(str(folder / LINES))
         lexical = Lexical.load(folder)
     except (OSError, ValueError, TypeError, KeyError, RuntimeError, zipfile.BadZipFile) as error:
-        raise IndexMismatchError(f"index at {folder} is corrupt ({type(error).__name__}: {error}): {FIX}") from None
+        raise IndexMismatchError(
+            f"index at {folder} is corrupt ({type(error).__name__}: {error}): {FIX}"
+        ) from None
     lines = outline_lines(chunks)
     _check_consistent(folder, manifest, chunks, dense, lexical)
     if line_dense.ntotal != len(lines) or line_dense.d != manifest.dimension:
-        raise IndexMismatchError(f"index at {folder} is inconsistent (line vectors and chunks disagree): {FIX}")
+        raise IndexMismatchError(
+            f"index at {folder} is inconsistent (line vectors and chunks disagree): {FIX}"
+        )
     return Index(folder, manifest, chunks, dense, lexical, line_dense, lines)
 
 
@@ -249,8 +315,14 @@ def read_chunks(folder: Path) -> list[Chunk]:
 
 def _chunk_from_json(line: str) -> Chunk:
     data = json.loads(line)
-    return Chunk(**{**data, "path": tuple(data["path"]), "lines": tuple(data["lines"]),
-                    "rows": tuple(Row(*row) for row in data["rows"])})
+    return Chunk(
+        **{
+            **data,
+            "path": tuple(data["path"]),
+            "lines": tuple(data["lines"]),
+            "rows": tuple(Row(*row) for row in data["rows"]),
+        }
+    )
 
 
 def _id_map(dense) -> np.ndarray:
@@ -259,13 +331,21 @@ def _id_map(dense) -> np.ndarray:
     return faiss.vector_to_array(dense.id_map)
 
 
-def _check_consistent(folder: Path, manifest: Manifest, chunks: list[Chunk], dense, lexical: Lexical) -> None:
+def _check_consistent(
+    folder: Path, manifest: Manifest, chunks: list[Chunk], dense, lexical: Lexical
+) -> None:
     """FAISS ids, chunk records, lexical index and manifest must describe the same chunks."""
     record_ids = {c.id: c.content_hash for c in chunks}
     stored = sorted(int(i) for i in _id_map(dense))
-    if (record_ids != manifest.chunks or stored != sorted(faiss_id(i) for i in record_ids)
-            or dense.d != manifest.dimension or len(lexical.offsets) != len(chunks) + 1):
-        raise IndexMismatchError(f"index at {folder} is inconsistent (vectors, chunks and manifest disagree): {FIX}")
+    if (
+        record_ids != manifest.chunks
+        or stored != sorted(faiss_id(i) for i in record_ids)
+        or dense.d != manifest.dimension
+        or len(lexical.offsets) != len(chunks) + 1
+    ):
+        raise IndexMismatchError(
+            f"index at {folder} is inconsistent (vectors, chunks and manifest disagree): {FIX}"
+        )
 
 
 def file_sha256(path: Path) -> str:

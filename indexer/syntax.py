@@ -5,6 +5,7 @@ Headings nest by level, bullets by indentation under the nearest heading, indent
 continue the bullet above, and paragraphs become nodes: no content line is dropped.
 Reading files and deciding what to parse when belong to outline.py.
 """
+
 from __future__ import annotations
 
 import re
@@ -45,7 +46,9 @@ class Node:
         self.more_lines.append(line)
 
 
-_LINE_START = re.compile(r"^[^\S\n]*(?:```|~~~)|^ {0,3}#", re.MULTILINE)  # every fence or heading line, and more
+_LINE_START = re.compile(
+    r"^[^\S\n]*(?:```|~~~)|^ {0,3}#", re.MULTILINE
+)  # every fence or heading line, and more
 
 
 def find_headings(text: str) -> list[tuple[int, int, int, str]]:
@@ -57,7 +60,7 @@ def find_headings(text: str) -> list[tuple[int, int, int, str]]:
         line += text.count("\n", position, start)
         position = start
         end = text.find("\n", start)
-        raw = text[start:end if end >= 0 else len(text)].rstrip()
+        raw = text[start : end if end >= 0 else len(text)].rstrip()
         if fence is not None:
             if raw.strip().startswith(fence):
                 fence = None
@@ -133,9 +136,17 @@ class LineParser:
             popped.append(self.bullets.pop()[0])
         if popped and indent not in popped and indent > 0:
             parent_line = self.bullets[-1][1].line if self.bullets else None
-            self.warnings.append((number,
-                f"{self.source}:{number}: indentation of {indent} matches no open level; "
-                + (f"attached under line {parent_line}" if parent_line else "attached to the heading")))
+            self.warnings.append(
+                (
+                    number,
+                    f"{self.source}:{number}: indentation of {indent} matches no open level; "
+                    + (
+                        f"attached under line {parent_line}"
+                        if parent_line
+                        else "attached to the heading"
+                    ),
+                )
+            )
         node = Node(text, number, 0, "bullet")
         self._attach(node, self.bullets[-1][1] if self.bullets else self._heading_node())
         self.bullets.append((indent, node))

@@ -2,9 +2,14 @@
 
 Importing it imports nothing else: the short names below load their modules on first use.
 """
+
 from importlib import import_module
 
-_HOMES = {"Hit": "retriever.search", "Retriever": "retriever.search", "open_retriever": "retriever.load"}
+_HOMES = {
+    "Hit": "retriever.search",
+    "Retriever": "retriever.search",
+    "open_retriever": "retriever.load",
+}
 __all__ = list(_HOMES)
 
 

@@ -10,6 +10,7 @@ Examples:
   python -m retriever.eval ../shared/eval/dev.jsonl                # the index in ./index
   python -m retriever.eval questions.jsonl --index /tmp/my-index
 """
+
 from __future__ import annotations
 
 import argparse
@@ -43,8 +44,13 @@ def read_questions(path: Path) -> list[Question]:
 
 
 def _question(item: dict) -> Question:
-    return Question(item["id"], item["question"], item.get("kind", ""),
-                    frozenset(g["line"] for g in item.get("gold", [])), bool(item.get("gold_any", False)))
+    return Question(
+        item["id"],
+        item["question"],
+        item.get("kind", ""),
+        frozenset(g["line"] for g in item.get("gold", [])),
+        bool(item.get("gold_any", False)),
+    )
 
 
 def recall_at(hits: list[Hit], question: Question, k: int) -> float:
@@ -73,9 +79,14 @@ def evaluate(retriever, questions: list[Question]) -> tuple[dict, dict]:
     from retriever.search import MODES
 
     answerable = [q for q in questions if q.gold_lines]
-    by_mode = {mode: [(q, retriever.search(q.text, k=10, mode=mode)) for q in answerable] for mode in MODES}
+    by_mode = {
+        mode: [(q, retriever.search(q.text, k=10, mode=mode)) for q in answerable] for mode in MODES
+    }
     overall = {mode: score(results) for mode, results in by_mode.items()}
-    groups = {kind: [(q, h) for q, h in by_mode["hybrid"] if q.kind == kind] for kind in sorted({q.kind for q in answerable})}
+    groups = {
+        kind: [(q, h) for q, h in by_mode["hybrid"] if q.kind == kind]
+        for kind in sorted({q.kind for q in answerable})
+    }
     groups.update(by_shape(by_mode["hybrid"], lambda q: q.text))
     per_kind = {}
     for name, subset in groups.items():
@@ -96,14 +107,21 @@ def by_shape(results: list[tuple], text_of) -> dict[str, list[tuple]]:
 
     shapes: dict[str, list[tuple]] = {SCENARIO_SHAPE: [], ONE_SENTENCE: []}
     for result in results:
-        shapes[SCENARIO_SHAPE if read_question(text_of(result[0])).is_scenario else ONE_SENTENCE].append(result)
+        shapes[
+            SCENARIO_SHAPE if read_question(text_of(result[0])).is_scenario else ONE_SENTENCE
+        ].append(result)
     return shapes
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(prog="python -m retriever.eval", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("questions", type=Path, metavar="FILE.jsonl", help="e.g. ../shared/eval/dev.jsonl")
+    parser = argparse.ArgumentParser(
+        prog="python -m retriever.eval",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "questions", type=Path, metavar="FILE.jsonl", help="e.g. ../shared/eval/dev.jsonl"
+    )
     add_index_flag(parser)
     args = parser.parse_args()
     questions = read_questions(args.questions)  # a bad file is reported before the index loads

@@ -3,13 +3,15 @@
 >>> reciprocal_rank_fusion([[3, 1], [1, 2]], weights=[1.0, 1.0], k=60)[0][0]
 1
 """
+
 from __future__ import annotations
 
 from typing import Sequence
 
 
-def reciprocal_rank_fusion(rankings: Sequence[Sequence[int]], weights: Sequence[float],
-                           k: float = 60.0) -> list[tuple[int, float]]:
+def reciprocal_rank_fusion(
+    rankings: Sequence[Sequence[int]], weights: Sequence[float], k: float = 60.0
+) -> list[tuple[int, float]]:
     """(item, fused score) best first; score = Σ weight / (k + rank), rank starting at 1."""
     scores: dict[int, float] = {}
     for ranking, weight in zip(rankings, weights):

@@ -1,8 +1,9 @@
 """Open the retriever the settings describe: the index folder plus the embedding model it was built with."""
+
 from __future__ import annotations
 
-from indexer.embed import SentenceTransformerEmbedder
 from core.settings import Settings
+from indexer.embed import SentenceTransformerEmbedder
 from indexer.store import load_index
 from retriever.search import Retriever
 

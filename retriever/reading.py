@@ -10,6 +10,7 @@ assistant/judge.py); it only reads text.
 >>> parts.ask, parts.constraints, parts.asked, parts.needs
 ('Which service does it with the least effort?', ('least effort',), 'service', ('Each must log to one bucket.',))
 """
+
 from __future__ import annotations
 
 import re
@@ -18,10 +19,15 @@ from dataclasses import dataclass
 # A sentence ends at . ? ! followed by a space and a capital or a digit ("… VPCs. Each account …").
 SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=[A-Z0-9\"'(])")
 # Abbreviations that end in a period without ending the sentence: "e.g. Amazon S3".
-ABBREVIATION = re.compile(r"(?:\b(?:e\.g|i\.e|etc|vs|approx|incl|min|max|no)|\b[A-Z])\.$", re.IGNORECASE)
+ABBREVIATION = re.compile(
+    r"(?:\b(?:e\.g|i\.e|etc|vs|approx|incl|min|max|no)|\b[A-Z])\.$", re.IGNORECASE
+)
 # A sentence that asks without a question mark: "Recommend a design …", "Tell me which …".
-ASKING_START = re.compile(r"^(?:what|which|how|why|when|where|who|whom|whose|should|can|could|would|is|are|do|"
-                          r"does|recommend|suggest|choose|select|tell me|explain|describe)\b", re.IGNORECASE)
+ASKING_START = re.compile(
+    r"^(?:what|which|how|why|when|where|who|whom|whose|should|can|could|would|is|are|do|"
+    r"does|recommend|suggest|choose|select|tell me|explain|describe)\b",
+    re.IGNORECASE,
+)
 # What exam-style questions ask the answer to minimise or maximise, and changes they rule out.
 CONSTRAINT = re.compile(
     r"\b(?:least|most|lowest|highest|minimal|minimum|fewest|maximum|smallest|greatest)[\s-]+(?:amount\s+of\s+)?"
@@ -32,21 +38,32 @@ CONSTRAINT = re.compile(
     r"|\bcost[- ]effective(?:ly)?\b|\bwithout\s+(?:changing|modifying|rewriting|refactoring)\s+(?:\w+\s+){0,3}?code\b"
     r"|\b(?:minimi[sz]es?|minimi[sz]ing|reduces?|reducing)\s+(?:the\s+)?(?:operational\s+|administrative\s+|"
     r"management\s+|infrastructure\s+)?(?:overhead|effort|costs?|changes|downtime|latency|complexity)\b",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 # A constraint with the words that lead into it: "with the least effort", "is the most cost-effective".
-LED_CONSTRAINT = re.compile(r"(?:\b(?:with|in|at|for|by)\s+)?(?:\b(?:the|a|an)\s+)?(?:" + CONSTRAINT.pattern + ")",
-                            re.IGNORECASE)
+LED_CONSTRAINT = re.compile(
+    r"(?:\b(?:with|in|at|for|by)\s+)?(?:\b(?:the|a|an)\s+)?(?:" + CONSTRAINT.pattern + ")",
+    re.IGNORECASE,
+)
 # "Which EC2 pricing option is …", "What type of storage should …": the asked thing is between.
-ASKED = re.compile(r"^(?:which|what)\s+(?:(?:type|kind|sort|combination|set)s?\s+of\s+)?(?P<thing>.+?)\s+"
-                   r"(?:is|are|was|should|will|would|can|could|do|does|did|meets?|provides?|gives?|allows?|"
-                   r"lets?|helps?|satisfies|fulfils|fulfills|offers?|supports?|best|to)\b", re.IGNORECASE)
+ASKED = re.compile(
+    r"^(?:which|what)\s+(?:(?:type|kind|sort|combination|set)s?\s+of\s+)?(?P<thing>.+?)\s+"
+    r"(?:is|are|was|should|will|would|can|could|do|does|did|meets?|provides?|gives?|allows?|"
+    r"lets?|helps?|satisfies|fulfils|fulfills|offers?|supports?|best|to)\b",
+    re.IGNORECASE,
+)
 # A situation sentence that states what the answer must do: "Each account must log to one bucket."
-NEED = re.compile(r"\b(?:needs?|must|requires?|required|wants?|has to|have to|should|expects?|"
-                  r"mandates?|requirements?)\b", re.IGNORECASE)
+NEED = re.compile(
+    r"\b(?:needs?|must|requires?|required|wants?|has to|have to|should|expects?|"
+    r"mandates?|requirements?)\b",
+    re.IGNORECASE,
+)
 # Asked things that name nothing to look up: "Which solution …", "What should we do?".
-VAGUE_THINGS = frozenset("solution solutions option options approach approaches strategy strategies way ways "
-                         "steps step action actions design architecture change changes we you i it this that "
-                         "the best should".split())
+VAGUE_THINGS = frozenset(
+    "solution solutions option options approach approaches strategy strategies way ways "
+    "steps step action actions design architecture change changes we you i it this that "
+    "the best should".split()
+)
 
 
 @dataclass(frozen=True)
@@ -104,7 +121,9 @@ def without_constraints(text: str) -> str:
     >>> without_constraints("Which service meets this with the LEAST operational overhead?")
     'Which service meets this?'
     """
-    return re.sub(r"\s+([?.!,])", r"\1", re.sub(r"\s{2,}", " ", LED_CONSTRAINT.sub(" ", text))).strip()
+    return re.sub(
+        r"\s+([?.!,])", r"\1", re.sub(r"\s{2,}", " ", LED_CONSTRAINT.sub(" ", text))
+    ).strip()
 
 
 def asked_thing(ask: str) -> str:
@@ -124,7 +143,11 @@ def read_question(text: str) -> QuestionParts:
     at = ask_position(sentences) if len(sentences) > 1 else 0
     ask = sentences[at] if len(sentences) > 1 else text.strip()
     situation = tuple(s for i, s in enumerate(sentences) if i != at)
-    constraints = tuple(dict.fromkeys(" ".join(m.group(0).lower().split()) for m in CONSTRAINT.finditer(text)))
+    constraints = tuple(
+        dict.fromkeys(" ".join(m.group(0).lower().split()) for m in CONSTRAINT.finditer(text))
+    )
     questions = tuple(s for s in situation if s.rstrip().endswith("?"))
     needs = tuple(s for s in situation if NEED.search(s) and s not in questions)
-    return QuestionParts(text, tuple(sentences), ask, situation, constraints, asked_thing(ask), needs, questions)
+    return QuestionParts(
+        text, tuple(sentences), ask, situation, constraints, asked_thing(ask), needs, questions
+    )

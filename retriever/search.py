@@ -6,6 +6,7 @@ whole outline, not only from the top chunks. A scenario question (several senten
 by its whole text, as a short one is; what the judge reads of it (`Retrieval.focus`) is its ask and
 stated needs (reading.py), so the situation told around the ask does not decide whether it is answered.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -68,22 +69,35 @@ class Retriever:
         vector = self.embedder.embed([question])[0]
         dense = dict(self.index.dense_search(vector, CANDIDATES))
         lexical = self.index.lexical_scores(question)
-        lines = [LineHit(self.index.lines[i], i, score) for i, score in self.index.line_search(vector, LINE_CANDIDATES)]
+        lines = [
+            LineHit(self.index.lines[i], i, score)
+            for i, score in self.index.line_search(vector, LINE_CANDIDATES)
+        ]
         rankings = {
             "dense": [(i, dense[i]) for i in dense],
-            "lexical": [(int(i), float(lexical[i])) for i in np.argsort(-lexical, kind="stable")[:CANDIDATES]
-                        if lexical[i] > 0],
-            "lines": line_votes(lines)}
+            "lexical": [
+                (int(i), float(lexical[i]))
+                for i in np.argsort(-lexical, kind="stable")[:CANDIDATES]
+                if lexical[i] > 0
+            ],
+            "lines": line_votes(lines),
+        }
         if mode == "hybrid":
-            ranked = reciprocal_rank_fusion([[i for i, _ in r] for r in rankings.values()], weights=[1.0] * 3)
+            ranked = reciprocal_rank_fusion(
+                [[i for i, _ in r] for r in rankings.values()], weights=[1.0] * 3
+            )
         else:
             ranked = rankings[mode]
         cosine = self._cosines(vector, [i for i, _ in ranked[:k]], dense)
-        hits = [Hit(self.index.chunks[i], rank, score, cosine[i], float(lexical[i]))
-                for rank, (i, score) in enumerate(ranked[:k], start=1)]
+        hits = [
+            Hit(self.index.chunks[i], rank, score, cosine[i], float(lexical[i]))
+            for rank, (i, score) in enumerate(ranked[:k], start=1)
+        ]
         return Retrieval(question, vector, hits, lines, focus_of(question))
 
-    def _cosines(self, vector: np.ndarray, positions: list[int], known: dict[int, float]) -> dict[int, float]:
+    def _cosines(
+        self, vector: np.ndarray, positions: list[int], known: dict[int, float]
+    ) -> dict[int, float]:
         missing = [i for i in positions if i not in known]
         return {**known, **dict(zip(missing, self.index.dense_scores(vector, missing)))}
 

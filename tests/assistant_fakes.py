@@ -5,11 +5,11 @@ streams a scripted reply in small pieces. A reply may say `{cite:WORD}`, which b
 the first note whose text contains WORD, so a script can cite correctly (or wrongly) whatever
 order retrieval returns the branches in.
 """
+
 from __future__ import annotations
 
 import re
 from typing import Callable, Iterator, Sequence
-
 
 from assistant.prompt import Note
 from indexer.chunk import Chunk, chunk_file
@@ -52,16 +52,22 @@ class ScriptedGenerator:
 
     name = "scripted"
 
-    def __init__(self, script: str | list[str] | Callable[[list[dict[str, str]]], str],
-                 piece_size: int = 7):
+    def __init__(
+        self, script: str | list[str] | Callable[[list[dict[str, str]]], str], piece_size: int = 7
+    ):
         self.script, self.piece_size = script, piece_size
         self.calls: list[list[dict[str, str]]] = []
         self.attempts: list[int] = []
         self.allowed: list[Sequence[str] | None] = []  # each call's `allowed` texts
         self.closed = 0  # streams closed before the script ran out
 
-    def stream(self, messages: list[dict[str, str]], max_new_tokens: int = 256,
-               allowed: Sequence[str] | None = None, attempt: int = 0) -> Iterator[str]:
+    def stream(
+        self,
+        messages: list[dict[str, str]],
+        max_new_tokens: int = 256,
+        allowed: Sequence[str] | None = None,
+        attempt: int = 0,
+    ) -> Iterator[str]:
         self.calls.append(messages)
         self.allowed.append(allowed)
         self.attempts.append(attempt)
@@ -69,8 +75,10 @@ class ScriptedGenerator:
         reply = _CITE.sub(lambda m: f"[{note_number(messages, m.group(1))}]", reply)
         finished = False
         try:
-            for start in range(0, min(len(reply), max_new_tokens * self.piece_size), self.piece_size):
-                yield reply[start:start + self.piece_size]
+            for start in range(
+                0, min(len(reply), max_new_tokens * self.piece_size), self.piece_size
+            ):
+                yield reply[start : start + self.piece_size]
             finished = True
         finally:
             self.closed += not finished
@@ -96,6 +104,7 @@ def note_number(messages: list[dict[str, str]], word: str) -> int:
 
 def outline_chunks(text: str = CLOUD_OUTLINE, source: str = "notes.md") -> list[Chunk]:
     """Real chunks of a small outline, token-counted by words (no model)."""
+
     def count(texts: Sequence[str]) -> list[int]:
         return [len(t.split()) for t in texts]
 
@@ -110,7 +119,16 @@ def hits_for(chunks: Sequence[Chunk], *words: str) -> list[Hit]:
 
 def hit_notes(hits: Sequence[Hit]) -> list[Note]:
     """Per hit, a note of its whole chunk, every line of it quoted (note n is hit n)."""
-    return [Note(n, hit.chunk.path, hit.chunk.text, hit.chunk,
-                 tuple(OutlineLine(hit.chunk.source, row.line, path, 0, up)
-                       for row, path, up in row_paths(hit.chunk)))
-            for n, hit in enumerate(hits, start=1)]
+    return [
+        Note(
+            n,
+            hit.chunk.path,
+            hit.chunk.text,
+            hit.chunk,
+            tuple(
+                OutlineLine(hit.chunk.source, row.line, path, 0, up)
+                for row, path, up in row_paths(hit.chunk)
+            ),
+        )
+        for n, hit in enumerate(hits, start=1)
+    ]

@@ -7,6 +7,7 @@
 - `real_embedder` (session): the bundled all-MiniLM-L6-v2, loaded once.
 - `seed_index` (session): the real seed outline indexed once into a temporary folder → (Settings, Retriever).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -27,7 +28,9 @@ VENV_PYTHON = REPO_ROOT / ".venv" / "bin" / "python"
 # Models load from local files only, for every test and every subprocess a test starts.
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
-if str(REPO_ROOT) not in sys.path:  # `pytest` (not `python -m pytest`) does not put the repo on sys.path
+if (
+    str(REPO_ROOT) not in sys.path
+):  # `pytest` (not `python -m pytest`) does not put the repo on sys.path
     sys.path.insert(0, str(REPO_ROOT))
 
 from core.settings import Settings  # noqa: E402
@@ -36,7 +39,9 @@ from core.startup import start  # noqa: E402
 start()
 
 _WORD = re.compile(r"\w+")
-_THEMATIC_BREAK = re.compile(r"^ {0,3}([-*_=])(?:[ \t]*\1){2,}[ \t]*$")  # or a setext "===": no content
+_THEMATIC_BREAK = re.compile(
+    r"^ {0,3}([-*_=])(?:[ \t]*\1){2,}[ \t]*$"
+)  # or a setext "===": no content
 
 
 class CountingEmbedder:
@@ -61,7 +66,11 @@ class CountingEmbedder:
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         self.calls += 1
         self.embedded_texts.extend(texts)
-        return np.stack([self._vector(t) for t in texts]) if texts else np.zeros((0, self.dimension), np.float32)
+        return (
+            np.stack([self._vector(t) for t in texts])
+            if texts
+            else np.zeros((0, self.dimension), np.float32)
+        )
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         self.counted.extend(texts)
@@ -93,7 +102,9 @@ def content_lines(text: str) -> set[int]:
     """
     found, fence = set(), None
     # A final newline ends the last line; it does not start another.
-    for number, line in enumerate(text.replace("\r\n", "\n").removesuffix("\n").split("\n"), start=1):
+    for number, line in enumerate(
+        text.replace("\r\n", "\n").removesuffix("\n").split("\n"), start=1
+    ):
         stripped = line.strip()
         if fence or stripped.startswith(("```", "~~~")):
             found.add(number)
@@ -109,8 +120,10 @@ def shared_file(name: str) -> Path:
     folder = Path(os.environ.get("BRANCHWISE_SHARED") or REPO_ROOT.parent / "shared")
     path = folder / name
     if not path.is_file():
-        pytest.skip(f"needs {path}, not found: put the shared question sets in ../shared beside the clone, "
-                    "or set BRANCHWISE_SHARED=<dir> to point elsewhere")
+        pytest.skip(
+            f"needs {path}, not found: put the shared question sets in ../shared beside the clone, "
+            "or set BRANCHWISE_SHARED=<dir> to point elsewhere"
+        )
     return path
 
 
@@ -136,6 +149,10 @@ def seed_index(tmp_path_factory: pytest.TempPathFactory, real_embedder):
     from indexer.store import load_index
     from retriever.search import Retriever
 
-    settings = Settings(seeds=(SEEDS_DIR,), index_dir=tmp_path_factory.mktemp("seed-index") / "index")
+    settings = Settings(
+        seeds=(SEEDS_DIR,), index_dir=tmp_path_factory.mktemp("seed-index") / "index"
+    )
     build_index(settings, real_embedder)
-    return settings, Retriever(load_index(settings.index_dir, real_embedder.model_id), real_embedder)
+    return settings, Retriever(
+        load_index(settings.index_dir, real_embedder.model_id), real_embedder
+    )

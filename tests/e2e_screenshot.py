@@ -6,6 +6,7 @@ answered by the local model, its first citation panel open.
 The machinery is tests/test_e2e.py's. The repo's index/ is copied when it exists (it names the
 seed the same way, so it is up to date); otherwise the app builds one on its first start.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,12 +35,17 @@ def main() -> int:
         shutil.copy(SEED_OUTLINE, work / SEED_NAME)
         if (REPO_ROOT / "index").is_dir():
             shutil.copytree(REPO_ROOT / "index", work / "index")
-        with running_app(work, work / "seeds", work / "index") as url, chromium_page(1280, 1100) as page:
+        with (
+            running_app(work, work / "seeds", work / "index") as url,
+            chromium_page(1280, 1100) as page,
+        ):
             app = ChatDriver(page, work / "shots")
             app.open(url)
             answer = app.ask(args.question)
             app.open_panel(answer.get_by_test_id("stExpander").first)
-            page.get_by_test_id("stChatMessage").first.evaluate("m => m.scrollIntoView({block: 'start'})")
+            page.get_by_test_id("stChatMessage").first.evaluate(
+                "m => m.scrollIntoView({block: 'start'})"
+            )
             page.wait_for_timeout(500)
             args.out.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(args.out))

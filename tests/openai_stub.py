@@ -1,5 +1,6 @@
 """A scripted OpenAI-compatible chat server on loopback for tests: each test writes the replies
 (streams, errors, stalls, hang-ups) that the real `openai` client then meets over real HTTP."""
+
 from __future__ import annotations
 
 import json
@@ -17,8 +18,10 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         self.server.requests.append(("GET", self.path, {}))
-        self.send_json(200, {"object": "list", "data": [{"id": m, "object": "model"}
-                                                        for m in self.server.models]})
+        self.send_json(
+            200,
+            {"object": "list", "data": [{"id": m, "object": "model"} for m in self.server.models]},
+        )
 
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
@@ -43,8 +46,14 @@ class Handler(BaseHTTPRequestHandler):
 
     def event(self, content: str | None = None, finish: str | None = None, **extra) -> None:
         delta = {} if content is None else {"content": content}
-        chunk = {"id": "c", "object": "chat.completion.chunk", "created": 0, "model": MODEL,
-                 "choices": [{"index": 0, "delta": delta, "finish_reason": finish}], **extra}
+        chunk = {
+            "id": "c",
+            "object": "chat.completion.chunk",
+            "created": 0,
+            "model": MODEL,
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+            **extra,
+        }
         self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
         self.wfile.flush()
 
@@ -78,6 +87,7 @@ def streamed(*pieces: str, finish: str | None = "stop") -> Reply:
         if finish:
             handler.event(finish=finish)
         handler.wfile.write(b"data: [DONE]\n\n")
+
     return reply
 
 

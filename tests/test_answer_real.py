@@ -3,15 +3,16 @@
 The generator is converted into a temporary cache once per session (~20 s); each answer is
 capped at the pipeline's token limit, so the file stays well under a minute after that.
 """
+
 from __future__ import annotations
 
 import re
 
 import pytest
 
-from assistant.pipeline import as_shown
 from assistant import Assistant
 from assistant.model import load_generator
+from assistant.pipeline import as_shown
 from core.settings import Settings
 
 pytestmark = pytest.mark.model

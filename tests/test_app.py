@@ -4,6 +4,7 @@ assistant (extractive answers unless a test says otherwise), on small outlines w
 The embedding model is cached by the app's `@st.cache_resource` loader, so only the first test
 pays for loading it; each test builds its own few-branch index in a few seconds.
 """
+
 from __future__ import annotations
 
 import os
@@ -12,9 +13,9 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import REPO_ROOT, write_outline
 from streamlit.testing.v1 import AppTest
 
-from conftest import REPO_ROOT, write_outline
 from indexer.store import MANIFEST
 from ui import changes
 from ui.export import STALE, conversation_markdown
@@ -49,8 +50,13 @@ COMFREY_QUESTION = "How often should tomatoes get comfrey tea?"
 class App:
     """An AppTest session of app.py on one outline file and one index folder."""
 
-    def __init__(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str = GARDEN,
-                 mode: str = "extractive"):
+    def __init__(
+        self,
+        tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch,
+        text: str = GARDEN,
+        mode: str = "extractive",
+    ):
         self.outline = write_outline(tmp_path / "notes", text, "garden.md")
         self.index = tmp_path / "index"
         monkeypatch.setenv("BRANCHWISE_SEEDS", str(self.outline.parent))
@@ -114,12 +120,16 @@ def test_answer_shows_numbered_citation_panels_with_file_lines_and_branch(app: A
     assert markers and markers <= set(range(1, len(titles) + 1))
 
 
-def test_question_the_outline_cannot_answer_is_refused_once_naming_the_closest_lines(app: App) -> None:
+def test_question_the_outline_cannot_answer_is_refused_once_naming_the_closest_lines(
+    app: App,
+) -> None:
     answer = app.ask("Who won the 1966 football World Cup final?")
 
     [warning] = [w.value for w in answer.warning]
     assert warning == app.at.session_state["turns"][0].answer.text  # what the CLI says, said once
-    assert warning.startswith("The outline does not cover this question.") and "Closest: " in warning
+    assert (
+        warning.startswith("The outline does not cover this question.") and "Closest: " in warning
+    )
     assert panel_titles(answer) == []  # the closest lines are named above, not again as panels
 
 
@@ -191,7 +201,8 @@ def test_citation_opens_the_outline_browser_at_its_branch(app: App) -> None:
 
 
 def test_missing_model_shows_what_to_install_and_extractive_answers_still_work(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("BRANCHWISE_MODEL", str(tmp_path / "no-such-model.gguf"))
     app = App(tmp_path, monkeypatch, mode="model").run()
 
@@ -203,12 +214,15 @@ def test_missing_model_shows_what_to_install_and_extractive_answers_still_work(
 
 
 def test_model_server_settings_all_reach_the_generator_the_app_opens(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from assistant.backends import open_generator
     from ui import resources
 
     opened = []
-    monkeypatch.setattr(resources, "open_generator", lambda spec: opened.append(open_generator(spec)) or opened[-1])
+    monkeypatch.setattr(
+        resources, "open_generator", lambda spec: opened.append(open_generator(spec)) or opened[-1]
+    )
     # Opening a server's generator contacts nothing: the port need not answer.
     monkeypatch.setenv("BRANCHWISE_LLM_URL", f"http://127.0.0.1:9/{tmp_path.name}/v1")
     monkeypatch.setenv("BRANCHWISE_LLM_MODEL", "qwen")
@@ -216,12 +230,15 @@ def test_model_server_settings_all_reach_the_generator_the_app_opens(
 
     app = App(tmp_path, monkeypatch, mode="model").run().run()
 
-    assert [(g.in_flight, g.name) for g in opened] == [(4, "qwen")]  # opened once, kept across reruns
+    assert [(g.in_flight, g.name) for g in opened] == [
+        (4, "qwen")
+    ]  # opened once, kept across reruns
     assert app.at.sidebar.text_input[0].value == "qwen"
 
 
 def test_model_mode_loads_the_local_model_and_answers_with_citations(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     app = App(tmp_path, monkeypatch, mode="model").run()
 
     answer = app.ask(PRUNING_QUESTION)
@@ -245,20 +262,30 @@ def test_outline_browser_tree_opens_a_node_to_show_its_path_and_lines(app: App) 
     app.at.session_state[f"tree:{app.outline}:9"] = True  # the user opens "Pests"
     app.run()
 
-    assert closed == ["Soil :gray[· 2]", "Watering :gray[· 2]", "Pests :gray[· 2]", "Pruning :gray[· 2]",
-                      "Harvest :gray[· 2]"]
+    assert closed == [
+        "Soil :gray[· 2]",
+        "Watering :gray[· 2]",
+        "Pests :gray[· 2]",
+        "Pruning :gray[· 2]",
+        "Harvest :gray[· 2]",
+    ]
     pests = next(e for e in app.at.main.expander if e.label.startswith("Pests"))
     assert "`Pests`" in pests.caption[0].value and "line 9" in pests.caption[0].value
     assert [e.label for e in pests.expander] == [
-        "Slugs eat lettuce and young seedlings after rain :gray[· 1]"]
+        "Slugs eat lettuce and young seedlings after rain :gray[· 1]"
+    ]
     assert "`12` Ladybirds eat aphids" in pests.markdown[0].value
 
 
-def test_reindex_lists_the_change_badges_the_answer_citing_it_and_re_ask_asks_again(app: App) -> None:
+def test_reindex_lists_the_change_badges_the_answer_citing_it_and_re_ask_asks_again(
+    app: App,
+) -> None:
     first = app.ask(PRUNING_QUESTION)
     assert "Prune apple trees in winter" in panel_text(first)
-    app.outline.write_text(GARDEN.replace("Prune apple trees in winter", "Prune apple trees in late winter"),
-                           encoding="utf-8")
+    app.outline.write_text(
+        GARDEN.replace("Prune apple trees in winter", "Prune apple trees in late winter"),
+        encoding="utf-8",
+    )
 
     app.reindex()
 
@@ -275,15 +302,20 @@ def test_reindex_lists_the_change_badges_the_answer_citing_it_and_re_ask_asks_ag
     app.run()
     again = app.answers()[-1]
     assert len(app.answers()) == 2 and app.at.session_state["turns"][1].question == PRUNING_QUESTION
-    assert "Prune apple trees in late winter" in panel_text(again) and not app.at.session_state["turns"][1].stale
+    assert (
+        "Prune apple trees in late winter" in panel_text(again)
+        and not app.at.session_state["turns"][1].stale
+    )
 
     app.at.sidebar.button(key="change-0").click()
     app.run()
     assert app.at.text_input(key="outline_filter").value == "Pruning"
     branch = app.at.main.expander[0]
     assert "changed by the last re-index: line 14" in branch.caption[0].value
-    assert "<mark>Prune apple trees in late winter while they are dormant</mark> :orange-badge[changed]" in \
-        branch.markdown[0].value
+    assert (
+        "<mark>Prune apple trees in late winter while they are dormant</mark> :orange-badge[changed]"
+        in branch.markdown[0].value
+    )
 
 
 def test_an_answer_whose_cited_lines_did_not_change_keeps_no_badge(app: App) -> None:
@@ -306,7 +338,9 @@ def test_the_toggle_re_indexes_a_saved_edit_without_the_button(app: App) -> None
     app.run()  # the sidebar's periodic check
 
     assert "1 added, 0 changed, 0 removed" in app.at.sidebar.success[0].value
-    assert [b.label for b in app.at.sidebar.button if b.key == "change-0"] == ["\\+ Feeding (lines 19–20)"]
+    assert [b.label for b in app.at.sidebar.button if b.key == "change-0"] == [
+        "\\+ Feeding (lines 19–20)"
+    ]
 
 
 def test_the_toggle_keeps_the_old_index_when_the_saved_outline_fails_to_parse(app: App) -> None:
@@ -320,10 +354,14 @@ def test_the_toggle_keeps_the_old_index_when_the_saved_outline_fails_to_parse(ap
     app.run()  # not retried on the same outline: the error stays
 
     error = app.at.sidebar.error[0].value
-    assert "garden.md" in error and "line 20" in error and (app.index / MANIFEST).read_bytes() == stamp
+    assert (
+        "garden.md" in error and "line 20" in error and (app.index / MANIFEST).read_bytes() == stamp
+    )
 
 
-def test_a_mistyped_setting_is_shown_by_name_instead_of_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_mistyped_setting_is_shown_by_name_instead_of_a_traceback(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("BRANCHWISE_TOP_K", "five")
 
     at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=60).run()

@@ -1,4 +1,5 @@
 """Tests for `python -m assistant`: help, streamed and JSON answers (extractive, real index), errors."""
+
 from __future__ import annotations
 
 import json
@@ -6,12 +7,12 @@ import subprocess
 import sys
 
 import pytest
-
-from assistant.__main__ import main
 from assistant_fakes import CLOUD_OUTLINE
 from conftest import REPO_ROOT, write_outline
-from indexer.build import build_index
+
+from assistant.__main__ import main
 from core.settings import Settings
+from indexer.build import build_index
 
 
 @pytest.fixture(scope="module")
@@ -24,23 +25,49 @@ def index_dir(tmp_path_factory, real_embedder):
 
 
 def run_module(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "assistant", *args], cwd=REPO_ROOT,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "assistant", *args],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_help_shows_examples_without_loading_torch():
-    done = subprocess.run([sys.executable, "-c", "import sys, runpy; sys.argv = ['x', '--help']\n"
-                           "try: runpy.run_module('assistant', run_name='__main__')\n"
-                           "except SystemExit: pass\n"
-                           "assert 'torch' not in sys.modules"],
-                          cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, runpy; sys.argv = ['x', '--help']\n"
+            "try: runpy.run_module('assistant', run_name='__main__')\n"
+            "except SystemExit: pass\n"
+            "assert 'torch' not in sys.modules",
+        ],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
     assert done.returncode == 0, done.stderr
-    assert "Examples:" in done.stdout and "--queries" in done.stdout and "--extractive" in done.stdout
+    assert (
+        "Examples:" in done.stdout and "--queries" in done.stdout and "--extractive" in done.stdout
+    )
 
 
 def test_question_streams_the_answer_then_lists_cited_branches(index_dir, capsys):
-    assert main(["How much memory can a Lambda function have?", "--index", str(index_dir), "--extractive"]) == 0
+    assert (
+        main(
+            [
+                "How much memory can a Lambda function have?",
+                "--index",
+                str(index_dir),
+                "--extractive",
+            ]
+        )
+        == 0
+    )
 
     out = capsys.readouterr().out
     answer, sources = out.split("\n\n", 1)
@@ -50,10 +77,16 @@ def test_question_streams_the_answer_then_lists_cited_branches(index_dir, capsys
 
 def test_queries_print_one_json_line_per_question(index_dir, tmp_path, capsys):
     queries = tmp_path / "q.jsonl"
-    queries.write_text(json.dumps({"id": "a", "question": "How many messages per second can a FIFO queue handle?"})
-                       + "\n" + json.dumps({"id": "b", "question": "Who wrote Hamlet?"}) + "\n")
+    queries.write_text(
+        json.dumps({"id": "a", "question": "How many messages per second can a FIFO queue handle?"})
+        + "\n"
+        + json.dumps({"id": "b", "question": "Who wrote Hamlet?"})
+        + "\n"
+    )
 
-    assert main(["--queries", str(queries), "--index", str(index_dir), "--json", "--extractive"]) == 0
+    assert (
+        main(["--queries", str(queries), "--index", str(index_dir), "--json", "--extractive"]) == 0
+    )
 
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [row["id"] for row in rows] == ["a", "b"]

@@ -1,5 +1,6 @@
 """indexer.build and indexer.store: incremental updates embed only what changed, and loading an index
 checks its format, model and files. Uses the counting fake embedder (no model)."""
+
 from __future__ import annotations
 
 import json
@@ -10,21 +11,27 @@ import numpy as np
 import pytest
 from conftest import SEED_OUTLINE, CountingEmbedder, write_outline
 
-from indexer.build import build_index
 from core.errors import IndexMismatchError, IndexMissingError
+from core.settings import Settings
+from indexer.build import build_index
 from indexer.lexical import TERMS, VOCABULARY
 from indexer.markup import plain
 from indexer.records import Row
-from core.settings import Settings
 from indexer.store import BRANCHES, CHUNKS, DENSE, LINES, MANIFEST, load_index
 
-SMALL = ("# Garden\n## Tomatoes\n- Water deeply twice a week\n- Stake when thirty centimetres tall\n"
-         "## Roses\n- Prune in late winter\n- Feed with potash in spring\n"
-         "## Compost\n- Turn the heap monthly\n- Keep it as damp as a wrung sponge\n")
+SMALL = (
+    "# Garden\n## Tomatoes\n- Water deeply twice a week\n- Stake when thirty centimetres tall\n"
+    "## Roses\n- Prune in late winter\n- Feed with potash in spring\n"
+    "## Compost\n- Turn the heap monthly\n- Keep it as damp as a wrung sponge\n"
+)
 
 
 def settings_for(tmp_path: Path, *seeds: Path, chunk_tokens: int = 128) -> Settings:
-    return Settings(seeds=seeds or (tmp_path / "seeds",), index_dir=tmp_path / "index", chunk_tokens=chunk_tokens)
+    return Settings(
+        seeds=seeds or (tmp_path / "seeds",),
+        index_dir=tmp_path / "index",
+        chunk_tokens=chunk_tokens,
+    )
 
 
 def build(settings: Settings, **options) -> tuple[CountingEmbedder, object]:
@@ -63,8 +70,9 @@ def test_a_first_build_embeds_every_distinct_chunk_text_once(tmp_path: Path) -> 
     chunks = index.chunks
     assert report.chunks == len(chunks) == 4
     assert report.embedded == len(embedder.embedded_texts) - len(index.lines) == 4
-    assert sorted(embedder.embedded_texts) == sorted([c.search_text for c in chunks] +
-                                                     [line.context for line in index.lines])
+    assert sorted(embedder.embedded_texts) == sorted(
+        [c.search_text for c in chunks] + [line.context for line in index.lines]
+    )
     assert len(index.lines) == len(SMALL.strip().split("\n"))  # every outline line, once
 
 
@@ -76,8 +84,11 @@ def test_a_loaded_index_holds_each_chunks_rows(tmp_path: Path) -> None:
     chunks = load_index(settings.index_dir).chunks
 
     tomatoes = next(c for c in chunks if c.path[-1] == "Tomatoes")
-    assert tomatoes.rows == (Row(2, 0, "Tomatoes"), Row(3, 1, "Water deeply twice a week"),
-                             Row(4, 1, "Stake when thirty centimetres tall"))
+    assert tomatoes.rows == (
+        Row(2, 0, "Tomatoes"),
+        Row(3, 1, "Water deeply twice a week"),
+        Row(4, 1, "Stake when thirty centimetres tall"),
+    )
 
 
 def test_an_unchanged_outline_embeds_nothing(seed_copy: Settings) -> None:
@@ -88,12 +99,17 @@ def test_an_unchanged_outline_embeds_nothing(seed_copy: Settings) -> None:
     assert report.unchanged == report.chunks == len(load_index(seed_copy.index_dir).chunks)
 
 
-def test_editing_one_bullet_re_embeds_exactly_the_chunks_holding_its_line(seed_copy: Settings) -> None:
+def test_editing_one_bullet_re_embeds_exactly_the_chunks_holding_its_line(
+    seed_copy: Settings,
+) -> None:
     path = seed_copy.seeds[0] / SEED_OUTLINE.name
     before = load_index(seed_copy.index_dir)
     old = {c.id: c.content_hash for c in before.chunks}
-    number, line = next((n, line) for n, line in enumerate(path.read_text().split("\n"), 1)
-                        if n > 1200 and line.lstrip().startswith("- ") and len(line.split()) > 3)
+    number, line = next(
+        (n, line)
+        for n, line in enumerate(path.read_text().split("\n"), 1)
+        if n > 1200 and line.lstrip().startswith("- ") and len(line.split()) > 3
+    )
 
     replace_line(path, number, line.rsplit(" ", 1)[0] + " zebra")
     embedder, report = build(seed_copy)
@@ -107,15 +123,22 @@ def test_editing_one_bullet_re_embeds_exactly_the_chunks_holding_its_line(seed_c
     assert embedded_lines(embedder, index) == new_lines  # the edited line and any lines below it
     assert report.embedded == len(holding) and report.removed == 0
     assert {c.id for c in chunks} == set(old)
-    assert {c.id for c in chunks if old[c.id] != c.content_hash} == {c.id for c in chunks if number in c.lines}
+    assert {c.id for c in chunks if old[c.id] != c.content_hash} == {
+        c.id for c in chunks if number in c.lines
+    }
 
 
-def test_an_edit_re_chunks_only_its_section_and_the_index_equals_a_rebuild(seed_copy: Settings,
-                                                                            tmp_path: Path) -> None:
+def test_an_edit_re_chunks_only_its_section_and_the_index_equals_a_rebuild(
+    seed_copy: Settings, tmp_path: Path
+) -> None:
     path = seed_copy.seeds[0] / SEED_OUTLINE.name
     lines = path.read_text(encoding="utf-8").split("\n")
-    number = next(n for n, line in enumerate(lines, 1) if n > 900 and line.lstrip().startswith("- "))
-    lines.insert(number, lines[number - 1].replace("- ", "- zebra ", 1))  # a new line: all below shift
+    number = next(
+        n for n, line in enumerate(lines, 1) if n > 900 and line.lstrip().startswith("- ")
+    )
+    lines.insert(
+        number, lines[number - 1].replace("- ", "- zebra ", 1)
+    )  # a new line: all below shift
     path.write_text("\n".join(lines), encoding="utf-8")
 
     embedder = CountingEmbedder()
@@ -127,21 +150,39 @@ def test_an_edit_re_chunks_only_its_section_and_the_index_equals_a_rebuild(seed_
     assert updated.chunks == fresh.chunks
     first_bullet = next(line for line in lines if line.startswith("- "))
     assert any("zebra" in text for text in embedder.counted)
-    assert 0 < len(embedder.counted) < len(lines) // 5  # the edited section's lines and titles, not the file
-    assert plain(first_bullet[2:]) not in embedder.counted  # another section: neither parsed nor counted
+    assert (
+        0 < len(embedder.counted) < len(lines) // 5
+    )  # the edited section's lines and titles, not the file
+    assert (
+        plain(first_bullet[2:]) not in embedder.counted
+    )  # another section: neither parsed nor counted
 
 
-@pytest.mark.parametrize("damage", [
-    lambda stored: "{not json",
-    lambda stored: json.dumps({source: [["x"] * 3 for _ in rows] for source, rows in stored.items()}),
-    lambda stored: json.dumps({source: [[*row[:5], 10**6, row[6]] for row in rows]  # chunks past the end
-                               for source, rows in stored.items()}),
-], ids=["not json", "wrong fields", "out of range"])
-def test_a_damaged_branches_file_only_costs_re_chunking(seed_copy: Settings, tmp_path: Path, damage) -> None:
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda stored: "{not json",
+        lambda stored: json.dumps(
+            {source: [["x"] * 3 for _ in rows] for source, rows in stored.items()}
+        ),
+        lambda stored: json.dumps(
+            {
+                source: [[*row[:5], 10**6, row[6]] for row in rows]  # chunks past the end
+                for source, rows in stored.items()
+            }
+        ),
+    ],
+    ids=["not json", "wrong fields", "out of range"],
+)
+def test_a_damaged_branches_file_only_costs_re_chunking(
+    seed_copy: Settings, tmp_path: Path, damage
+) -> None:
     branches = seed_copy.index_dir / BRANCHES
     branches.write_text(damage(json.loads(branches.read_text(encoding="utf-8"))), encoding="utf-8")
     path = seed_copy.seeds[0] / SEED_OUTLINE.name
-    path.write_text(path.read_text(encoding="utf-8").replace("\n- ", "\n- zebra ", 1), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("\n- ", "\n- zebra ", 1), encoding="utf-8"
+    )
 
     build_index(seed_copy, CountingEmbedder())
     rebuilt = settings_for(tmp_path / "fresh", seed_copy.seeds[0])
@@ -156,7 +197,9 @@ def test_deleting_lines_removes_their_chunks(tmp_path: Path) -> None:
     build(settings)
     roses = [c.id for c in load_index(settings.index_dir).chunks if c.path[-1] == "Roses"]
 
-    path.write_text(SMALL.replace("## Roses\n- Prune in late winter\n- Feed with potash in spring\n", ""))
+    path.write_text(
+        SMALL.replace("## Roses\n- Prune in late winter\n- Feed with potash in spring\n", "")
+    )
     embedder, report = build(settings)
 
     chunks = load_index(settings.index_dir).chunks
@@ -178,13 +221,19 @@ def test_adding_a_file_embeds_only_its_chunks(tmp_path: Path) -> None:
     chunks = index.chunks
     new = [c for c in chunks if c.source.endswith("kitchen.md")]
     assert len(new) == 1 and report.added == 1 and report.embedded == 1
-    assert embedder.embedded_texts == [new[0].search_text, "Kitchen", "Kitchen > Sharpen knives weekly"]
+    assert embedder.embedded_texts == [
+        new[0].search_text,
+        "Kitchen",
+        "Kitchen > Sharpen knives weekly",
+    ]
     assert len(chunks) == 2
 
 
 def test_removing_a_file_leaves_no_stale_chunks(tmp_path: Path) -> None:
     write_outline(tmp_path / "seeds", SMALL, name="garden.md")
-    kitchen = write_outline(tmp_path / "seeds", "# Kitchen\n- Sharpen knives weekly\n", name="kitchen.md")
+    kitchen = write_outline(
+        tmp_path / "seeds", "# Kitchen\n- Sharpen knives weekly\n", name="kitchen.md"
+    )
     settings = settings_for(tmp_path, chunk_tokens=16)
     build(settings)
 
@@ -203,8 +252,9 @@ def test_rebuild_re_embeds_everything(seed_copy: Settings) -> None:
 
     index = load_index(seed_copy.index_dir)
     assert report.embedded == report.chunks == len(index.chunks)
-    assert sorted(embedder.embedded_texts) == sorted({c.search_text for c in index.chunks} |
-                                                     {line.context for line in index.lines})
+    assert sorted(embedder.embedded_texts) == sorted(
+        {c.search_text for c in index.chunks} | {line.context for line in index.lines}
+    )
 
 
 def test_another_embedding_model_triggers_a_full_rebuild(tmp_path: Path) -> None:
@@ -215,7 +265,9 @@ def test_another_embedding_model_triggers_a_full_rebuild(tmp_path: Path) -> None
     other = CountingEmbedder(model_id="other-fake", dimension=32)
     report = build_index(settings, other)
 
-    assert report.embedded == report.chunks == other.calls == 1  # one batch: the chunk and the lines
+    assert (
+        report.embedded == report.chunks == other.calls == 1
+    )  # one batch: the chunk and the lines
     assert load_index(settings.index_dir, "other-fake").manifest.dimension == 32
 
 
@@ -230,11 +282,14 @@ def test_stored_vectors_are_the_embedder_vectors_of_each_chunk(tmp_path: Path) -
     expected = CountingEmbedder().embed([c.search_text for c in index.chunks])
     assert np.allclose(np.stack([stored[c.content_hash] for c in index.chunks]), expected)
     lines = index.line_vectors()
-    assert np.allclose(np.stack([lines[ln.context] for ln in index.lines]),
-                       CountingEmbedder().embed([ln.context for ln in index.lines]))
+    assert np.allclose(
+        np.stack([lines[ln.context] for ln in index.lines]),
+        CountingEmbedder().embed([ln.context for ln in index.lines]),
+    )
 
 
 # Loading checks -----------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def small_index(tmp_path: Path) -> Path:
@@ -269,7 +324,9 @@ def test_another_embedding_model_raises_a_mismatch_saying_how_to_rebuild(small_i
     with pytest.raises(IndexMismatchError) as caught:
         load_index(small_index, "all-MiniLM-L6-v2")
 
-    assert "python -m indexer --rebuild" in str(caught.value) and "counting-fake" in str(caught.value)
+    assert "python -m indexer --rebuild" in str(caught.value) and "counting-fake" in str(
+        caught.value
+    )
 
 
 def _garbage(path: Path) -> None:
@@ -279,14 +336,21 @@ def _garbage(path: Path) -> None:
 CORRUPTIONS = {
     "manifest not json": lambda f: _garbage(f / MANIFEST),
     "manifest missing a field": lambda f: (f / MANIFEST).write_text(
-        json.dumps({k: v for k, v in json.loads((f / MANIFEST).read_text()).items() if k != "chunks"})),
+        json.dumps(
+            {k: v for k, v in json.loads((f / MANIFEST).read_text()).items() if k != "chunks"}
+        )
+    ),
     "chunks missing": lambda f: (f / CHUNKS).unlink(),
     "chunks not json": lambda f: _garbage(f / CHUNKS),
     "a chunk record dropped": lambda f: (f / CHUNKS).write_text(
-        "".join((f / CHUNKS).read_text().splitlines(keepends=True)[1:])),
-    "chunk records without rows": lambda f: (f / CHUNKS).write_text("".join(
-        json.dumps({k: v for k, v in json.loads(line).items() if k != "rows"}) + "\n"
-        for line in (f / CHUNKS).read_text().splitlines())),
+        "".join((f / CHUNKS).read_text().splitlines(keepends=True)[1:])
+    ),
+    "chunk records without rows": lambda f: (f / CHUNKS).write_text(
+        "".join(
+            json.dumps({k: v for k, v in json.loads(line).items() if k != "rows"}) + "\n"
+            for line in (f / CHUNKS).read_text().splitlines()
+        )
+    ),
     "vectors missing": lambda f: (f / DENSE).unlink(),
     "vectors corrupt": lambda f: _garbage(f / DENSE),
     "line vectors missing": lambda f: (f / LINES).unlink(),

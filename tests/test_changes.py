@@ -1,5 +1,6 @@
 """The change report (indexer/changes.py): unit tests on small outlines, builds through `build_index`,
 and property tests over random edits (insert, delete, change a line, move a heading with its subtree)."""
+
 from __future__ import annotations
 
 import doctest
@@ -50,7 +51,8 @@ def test_editing_one_bullet_reports_its_branch_as_changed_with_the_edited_line()
     found = compare(before, after)
 
     assert [(c.kind, c.path, c.lines, c.old_lines, c.edited, c.gone) for c in found] == [
-        ("changed", ("Lambda", "Sizing", "Timeout"), (4, 6), (4, 6), (5,), (5,))]
+        ("changed", ("Lambda", "Sizing", "Timeout"), (4, 6), (4, 6), (5,), (5,))
+    ]
     assert found[0].describe() == "~ Lambda › Sizing › Timeout (lines 4–6)"
 
 
@@ -80,17 +82,26 @@ def test_a_renamed_heading_is_moved_not_removed_and_added() -> None:
 
 def test_deleted_and_new_headings_are_removed_and_added() -> None:
     before = chunks_of(NOTES).chunks
-    after = chunks_of(NOTES.replace("## Pricing\n- Per request and per GB-second\n", "")
-                      + "## Inventory\n- Daily CSV reports\n").chunks
+    after = chunks_of(
+        NOTES.replace("## Pricing\n- Per request and per GB-second\n", "")
+        + "## Inventory\n- Daily CSV reports\n"
+    ).chunks
 
     found = compare(before, after)
 
-    assert ("removed", ("Lambda", "Pricing"), None, (7, 8)) in [(c.kind, c.path, c.lines, c.old_lines)
-                                                                for c in found]
-    assert ("added", ("S3", "Inventory"), (12, 13), None) in [(c.kind, c.path, c.lines, c.old_lines)
-                                                              for c in found]
+    assert ("removed", ("Lambda", "Pricing"), None, (7, 8)) in [
+        (c.kind, c.path, c.lines, c.old_lines) for c in found
+    ]
+    assert ("added", ("S3", "Inventory"), (12, 13), None) in [
+        (c.kind, c.path, c.lines, c.old_lines) for c in found
+    ]
     assert Change("added", ("S3", "Inventory"), "n.md", (12, 13), None).to_json() == {
-        "kind": "added", "path": ["S3", "Inventory"], "source": "n.md", "lines": [12, 13], "old_lines": None}
+        "kind": "added",
+        "path": ["S3", "Inventory"],
+        "source": "n.md",
+        "lines": [12, 13],
+        "old_lines": None,
+    }
 
 
 def test_stale_lines_are_cited_lines_the_update_changed_or_removed_not_moved_ones() -> None:
@@ -102,7 +113,9 @@ def test_stale_lines_are_cited_lines_the_update_changed_or_removed_not_moved_one
     found = compare(before, chunks_of(edited).chunks)
 
     assert stale_lines(timeout.id, (5, 6), found) == (5,)
-    assert stale_lines(classes.id, (11, 12), found) == ()  # its branch was renamed, these lines were not
+    assert (
+        stale_lines(classes.id, (11, 12), found) == ()
+    )  # its branch was renamed, these lines were not
 
 
 def test_builds_report_everything_added_first_then_only_what_an_edit_changed(tmp_path) -> None:
@@ -119,7 +132,8 @@ def test_builds_report_everything_added_first_then_only_what_an_edit_changed(tmp
     assert {c.kind for c in first.changes} == {"added"} and len(first.changes) == first.chunks
     assert unchanged.changes == ()
     assert [(c.kind, c.path, c.lines, c.edited) for c in edited.changes] == [
-        ("changed", ("S3", "Classes"), (10, 12), (12,))]
+        ("changed", ("S3", "Classes"), (10, 12), (12,))
+    ]
     assert rebuilt.changes == ()  # compared with the folder it replaced
     assert first.summary()["changes"][0]["kind"] == "added"
 
@@ -136,11 +150,15 @@ Item = tuple[int, str]
 
 
 def render(items: list[Item]) -> str:
-    return "".join(("#" * (d + 1) + " " if d < 2 else "  " * (d - 2) + "- ") + text + "\n" for d, text in items)
+    return "".join(
+        ("#" * (d + 1) + " " if d < 2 else "  " * (d - 2) + "- ") + text + "\n" for d, text in items
+    )
 
 
 def valid(items: list[Item]) -> bool:
-    return bool(items) and items[0][0] == 0 and all(b[0] <= a[0] + 1 for a, b in zip(items, items[1:]))
+    return (
+        bool(items) and items[0][0] == 0 and all(b[0] <= a[0] + 1 for a, b in zip(items, items[1:]))
+    )
 
 
 def subtree_end(items: list[Item], at: int) -> int:
@@ -170,7 +188,7 @@ def edits(draw) -> tuple[list[Item], list[Item], str, set[int], set[int]]:
         after = items[:at] + [(depth, "inserted line")] + items[at:]
         return items, after, kind, {at + 1}, set()
     if kind == "change":
-        after = items[:at] + [(items[at][0], "edited text")] + items[at + 1:]
+        after = items[:at] + [(items[at][0], "edited text")] + items[at + 1 :]
         return items, after, kind, {at + 1}, {at + 1}
     end = subtree_end(items, at)
     rest = items[:at] + items[end:]
@@ -201,9 +219,12 @@ def test_the_change_list_is_exactly_the_branches_whose_text_or_place_differs(edi
 
     found = compare(before.chunks, after)
 
-    assert {(c.path, c.lines) for c in found if c.kind != "removed"} == differing(after, before.chunks)
-    assert {(c.old_path or c.path, c.old_lines) for c in found if c.kind != "added"} == differing(before.chunks,
-                                                                                              after)
+    assert {(c.path, c.lines) for c in found if c.kind != "removed"} == differing(
+        after, before.chunks
+    )
+    assert {(c.old_path or c.path, c.old_lines) for c in found if c.kind != "added"} == differing(
+        before.chunks, after
+    )
     assert new_lines <= {line for c in found for line in c.edited}
     assert gone_lines <= {line for c in found for line in c.gone}
     assert all(c.kind in ("added", "changed", "removed", "moved") for c in found)

@@ -1,5 +1,6 @@
 """indexer.chunk: branches become chunks that fit the model window, cover every line, and keep
 stable, unique ids. Seed-outline checks use the real tokenizer; shape checks use word counts."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -7,10 +8,10 @@ import dataclasses
 import pytest
 from conftest import SEED_OUTLINE, CountingEmbedder, content_lines
 
+from core.settings import DEFAULT_EMBEDDING_MODEL
 from indexer.chunk import Chunk, Row, chunk_file
 from indexer.markup import plain
 from indexer.outline import Node, parse_outline, read_outline_text
-from core.settings import DEFAULT_EMBEDDING_MODEL
 
 SOURCE = "seeds/aws_solution_architecture.md"
 words = CountingEmbedder().count_tokens
@@ -52,7 +53,9 @@ def seed_chunks(seed_index) -> list[Chunk]:
 
 
 @pytest.mark.model
-def test_every_seed_chunk_fits_the_model_window_with_special_tokens(seed_chunks, tokenizer, real_embedder) -> None:
+def test_every_seed_chunk_fits_the_model_window_with_special_tokens(
+    seed_chunks, tokenizer, real_embedder
+) -> None:
     lengths = [len(ids) for ids in tokenizer([c.search_text for c in seed_chunks])["input_ids"]]
 
     assert max(lengths) <= real_embedder.max_tokens
@@ -93,8 +96,11 @@ def test_seed_search_text_starts_with_the_breadcrumb(seed_chunks) -> None:
 
 def test_editing_one_leaf_bullet_keeps_every_id_and_changes_only_chunks_holding_it() -> None:
     text = seed_text()
-    leaf = next(n for n in parse_outline(text, SOURCE).walk()
-                if n.kind == "bullet" and not n.children and n.line > 1000 and len(n.title.split()) > 2)
+    leaf = next(
+        n
+        for n in parse_outline(text, SOURCE).walk()
+        if n.kind == "bullet" and not n.children and n.line > 1000 and len(n.title.split()) > 2
+    )
     line = text.split("\n")[leaf.line - 1]
     before = chunk_file(parse_outline(text, SOURCE), words, 128, 256).chunks
 
@@ -109,13 +115,19 @@ def test_editing_one_leaf_bullet_keeps_every_id_and_changes_only_chunks_holding_
 
 def test_renaming_a_heading_keeps_ids_and_hashes_of_chunks_outside_its_branch() -> None:
     text = seed_text()
-    heading = next(n for n in parse_outline(text, SOURCE).walk()
-                   if n.kind == "heading" and n.depth == 1 and n.line > 900 and len(n.children) > 2)
+    heading = next(
+        n
+        for n in parse_outline(text, SOURCE).walk()
+        if n.kind == "heading" and n.depth == 1 and n.line > 900 and len(n.children) > 2
+    )
     branch_lines = {line for node in _subtree(heading) for line in node.lines}
     before = chunk_file(parse_outline(text, SOURCE), words, 128, 256).chunks
 
     edited = with_line_replaced(text, heading.line, "## Renamed Section")
-    after = {(c.id, c.content_hash) for c in chunk_file(parse_outline(edited, SOURCE), words, 128, 256).chunks}
+    after = {
+        (c.id, c.content_hash)
+        for c in chunk_file(parse_outline(edited, SOURCE), words, 128, 256).chunks
+    }
 
     untouched = {(c.id, c.content_hash) for c in before if not branch_lines & set(c.lines)}
     assert len(untouched) > len(before) // 2
@@ -153,8 +165,12 @@ def test_a_branch_that_fits_is_one_chunk_with_its_lines() -> None:
 def test_rows_carry_each_line_its_depth_and_its_markup() -> None:
     chunks = chunk_text("# Topic\n- **Bold** item\n  more of it\n  - child\n")
 
-    assert chunks[0].rows == (Row(1, 0, "Topic"), Row(2, 1, "**Bold** item"), Row(3, 2, "more of it"),
-                              Row(4, 2, "child"))
+    assert chunks[0].rows == (
+        Row(1, 0, "Topic"),
+        Row(2, 1, "**Bold** item"),
+        Row(3, 2, "more of it"),
+        Row(4, 2, "child"),
+    )
 
 
 def test_a_row_that_merges_lines_has_no_line_number() -> None:
@@ -168,9 +184,11 @@ def test_a_row_that_merges_lines_has_no_line_number() -> None:
 
 
 def test_a_too_large_branch_gets_a_chunk_of_titles_and_a_chunk_per_child_branch() -> None:
-    text = ("# Topic\n"
-            "- First branch\n  - one two three four five\n  - six seven eight nine ten\n"
-            "- Second branch\n  - eleven twelve thirteen fourteen\n  - fifteen sixteen seventeen\n")
+    text = (
+        "# Topic\n"
+        "- First branch\n  - one two three four five\n  - six seven eight nine ten\n"
+        "- Second branch\n  - eleven twelve thirteen fourteen\n  - fifteen sixteen seventeen\n"
+    )
 
     chunks = by_path(chunk_text(text, target=16))
 
@@ -183,8 +201,10 @@ def test_a_too_large_branch_gets_a_chunk_of_titles_and_a_chunk_per_child_branch(
 
 
 def test_small_leaves_stay_together_in_their_parent_chunk() -> None:
-    text = ("# Topic\n- leaf alpha\n- leaf beta\n- Branch\n"
-            "  - one two three four five six seven\n  - eight nine ten eleven twelve\n- leaf gamma\n")
+    text = (
+        "# Topic\n- leaf alpha\n- leaf beta\n- Branch\n"
+        "  - one two three four five six seven\n  - eight nine ten eleven twelve\n- leaf gamma\n"
+    )
 
     chunks = by_path(chunk_text(text, target=16))
 
@@ -194,7 +214,9 @@ def test_small_leaves_stay_together_in_their_parent_chunk() -> None:
 
 
 def test_search_text_is_a_plain_breadcrumb_then_the_plain_body() -> None:
-    text = "# **Storage**\n## [S3](https://s3.test)\n- `put_object` is _atomic_\n## Other\n- x y z\n"
+    text = (
+        "# **Storage**\n## [S3](https://s3.test)\n- `put_object` is _atomic_\n## Other\n- x y z\n"
+    )
 
     chunks = chunk_text(text, target=7)
 
@@ -207,11 +229,15 @@ def test_search_text_is_a_plain_breadcrumb_then_the_plain_body() -> None:
 @pytest.mark.parametrize("layout", ["bullet under heading", "root paragraph", "continuation"])
 def test_a_huge_single_line_is_split_under_the_cap(layout: str, real_embedder, tokenizer) -> None:
     huge = " ".join(f"term{i} of the very long line" for i in range(400))
-    text = {"bullet under heading": f"# Topic\n- {huge}\n- small leaf\n",
-            "root paragraph": f"{huge}\n",
-            "continuation": f"# Topic\n## Sub\n- start\n  {huge}\n"}[layout]
+    text = {
+        "bullet under heading": f"# Topic\n- {huge}\n- small leaf\n",
+        "root paragraph": f"{huge}\n",
+        "continuation": f"# Topic\n## Sub\n- start\n  {huge}\n",
+    }[layout]
 
-    chunks = chunk_file(parse_outline(text, "n.md"), real_embedder.count_tokens, 128, real_embedder.max_tokens).chunks
+    chunks = chunk_file(
+        parse_outline(text, "n.md"), real_embedder.count_tokens, 128, real_embedder.max_tokens
+    ).chunks
 
     lengths = [len(ids) for ids in tokenizer([c.search_text for c in chunks])["input_ids"]]
     assert max(lengths) <= real_embedder.max_tokens

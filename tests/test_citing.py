@@ -1,8 +1,10 @@
 """Tests for assistant.citing: citation numbers are made in one place, densely, in citation order."""
+
 from __future__ import annotations
 
-from assistant.citing import Citing
 from assistant_fakes import outline_chunks
+
+from assistant.citing import Citing
 from indexer.lines import OutlineLine
 
 

@@ -1,6 +1,7 @@
 """Several chat sessions at once in one process: the shared `LocalGenerator` gives each stream the
 greedy answer it gives alone (streams take turns; `busy()` says when one waits), and the shared
 read-only `Retriever` returns the same hits from many threads as from one."""
+
 from __future__ import annotations
 
 import threading
@@ -13,13 +14,19 @@ from core.settings import Settings
 
 pytestmark = pytest.mark.model
 
-PROMPTS = [[{"role": "user", "content": f"In one sentence, what is {topic}?"}]
-           for topic in ("Amazon S3", "an AWS VPC", "AWS IAM")]
+PROMPTS = [
+    [{"role": "user", "content": f"In one sentence, what is {topic}?"}]
+    for topic in ("Amazon S3", "an AWS VPC", "AWS IAM")
+]
 QUESTIONS = [
-    "How do I make an S3 bucket private?", "When should I pick DynamoDB over RDS?",
-    "What does a NAT gateway do?", "How does an Auto Scaling group replace instances?",
-    "What is the difference between SQS and SNS?", "How are CloudFront caches invalidated?",
-    "Which EBS volume type suits a database?", "How do IAM roles differ from users?",
+    "How do I make an S3 bucket private?",
+    "When should I pick DynamoDB over RDS?",
+    "What does a NAT gateway do?",
+    "How does an Auto Scaling group replace instances?",
+    "What is the difference between SQS and SNS?",
+    "How are CloudFront caches invalidated?",
+    "Which EBS volume type suits a database?",
+    "How do IAM roles differ from users?",
 ]
 
 
@@ -49,7 +56,9 @@ def run_together(count: int, work: Callable[[int], object]) -> dict[int, object]
 def test_concurrent_streams_each_get_the_answer_their_prompt_gets_alone(generator) -> None:
     alone = ["".join(generator.stream(prompt, max_new_tokens=6)) for prompt in PROMPTS]
 
-    together = run_together(len(PROMPTS), lambda n: "".join(generator.stream(PROMPTS[n], max_new_tokens=6)))
+    together = run_together(
+        len(PROMPTS), lambda n: "".join(generator.stream(PROMPTS[n], max_new_tokens=6))
+    )
 
     assert [together.get(n) for n in range(len(PROMPTS))] == alone
     assert len(set(alone)) == len(PROMPTS)  # different prompts, so a swapped answer would show
@@ -61,7 +70,8 @@ def test_a_stream_waits_while_another_holds_the_model_and_busy_says_so(generator
     next(holder)
     waiter_pieces: list[str] = []
     waiter = threading.Thread(
-        target=lambda: waiter_pieces.extend(generator.stream(PROMPTS[1], max_new_tokens=4)))
+        target=lambda: waiter_pieces.extend(generator.stream(PROMPTS[1], max_new_tokens=4))
+    )
 
     waiter.start()
     waiter.join(1.0)
@@ -81,8 +91,10 @@ def test_concurrent_searches_return_what_sequential_searches_return(seed_index) 
 
     sequential = [ranked(q) for q in QUESTIONS]
     # Each of 8 threads asks every question, starting at a different one, so calls interleave.
-    together = run_together(len(QUESTIONS), lambda n: [
-        ranked(QUESTIONS[(n + i) % len(QUESTIONS)]) for i in range(len(QUESTIONS))])
+    together = run_together(
+        len(QUESTIONS),
+        lambda n: [ranked(QUESTIONS[(n + i) % len(QUESTIONS)]) for i in range(len(QUESTIONS))],
+    )
 
     for n in range(len(QUESTIONS)):
         rotated = [sequential[(n + i) % len(QUESTIONS)] for i in range(len(QUESTIONS))]

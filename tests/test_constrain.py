@@ -1,6 +1,7 @@
 """Tests for assistant.constrain and the CTranslate2 loop in assistant.ct2_decode: a scripted
 model that prefers a word or number the notes do not hold cannot emit it. The fast tests use a
 small word-piece tokenizer; the `model` tests run both real engines on the bundled model."""
+
 from __future__ import annotations
 
 import re
@@ -12,9 +13,42 @@ import pytest
 from assistant.constrain import Vocabulary, build_rule, logits_processor, split_markers
 from assistant.ct2_decode import constrained_steps, suppressed, text_pieces
 
-PIECES = ["<eos>", " ", "\n", "Lambda", " Lambda", "timeout", " timeout", "Max", " Max", " is",
-          "The", " the", " elephant", "elephant", " [", "[", "]", "].", ".", "0", "1", "2", "3",
-          "4", "5", "6", "7", "8", "9", " 9", "s", " seconds", " per", " second"]
+PIECES = [
+    "<eos>",
+    " ",
+    "\n",
+    "Lambda",
+    " Lambda",
+    "timeout",
+    " timeout",
+    "Max",
+    " Max",
+    " is",
+    "The",
+    " the",
+    " elephant",
+    "elephant",
+    " [",
+    "[",
+    "]",
+    "].",
+    ".",
+    "0",
+    "1",
+    "2",
+    "3",
+    "4",
+    "5",
+    "6",
+    "7",
+    "8",
+    "9",
+    " 9",
+    "s",
+    " seconds",
+    " per",
+    " second",
+]
 TEXTS = ["[1] Lambda > timeout: Max 900s", "[2] Lambda > Max 300 per second", "Lambda timeout?"]
 
 
@@ -37,7 +71,7 @@ class PieceTokenizer:
                 text = text[1:]
                 continue
             ids.append(self.ids[piece])
-            text = text[len(piece):]
+            text = text[len(piece) :]
         return ids
 
     def encode_batch(self, texts, add_special_tokens=False):
@@ -124,7 +158,9 @@ class ScriptedCt2:
     def __init__(self, script: list[str]):
         self.script, self.calls, self.options = script, 0, []
 
-    def generate_tokens(self, prompt, max_length, repetition_penalty, suppress_sequences=None, **options):
+    def generate_tokens(
+        self, prompt, max_length, repetition_penalty, suppress_sequences=None, **options
+    ):
         self.calls += 1
         self.options.append(options)
         banned = {s[0] for s in suppress_sequences or [] if len(s) == 1}
@@ -175,8 +211,13 @@ def test_text_pieces_stop_at_the_end_token_and_close_the_source() -> None:
 
 NOTES = ["[1] Lambda > Sizing > Memory: 128mb to 10240 MB", "[2] Lambda > Timeout: Max 900s"]
 QUESTION = "How long can a Lambda function run, and how much memory can it have?"
-MESSAGES = [{"role": "user", "content": "Notes:\n" + "\n".join(NOTES) + f"\n\nQuestion: {QUESTION}"
-             " Answer in two sentences and cite the notes like [1]."}]
+MESSAGES = [
+    {
+        "role": "user",
+        "content": "Notes:\n" + "\n".join(NOTES) + f"\n\nQuestion: {QUESTION}"
+        " Answer in two sentences and cite the notes like [1].",
+    }
+]
 
 
 def digits_outside_the_rule(answer: str) -> list[str]:

@@ -5,6 +5,7 @@ one, re-index, see the change listed and the earlier answer badged, re-ask it, a
 Every step saves a screenshot under the test's tmp folder; assertion messages name them.
 `tests/e2e_screenshot.py` reuses this machinery to refresh docs/screenshot.png.
 """
+
 from __future__ import annotations
 
 import os
@@ -20,12 +21,17 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-
 from conftest import REPO_ROOT, SEED_OUTLINE, VENV_PYTHON
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 START_SECONDS = 300  # a cold start may build the index and convert the model
 STEP_MS = 180_000  # one answer or one re-index, on two busy cores
 SEED_NAME = "seeds/" + SEED_OUTLINE.name  # how chunks name the copy (relative to the app's cwd)
@@ -41,21 +47,46 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_app(workdir: Path, seeds: Path, index: Path,
-                script: Path = REPO_ROOT / "app.py") -> Iterator[str]:
+def running_app(
+    workdir: Path, seeds: Path, index: Path, script: Path = REPO_ROOT / "app.py"
+) -> Iterator[str]:
     """`streamlit run app.py` in `workdir` on a free port; yields its URL and stops it afterwards."""
     port = free_port()
     python = VENV_PYTHON if VENV_PYTHON.exists() else Path(sys.executable)
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
-           "BRANCHWISE_SEEDS": str(seeds), "BRANCHWISE_INDEX": str(index)}
+    env = {
+        **os.environ,
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "BRANCHWISE_SEEDS": str(seeds),
+        "BRANCHWISE_INDEX": str(index),
+    }
     log_path = workdir / "streamlit.log"
     with open(log_path, "w") as log:
         process = subprocess.Popen(
-            [str(python), "-m", "streamlit", "run", str(script), "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true",
-             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-             "--client.toolbarMode", "minimal"],
-            cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT)
+            [
+                str(python),
+                "-m",
+                "streamlit",
+                "run",
+                str(script),
+                "--server.port",
+                str(port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+                "--server.fileWatcherType",
+                "none",
+                "--client.toolbarMode",
+                "minimal",
+            ],
+            cwd=workdir,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         try:
             url = f"http://127.0.0.1:{port}"
             _wait_healthy(url, process, log_path)
@@ -72,7 +103,9 @@ def _wait_healthy(url: str, process: subprocess.Popen, log_path: Path) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited ({process.returncode}): {log_path.read_text()[-2000:]}")
+            raise RuntimeError(
+                f"streamlit exited ({process.returncode}): {log_path.read_text()[-2000:]}"
+            )
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
                 if response.read().strip() == b"ok":
@@ -124,7 +157,8 @@ class ChatDriver:
 
     def answers(self):
         return self.page.get_by_test_id("stChatMessage").filter(
-            has=self.page.get_by_test_id("stChatMessageAvatarAssistant"))
+            has=self.page.get_by_test_id("stChatMessageAvatarAssistant")
+        )
 
     def send(self, question: str):
         """Send a question; returns its answer's element, which fills in as the answer streams."""
@@ -138,7 +172,9 @@ class ChatDriver:
         """Send a question and wait for its answer to finish: its citation panels appear last, or
         the refusal (an alert, without panels) replaces what streamed."""
         answer = self.send(question)
-        answer.get_by_test_id("stExpander").or_(answer.get_by_test_id("stAlert")).first.wait_for(timeout=STEP_MS)
+        answer.get_by_test_id("stExpander").or_(answer.get_by_test_id("stAlert")).first.wait_for(
+            timeout=STEP_MS
+        )
         return answer
 
     def open_panel(self, panel) -> str:
@@ -184,14 +220,21 @@ def test_ask_cite_edit_reindex_and_ask_again_in_the_browser(workdir: Path) -> No
         title = app.panel_title(panel)
         details = app.open_panel(panel)
         app.shot("citation-open")
-        assert title.startswith("[1]") and "Control Tower" in title, f"{title!r}; {app.screenshots()}"
+        assert title.startswith("[1]") and "Control Tower" in title, (
+            f"{title!r}; {app.screenshots()}"
+        )
         assert SEED_NAME in details and "lines" in details, f"{details!r}; {app.screenshots()}"
         seed = workdir / SEED_NAME
         text = seed.read_text(encoding="utf-8")
-        marked = panel.locator("mark").all_inner_texts()  # the cited lines; the first bullet among them
+        marked = panel.locator(
+            "mark"
+        ).all_inner_texts()  # the cited lines; the first bullet among them
         cited = next((line for line in marked if f"- {line}\n" in text), None)
         assert cited, f"{marked!r}; {app.screenshots()}"
-        edited = text.replace(f"- {cited}\n", f"- {cited}{EDIT}\n", 1).rstrip("\n") + f"\n- {NEW_BULLET}\n"
+        edited = (
+            text.replace(f"- {cited}\n", f"- {cited}{EDIT}\n", 1).rstrip("\n")
+            + f"\n- {NEW_BULLET}\n"
+        )
         seed.write_text(edited, encoding="utf-8")
         reindex = app.sidebar.get_by_role("button", name="Re-index", exact=True)
         reindex.wait_for(timeout=60_000)
@@ -205,7 +248,9 @@ def test_ask_cite_edit_reindex_and_ask_again_in_the_browser(workdir: Path) -> No
         first = app.answers().first
         badge = first.get_by_text("Cited lines changed since this answer")
         assert badge.count() >= 1, f"{first.inner_text()!r}; {app.screenshots()}"
-        assert "cited lines changed since this answer" in app.panel_title(first.get_by_test_id("stExpander").first)
+        assert "cited lines changed since this answer" in app.panel_title(
+            first.get_by_test_id("stExpander").first
+        )
         first.get_by_role("button", name="Re-ask").click()
         again = app.answers().nth(1)
         again.get_by_test_id("stExpander").first.wait_for(timeout=STEP_MS)
@@ -217,7 +262,9 @@ def test_ask_cite_edit_reindex_and_ask_again_in_the_browser(workdir: Path) -> No
         # Cited in a panel, or (the judge refuses it on the seed) named among the closest lines.
         answer = app.ask("How often do the Quokka drills restore the Zanzibar backup vault?")
         panels = answer.get_by_test_id("stExpander")
-        texts = [answer.inner_text()] + [app.open_panel(panels.nth(i)) for i in range(panels.count())]
+        texts = [answer.inner_text()] + [
+            app.open_panel(panels.nth(i)) for i in range(panels.count())
+        ]
         app.shot("new-line-named")
         assert any(NEW_BULLET in text for text in texts), f"{texts!r}; {app.screenshots()}"
 
@@ -233,7 +280,10 @@ def test_ask_cite_edit_reindex_and_ask_again_in_the_browser(workdir: Path) -> No
 
 # Questions of our own whose answers, on the seed, carry a verified model sentence (greedy decoding
 # is deterministic, but another CPU's int8 kernels may round differently: one of them is enough).
-MODEL_QUESTIONS = ("How long can a Lambda function run?", "What kinds of sensitive data does Amazon Macie discover?")
+MODEL_QUESTIONS = (
+    "How long can a Lambda function run?",
+    "What kinds of sensitive data does Amazon Macie discover?",
+)
 
 
 @pytest.mark.e2e
@@ -250,15 +300,21 @@ def test_quotes_come_first_and_a_model_sentence_fills_in_above_them(workdir: Pat
             answer.get_by_test_id("stExpander").first.wait_for(timeout=STEP_MS)
             app.shot("answer-complete")
             text = answer.inner_text()
-            above = text.split("From the outline:")[0].replace("smart_toy", "").strip()  # less the avatar
+            above = (
+                text.split("From the outline:")[0].replace("smart_toy", "").strip()
+            )  # less the avatar
             if "generated by the model" in text:
                 assert above and "[1]" in above, f"{text!r}; {app.screenshots()}"
                 first = float(text.split("first words after ")[1].split(" s")[0])
                 sentence = float(text.split("sentence after ")[1].split(" s")[0])
-                assert first < sentence, f"{text!r}; {app.screenshots()}"  # the quotes did not wait for it
+                assert first < sentence, (
+                    f"{text!r}; {app.screenshots()}"
+                )  # the quotes did not wait for it
                 sentences.append(above)
             else:
-                assert not above, f"{text!r}; {app.screenshots()}"  # the reserved place was given back
+                assert not above, (
+                    f"{text!r}; {app.screenshots()}"
+                )  # the reserved place was given back
         assert sentences, f"no answer carried a model sentence; {app.screenshots()}"
 
 

@@ -1,5 +1,6 @@
 """assistant.eval: the answer-quality metrics reported in the README, on hand-made answers, and the
 question-set reader's error for files in another format."""
+
 from __future__ import annotations
 
 import math
@@ -9,15 +10,17 @@ import pytest
 
 from assistant.answer import Answer, Citation
 from assistant.eval import Case, read_cases, score
-from indexer.records import Chunk, Row
 from core.errors import BranchwiseError
+from indexer.records import Chunk, Row
 
 
 def case(id: str, gold: tuple[int, ...] = (), facts: tuple[str, ...] = ()) -> Case:
     return Case(id, f"question {id}?", "refusal" if not gold else "fact", frozenset(gold), facts)
 
 
-def answer(text: str, lines: tuple[int, ...] = (), refused: bool = False, first_token: float = 1.0) -> Answer:
+def answer(
+    text: str, lines: tuple[int, ...] = (), refused: bool = False, first_token: float = 1.0
+) -> Answer:
     chunk = Chunk("c1", "n.md", ("N",), lines, (), "", "h")
     citations = (Citation(1, chunk, lines),) if lines else ()
     return Answer("q", text, citations, refused, (), "extractive", 2.0, first_token)
@@ -25,14 +28,22 @@ def answer(text: str, lines: tuple[int, ...] = (), refused: bool = False, first_
 
 def test_facts_and_citation_hits_count_only_answered_answerable_questions() -> None:
     results = [
-        (case("a", gold=(10,), facts=("4 days", "SQS")), answer("Kept 4 DAYS in sqs [1]", lines=(9, 10))),
+        (
+            case("a", gold=(10,), facts=("4 days", "SQS")),
+            answer("Kept 4 DAYS in sqs [1]", lines=(9, 10)),
+        ),
         (case("b", gold=(20,), facts=("14 days",)), answer("Kept 4 days [1]", lines=(30,))),
-        (case("c", gold=(40,), facts=("x",)), answer("The outline does not cover it", refused=True)),
+        (
+            case("c", gold=(40,), facts=("x",)),
+            answer("The outline does not cover it", refused=True),
+        ),
     ]
 
     metrics = score(results, [])
 
-    assert metrics["facts"] == 0.5 and metrics["citation hit"] == 0.5  # a and b answered; only a right
+    assert (
+        metrics["facts"] == 0.5 and metrics["citation hit"] == 0.5
+    )  # a and b answered; only a right
     assert metrics["false refusals"] == pytest.approx(1 / 3)
 
 
@@ -60,13 +71,17 @@ def test_a_metric_with_nothing_to_count_is_not_a_number() -> None:
 
 def test_question_sets_read_in_the_dev_set_format(tmp_path: Path) -> None:
     path = tmp_path / "q.jsonl"
-    path.write_text('{"id": "q1", "question": "How long?", "kind": "fact", "gold": [{"line": 3}], '
-                    '"answer_facts": ["4 days"]}\n\n{"id": "q2", "question": "Price?", "kind": "refusal"}\n')
+    path.write_text(
+        '{"id": "q1", "question": "How long?", "kind": "fact", "gold": [{"line": 3}], '
+        '"answer_facts": ["4 days"]}\n\n{"id": "q2", "question": "Price?", "kind": "refusal"}\n'
+    )
 
     cases = read_cases(path)
 
-    assert cases == [Case("q1", "How long?", "fact", frozenset({3}), ("4 days",)),
-                     Case("q2", "Price?", "refusal", frozenset(), ())]
+    assert cases == [
+        Case("q1", "How long?", "fact", frozenset({3}), ("4 days",)),
+        Case("q2", "Price?", "refusal", frozenset(), ()),
+    ]
     assert [c.refusal for c in cases] == [False, True]
 
 
@@ -74,7 +89,9 @@ def test_another_format_names_the_file(tmp_path: Path) -> None:
     path = tmp_path / "q.jsonl"
     path.write_text('{"question": "no id"}\n')
 
-    with pytest.raises(BranchwiseError, match="q.jsonl:1: expected a question in the dev-set format"):
+    with pytest.raises(
+        BranchwiseError, match="q.jsonl:1: expected a question in the dev-set format"
+    ):
         read_cases(path)
 
 
@@ -89,8 +106,12 @@ def test_gold_lines_quoted_counts_the_lines_the_answer_draws_on() -> None:
 def test_invented_numbers_are_those_no_cited_branch_holds() -> None:
     from assistant.eval import invented_numbers
 
-    chunk = Chunk("c1", "n.md", ("N", "Limits"), (1, 2), (Row(1, 0, "Limits"), Row(2, 1, "Max 900s")), "", "h")
-    result = Answer("q", "Runs 900s [1], or 1200s.", (Citation(1, chunk, (2,)),), False, (), "model", 1.0, 0.1)
+    chunk = Chunk(
+        "c1", "n.md", ("N", "Limits"), (1, 2), (Row(1, 0, "Limits"), Row(2, 1, "Max 900s")), "", "h"
+    )
+    result = Answer(
+        "q", "Runs 900s [1], or 1200s.", (Citation(1, chunk, (2,)),), False, (), "model", 1.0, 0.1
+    )
 
     assert invented_numbers(result) == 1  # 1200; 900 is in the branch and 1 is its marker
 
@@ -99,9 +120,13 @@ def test_per_kind_rows_also_split_scenarios_from_one_sentence_questions() -> Non
     from assistant.eval import per_kind
     from retriever.eval import ONE_SENTENCE, SCENARIO_SHAPE
 
-    scenario = Case("s", "We run 40 accounts. Which service shares subnets?", "fact", frozenset({7}), ("RAM",))
-    results = [(scenario, answer("RAM shares subnets [1]", lines=(7,))),
-               (case("a", gold=(8,), facts=("x",)), answer("not covered", refused=True))]
+    scenario = Case(
+        "s", "We run 40 accounts. Which service shares subnets?", "fact", frozenset({7}), ("RAM",)
+    )
+    results = [
+        (scenario, answer("RAM shares subnets [1]", lines=(7,))),
+        (case("a", gold=(8,), facts=("x",)), answer("not covered", refused=True)),
+    ]
 
     rows = per_kind(results)
 

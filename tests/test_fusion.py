@@ -1,8 +1,10 @@
 """retriever.fusion: reciprocal rank fusion orders by Σ weight / (k + rank), deterministically."""
+
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from retriever.fusion import reciprocal_rank_fusion
 

@@ -1,4 +1,5 @@
 """The answer judge: its signals, its fitting, the stored weights, and what it quotes on the seed."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -26,12 +27,15 @@ def test_a_question_names_the_titles_it_uses_and_asks_for_the_rest():
     assert question.asks_amount and question.kinds == {"size"}
 
 
-@pytest.mark.parametrize("text, kinds", [
-    ("How long can a Lambda function run?", {"duration"}),
-    ("What's the biggest object S3 stores?", {"size"}),
-    ("How much does Route 53 charge per hosted zone?", {"price"}),
-    ("What does an SCP do?", set()),
-])
+@pytest.mark.parametrize(
+    "text, kinds",
+    [
+        ("How long can a Lambda function run?", {"duration"}),
+        ("What's the biggest object S3 stores?", {"size"}),
+        ("How much does Route 53 charge per hosted zone?", {"price"}),
+        ("What does an SCP do?", set()),
+    ],
+)
 def test_asked_kinds(text, kinds):
     assert asked_kinds(text) == kinds
 
@@ -46,11 +50,17 @@ def test_words_match_on_a_shared_start():
     assert matched({"time", "queue"}, {"timeout"}) == {"time"}
 
 
-@pytest.mark.parametrize("question, expected", [
-    ("What is the difference between SQS standard and FIFO queues?", [{"sqs", "standard"}, {"fifo", "queue"}]),
-    ("gp2 vs gp3 volumes", [{"gp2"}, {"gp3", "volum"}]),
-    ("What does an SCP do?", []),
-])
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        (
+            "What is the difference between SQS standard and FIFO queues?",
+            [{"sqs", "standard"}, {"fifo", "queue"}],
+        ),
+        ("gp2 vs gp3 volumes", [{"gp2"}, {"gp3", "volum"}]),
+        ("What does an SCP do?", []),
+    ],
+)
 def test_comparison_sides(question, expected):
     assert [set(side.words) for side in sides(question)] == expected
 
@@ -90,7 +100,9 @@ def test_the_stored_weights_cover_every_signal_the_judge_computes():
 
 def test_weights_for_other_signals_are_refused(tmp_path):
     path = tmp_path / "w.json"
-    path.write_text('{"line": {"weights": {"cosine": 1}, "bias": 0}, "question": {}, "threshold": 0.5}')
+    path.write_text(
+        '{"line": {"weights": {"cosine": 1}, "bias": 0}, "question": {}, "threshold": 0.5}'
+    )
 
     with pytest.raises(BranchwiseError, match="assistant.fit"):
         Weights.load(path)
@@ -101,8 +113,11 @@ def test_a_comparison_on_the_seed_quotes_both_sides(seed_index):
     from assistant.pipeline import Assistant
 
     settings, retriever = seed_index
-    answer = Assistant(retriever, None, settings).ask(
-        "What is the difference between SQS standard and FIFO queues?", mode="extractive").answer
+    answer = (
+        Assistant(retriever, None, settings)
+        .ask("What is the difference between SQS standard and FIFO queues?", mode="extractive")
+        .answer
+    )
 
     quoted = {n for citation in answer.citations for n in citation.supporting_lines}
     assert not answer.refused
@@ -111,8 +126,13 @@ def test_a_comparison_on_the_seed_quotes_both_sides(seed_index):
 
 
 @pytest.mark.model
-@pytest.mark.parametrize("question", ["How long can a Lambda function run?",
-                                      "How long can a Lambda function run before it times out?"])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How long can a Lambda function run?",
+        "How long can a Lambda function run before it times out?",
+    ],
+)
 def test_a_duration_question_on_the_seed_quotes_the_lines_stating_one(seed_index, question):
     from assistant.pipeline import Assistant
 
@@ -129,8 +149,11 @@ def test_a_question_far_from_every_line_is_refused_with_the_closest_lines(seed_i
     from assistant.pipeline import REFUSAL, Assistant
 
     settings, retriever = seed_index
-    answer = Assistant(retriever, None, settings).ask("What is the boiling point of water at sea level?",
-                                                      mode="extractive").answer
+    answer = (
+        Assistant(retriever, None, settings)
+        .ask("What is the boiling point of water at sea level?", mode="extractive")
+        .answer
+    )
 
     assert answer.refused and answer.text.startswith(REFUSAL) and "Closest: " in answer.text
 
@@ -138,8 +161,10 @@ def test_a_question_far_from_every_line_is_refused_with_the_closest_lines(seed_i
 def test_a_question_told_with_its_situation_is_read_from_the_sentence_that_asks():
     from assistant.signals import ask_of
 
-    assert ask_of("We run 40 accounts. Each needs a VPC. Which service shares subnets?") == \
-        "Which service shares subnets?"
+    assert (
+        ask_of("We run 40 accounts. Each needs a VPC. Which service shares subnets?")
+        == "Which service shares subnets?"
+    )
     assert ask_of("How long can a Lambda function run?") == "How long can a Lambda function run?"
 
 
@@ -167,8 +192,10 @@ def test_a_scenario_is_judged_on_its_ask_and_needs_not_on_its_situation_or_const
     from assistant.judge import Judge
 
     _, retriever = seed_index
-    scenario = ("Our company runs a nightly batch job on EC2. The job can be stopped and restarted at any time "
-                "without harm. We must keep the bill low. Which EC2 pricing option is the most cost-effective?")
+    scenario = (
+        "Our company runs a nightly batch job on EC2. The job can be stopped and restarted at any time "
+        "without harm. We must keep the bill low. Which EC2 pricing option is the most cost-effective?"
+    )
     retrieval = retriever.retrieve(scenario)
     judge = Judge(retriever.index)
 

@@ -1,5 +1,6 @@
 """indexer.lexical: BM25 scores as bm25s computes them, and an update that re-uses the term ids of
 unchanged chunks gives exactly the index a fresh build gives."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -9,8 +10,8 @@ import bm25s
 import numpy as np
 import pytest
 
-from indexer.records import Chunk, Row
 from indexer.lexical import TERMS, VOCABULARY, Lexical, lexical_tokens
+from indexer.records import Chunk, Row
 
 TEXTS = [
     "S3 > Storage classes\nStandard, Infrequent Access and Glacier storage classes for objects",
@@ -20,14 +21,26 @@ TEXTS = [
     "VPC > Endpoints\nGateway endpoints for S3 and DynamoDB keep traffic inside the VPC",
     "Lambda > Limits\nMemory from 128 MB to 10240 MB; timeout up to 15 minutes",
 ]
-QUESTIONS = ["replication of S3 objects to another region", "NAT gateway", "WCUs", "gateway endpoint traffic",
-             "the the of", "zebra"]
+QUESTIONS = [
+    "replication of S3 objects to another region",
+    "NAT gateway",
+    "WCUs",
+    "gateway endpoint traffic",
+    "the the of",
+    "zebra",
+]
 
 
 def chunk(text: str) -> Chunk:
-    return Chunk(id=str(abs(hash(text))), source="n.md", path=("n",), lines=(1,), rows=(Row(1, 0, text),),
-                 search_text=text,
-                 content_hash=str(abs(hash(text))))
+    return Chunk(
+        id=str(abs(hash(text))),
+        source="n.md",
+        path=("n",),
+        lines=(1,),
+        rows=(Row(1, 0, text),),
+        search_text=text,
+        content_hash=str(abs(hash(text))),
+    )
 
 
 def reference_scores(texts: list[str], question: str) -> np.ndarray:
@@ -48,12 +61,19 @@ def test_scores_equal_those_of_bm25s(question: str) -> None:
 
 def test_an_update_reusing_term_ids_equals_a_fresh_build() -> None:
     before = [chunk(t) for t in TEXTS]
-    after = [before[3], chunk(TEXTS[0] + " and Deep Archive"), *before[4:], chunk("EFS > Modes\nBursting throughput")]
+    after = [
+        before[3],
+        chunk(TEXTS[0] + " and Deep Archive"),
+        *before[4:],
+        chunk("EFS > Modes\nBursting throughput"),
+    ]
 
     updated = Lexical.build(after, (Lexical.build(before), before))
     fresh = Lexical.build(after)
 
-    assert sorted(updated.vocabulary) == sorted(fresh.vocabulary)  # words of removed chunks are gone
+    assert sorted(updated.vocabulary) == sorted(
+        fresh.vocabulary
+    )  # words of removed chunks are gone
     for question in [*QUESTIONS, "deep archive", "bursting throughput", "lambda memory"]:
         tokens = lexical_tokens([question])[0]
         assert np.allclose(updated.scores(tokens), fresh.scores(tokens), atol=1e-6)
@@ -63,8 +83,10 @@ def test_an_update_tokenizes_only_chunks_with_new_text(monkeypatch) -> None:
     before = [chunk(t) for t in TEXTS]
     previous = Lexical.build(before)
     tokenized: list[str] = []
-    monkeypatch.setattr("indexer.lexical.lexical_tokens", lambda texts: tokenized.extend(texts) or
-                        lexical_tokens(texts))
+    monkeypatch.setattr(
+        "indexer.lexical.lexical_tokens",
+        lambda texts: tokenized.extend(texts) or lexical_tokens(texts),
+    )
     moved = [dataclasses.replace(c, lines=(9,)) for c in before]
 
     Lexical.build([*moved, chunk("EFS > Modes\nBursting")], (previous, before))

@@ -1,10 +1,14 @@
 """indexer.lines: outline lines read back from chunks, each held by its own branch's chunk."""
+
 from __future__ import annotations
 
 from assistant_fakes import CLOUD_OUTLINE, outline_chunks
+
 from indexer.lines import line_tree, outline_lines, row_paths
 
-OUTLINE = "# Cloud\n## Lambda\n- Timeout\n  - Default 3s\n  - Max 900s\n- Memory\n  - 128mb to 10240 MB\n"
+OUTLINE = (
+    "# Cloud\n## Lambda\n- Timeout\n  - Default 3s\n  - Max 900s\n- Memory\n  - 128mb to 10240 MB\n"
+)
 
 
 def test_every_line_once_with_its_path_and_parent():
@@ -34,12 +38,20 @@ def test_the_tree_links_parents_children_and_topics():
 
     assert sorted(lines[k].text for k in tree.children[at["Timeout"]]) == ["Default 3s", "Max 900s"]
     assert tree.parent[at["Max 900s"]] == at["Timeout"]
-    assert {lines[i].text for i in tree.topics["Lambda"]} == {"Timeout", "Default 3s", "Max 900s", "Memory",
-                                                             "128mb to 10240 MB"}
+    assert {lines[i].text for i in tree.topics["Lambda"]} == {
+        "Timeout",
+        "Default 3s",
+        "Max 900s",
+        "Memory",
+        "128mb to 10240 MB",
+    }
 
 
 def test_paths_drop_markup_and_blank_rows_and_follow_depth():
     chunk = outline_chunks("# A\n- **Bold** item\n  - child\n-\n")[0]
 
     assert [(row.line, path, up) for row, path, up in row_paths(chunk)] == [
-        (1, ("A",), None), (2, ("A", "Bold item"), 1), (3, ("A", "Bold item", "child"), 2)]
+        (1, ("A",), None),
+        (2, ("A", "Bold item"), 1),
+        (3, ("A", "Bold item", "child"), 2),
+    ]

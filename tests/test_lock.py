@@ -1,5 +1,6 @@
 """Crash safety and the build lock: a killed or interrupted build leaves the previous index loadable,
 two builds of one index never overlap, and a lock left by a dead process is cleared."""
+
 from __future__ import annotations
 
 import os
@@ -14,10 +15,10 @@ import pytest
 from conftest import REPO_ROOT, VENV_PYTHON, CountingEmbedder, write_outline
 
 import indexer.build
-from indexer.build import build_index
 from core.errors import IndexLockedError
-from indexer.lock import BuildLock
 from core.settings import Settings
+from indexer.build import build_index
+from indexer.lock import BuildLock
 from indexer.store import load_index, previous_folder
 
 OLD = "# Pantry\n- Rice keeps for years in a sealed jar\n- Flour keeps six months\n"
@@ -27,7 +28,8 @@ def big_outline(sections: int) -> str:
     """Enough distinct branches that embedding them takes the real model many seconds."""
     return "# Archive\n" + "".join(
         f"## Record {i}\n- entry {i} mentions topic {i * 7 % 101}\n  - detail {i} in depth\n"
-        for i in range(sections))
+        for i in range(sections)
+    )
 
 
 def leftovers(folder: Path) -> list[Path]:
@@ -54,9 +56,18 @@ def old_index(tmp_path: Path, real_embedder) -> Settings:
 
 def start_build(settings: Settings, log: Path) -> subprocess.Popen:
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONUNBUFFERED": "1"}
-    command = [str(VENV_PYTHON), "-m", "indexer", "--seeds", str(settings.seeds[0]),
-               "--index", str(settings.index_dir)]
-    return subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log.open("w"))
+    command = [
+        str(VENV_PYTHON),
+        "-m",
+        "indexer",
+        "--seeds",
+        str(settings.seeds[0]),
+        "--index",
+        str(settings.index_dir),
+    ]
+    return subprocess.Popen(
+        command, cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log.open("w")
+    )
 
 
 def wait_until_embedding(build: subprocess.Popen, log: Path, timeout: float = 240.0) -> None:
@@ -69,9 +80,12 @@ def wait_until_embedding(build: subprocess.Popen, log: Path, timeout: float = 24
 
 
 @pytest.mark.model
-@pytest.mark.parametrize("signal_number", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "SIGINT"])
-def test_a_build_stopped_while_embedding_leaves_the_previous_index(old_index: Settings, tmp_path: Path,
-                                                                   signal_number: int) -> None:
+@pytest.mark.parametrize(
+    "signal_number", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "SIGINT"]
+)
+def test_a_build_stopped_while_embedding_leaves_the_previous_index(
+    old_index: Settings, tmp_path: Path, signal_number: int
+) -> None:
     before = snapshot(old_index.index_dir)
     old_index.seeds[0].write_text(big_outline(3000))
     log = tmp_path / "stderr.txt"
@@ -84,7 +98,10 @@ def test_a_build_stopped_while_embedding_leaves_the_previous_index(old_index: Se
     assert snapshot(old_index.index_dir) == before
     if signal_number == signal.SIGINT:
         assert returncode == 130
-        assert "interrupted; nothing was changed" in log.read_text() and "Traceback" not in log.read_text()
+        assert (
+            "interrupted; nothing was changed" in log.read_text()
+            and "Traceback" not in log.read_text()
+        )
     else:
         assert returncode == -signal.SIGKILL
         report = build_index(old_index, CountingEmbedder(max_tokens=256), rebuild=True)
@@ -111,7 +128,8 @@ def test_keyboard_interrupt_while_embedding_keeps_the_previous_index(tmp_path: P
 
 
 def test_a_failure_while_writing_keeps_the_previous_index_and_no_temporary_folder(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     settings = Settings(seeds=(write_outline(tmp_path, OLD),), index_dir=tmp_path / "index")
     build_index(settings, CountingEmbedder())
     before = snapshot(settings.index_dir)
@@ -130,7 +148,9 @@ def test_a_failure_while_writing_keeps_the_previous_index_and_no_temporary_folde
     assert leftovers(settings.index_dir) == []
 
 
-def test_a_crash_between_the_two_renames_still_loads_and_the_next_build_recovers(tmp_path: Path) -> None:
+def test_a_crash_between_the_two_renames_still_loads_and_the_next_build_recovers(
+    tmp_path: Path,
+) -> None:
     settings = Settings(seeds=(write_outline(tmp_path, OLD),), index_dir=tmp_path / "index")
     build_index(settings, CountingEmbedder())
     before = snapshot(settings.index_dir)
@@ -160,10 +180,17 @@ def test_a_held_lock_makes_a_second_acquirer_raise_naming_the_holder(tmp_path: P
 def test_a_lock_held_by_another_process_makes_the_acquirer_raise(tmp_path: Path) -> None:
     folder = tmp_path / "index"
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from indexer.lock import BuildLock\n"
-         f"with BuildLock(__import__('pathlib').Path({str(folder)!r})):\n"
-         "    print('held', flush=True); time.sleep(60)"],
-        cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from indexer.lock import BuildLock\n"
+            f"with BuildLock(__import__('pathlib').Path({str(folder)!r})):\n"
+            "    print('held', flush=True); time.sleep(60)",
+        ],
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "held"
 
@@ -204,7 +231,9 @@ def test_a_stale_lock_of_a_dead_process_is_cleared_and_reported(tmp_path: Path) 
     assert (tmp_path / "index.lock").read_text() == ""
 
 
-def test_a_lock_file_naming_a_live_process_without_the_lock_is_not_called_stale(tmp_path: Path) -> None:
+def test_a_lock_file_naming_a_live_process_without_the_lock_is_not_called_stale(
+    tmp_path: Path,
+) -> None:
     (tmp_path / "index.lock").write_text(f"{os.getppid()}\n")
 
     with BuildLock(tmp_path / "index", wait_seconds=0) as lock:

@@ -1,5 +1,6 @@
 """Tests for assistant.model and assistant.gguf_cache: the real bundled model is converted once per
 session into a temporary cache (~20 s); error paths need no model."""
+
 from __future__ import annotations
 
 import os
@@ -12,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from assistant import gguf_cache
-from assistant.model import LocalGenerator, load_generator, resolve_dtype, resolve_source
 from assistant.engine_choice import resolve_engine
+from assistant.model import LocalGenerator, load_generator, resolve_dtype, resolve_source
 from core.errors import ModelUnavailableError
 from core.settings import Settings
 
@@ -180,7 +181,9 @@ def test_crash_during_conversion_leaves_no_half_cache(tmp_path: Path, monkeypatc
     assert list((tmp_path / "cache" / "models").iterdir()) == []
 
 
-def test_a_conversion_killed_earlier_leaves_no_temporary_folder_behind(tmp_path: Path, monkeypatch) -> None:
+def test_a_conversion_killed_earlier_leaves_no_temporary_folder_behind(
+    tmp_path: Path, monkeypatch
+) -> None:
     gguf = tmp_path / "tiny.gguf"
     gguf.write_bytes(b"not really a model")
     target = gguf_cache.cache_folder(gguf, tmp_path / "cache")
@@ -191,7 +194,9 @@ def test_a_conversion_killed_earlier_leaves_no_temporary_folder_behind(tmp_path:
     for folder in (killed, running):
         folder.mkdir(parents=True)
         (folder / "model.safetensors").write_bytes(b"half")
-    monkeypatch.setattr(gguf_cache, "_convert", lambda source, out: (out / "config.json").write_text("{}"))
+    monkeypatch.setattr(
+        gguf_cache, "_convert", lambda source, out: (out / "config.json").write_text("{}")
+    )
 
     folder, converted = gguf_cache.ensure_converted(gguf, tmp_path / "cache")
 
@@ -239,12 +244,13 @@ def test_engine_setting_is_read_from_the_environment() -> None:
 
 
 def test_importing_the_model_module_does_not_import_torch() -> None:
-    code = ("import sys, assistant.model, assistant.ct2_engine, assistant.constrain; "
-            "heavy = {'torch', 'ctranslate2', 'transformers'} & set(sys.modules); "
-            "assert not heavy, heavy")
+    code = (
+        "import sys, assistant.model, assistant.ct2_engine, assistant.constrain; "
+        "heavy = {'torch', 'ctranslate2', 'transformers'} & set(sys.modules); "
+        "assert not heavy, heavy"
+    )
     root = Path(__file__).resolve().parents[1]
 
     done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
 
     assert done.returncode == 0, done.stderr
-

@@ -1,18 +1,21 @@
 """indexer.outline: every outline construct becomes the right tree, no content line is dropped,
 and unreadable files raise an `OutlineError` naming the file and line."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
 from conftest import CountingEmbedder, content_lines, write_outline
-from hypothesis import given, settings as hypothesis_settings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
+from core.errors import OutlineError
+from core.settings import Settings
 from indexer.build import build_index
 from indexer.chunk import chunk_file
-from core.errors import OutlineError
 from indexer.outline import Outline, parse_outline, read_outline_text
-from core.settings import Settings
 from indexer.store import load_index
 
 
@@ -25,11 +28,17 @@ def recorded_lines(outline: Outline) -> list[int]:
     return [line for node in outline.walk() for line in node.lines]
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("# A\n## B\n### C\n#### D\n##### E\n###### F\n## G\n",
-     [(0, "A"), (1, "B"), (2, "C"), (3, "D"), (4, "E"), (5, "F"), (1, "G")]),
-    ("# A\n### C\n## B\n#### D\n# Z\n", [(0, "A"), (1, "C"), (1, "B"), (2, "D"), (0, "Z")]),
-], ids=["every level", "skipped levels"])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "# A\n## B\n### C\n#### D\n##### E\n###### F\n## G\n",
+            [(0, "A"), (1, "B"), (2, "C"), (3, "D"), (4, "E"), (5, "F"), (1, "G")],
+        ),
+        ("# A\n### C\n## B\n#### D\n# Z\n", [(0, "A"), (1, "C"), (1, "B"), (2, "D"), (0, "Z")]),
+    ],
+    ids=["every level", "skipped levels"],
+)
 def test_headings_nest_under_the_nearest_shallower_heading(text: str, expected: list) -> None:
     outline = parse_outline(text, "n.md")
 
@@ -124,7 +133,9 @@ def test_inline_markup_is_kept_for_display_and_stripped_for_search() -> None:
     chunks = chunk_file(outline, CountingEmbedder().count_tokens, 128, 256).chunks
 
     assert [node.title for node in outline.walk()] == [
-        "**S3** notes", "Use [presigned URLs](https://x.test) with `put_object` for _fast_ uploads"]
+        "**S3** notes",
+        "Use [presigned URLs](https://x.test) with `put_object` for _fast_ uploads",
+    ]
     assert chunks[0].text.splitlines()[1].strip() == outline.roots[0].children[0].text
     assert chunks[0].search_text == "S3 notes\nUse presigned URLs with put_object for fast uploads"
 
@@ -134,8 +145,15 @@ def test_paragraphs_between_headings_become_nodes_under_the_heading() -> None:
 
     outline = parse_outline(text, "n.md")
 
-    assert tree(outline) == [(0, "H"), (1, "Intro sentence."), (1, "Second paragraph."),
-                             (1, "a bullet"), (1, "After the list."), (1, "S"), (2, "Text.")]
+    assert tree(outline) == [
+        (0, "H"),
+        (1, "Intro sentence."),
+        (1, "Second paragraph."),
+        (1, "a bullet"),
+        (1, "After the list."),
+        (1, "S"),
+        (2, "Text."),
+    ]
     assert outline.roots[0].children[0].lines == (2, 3)
     assert outline.roots[0].children[0].kind == "paragraph"
 
@@ -171,23 +189,47 @@ def test_thematic_breaks_are_skipped(rule: str) -> None:
 
 
 def test_no_content_line_of_a_mixed_outline_is_dropped() -> None:
-    text = ("Preamble before any heading.\n# H\n\ntext\n- a\n\tcontinued\n  1) b\n---\n"
-            "### deep\n```\ncode\n```\n+ c\n    * d\n   e\n## S\n> quote\n| t | a |\n")
+    text = (
+        "Preamble before any heading.\n# H\n\ntext\n- a\n\tcontinued\n  1) b\n---\n"
+        "### deep\n```\ncode\n```\n+ c\n    * d\n   e\n## S\n> quote\n| t | a |\n"
+    )
 
     outline = parse_outline(text, "n.md")
 
     assert sorted(recorded_lines(outline)) == sorted(content_lines(text))
 
 
-LINE_KINDS = st.sampled_from(["", "# h", "## h2", "#### h4", "- b", "  - b", "    - b", "\t- b",
-                              "1. n", "  2) n", "* s", "+ p", "plain", "  cont", "```", "---",
-                              "**bold** line", "   odd", "\t\ttabbed"])
+LINE_KINDS = st.sampled_from(
+    [
+        "",
+        "# h",
+        "## h2",
+        "#### h4",
+        "- b",
+        "  - b",
+        "    - b",
+        "\t- b",
+        "1. n",
+        "  2) n",
+        "* s",
+        "+ p",
+        "plain",
+        "  cont",
+        "```",
+        "---",
+        "**bold** line",
+        "   odd",
+        "\t\ttabbed",
+    ]
+)
 
 
 @hypothesis_settings(max_examples=200, deadline=None)
 @given(st.lists(LINE_KINDS, max_size=40))
 def test_every_content_line_is_recorded_exactly_once(lines: list[str]) -> None:
-    text = "\n".join(f"{line} {n}" if line and line != "---" else line for n, line in enumerate(lines))
+    text = "\n".join(
+        f"{line} {n}" if line and line != "---" else line for n, line in enumerate(lines)
+    )
 
     outline = parse_outline(text, "n.md")
 

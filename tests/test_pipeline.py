@@ -1,5 +1,6 @@
 """Tests for assistant.pipeline and assistant.followup: a real index of a small outline, the real
 embedder, and a scripted generator in place of the language model."""
+
 from __future__ import annotations
 
 import re
@@ -7,16 +8,15 @@ import threading
 import time
 
 import pytest
+from assistant_fakes import CLOUD_OUTLINE, ScriptedGenerator
+from conftest import write_outline
 
-from assistant.pipeline import as_shown
 from assistant import Assistant, Turn
 from assistant.followup import is_follow_up, retrieval_query
 from assistant.generator import GenerationIncomplete
-from assistant.pipeline import MAX_ATTEMPTS, REFUSAL
-from assistant_fakes import CLOUD_OUTLINE, ScriptedGenerator
-from conftest import write_outline
-from indexer.build import build_index
+from assistant.pipeline import MAX_ATTEMPTS, REFUSAL, as_shown
 from core.settings import Settings
+from indexer.build import build_index
 from indexer.store import load_index
 from retriever.search import Retriever
 
@@ -31,7 +31,9 @@ def cloud(tmp_path_factory, real_embedder) -> tuple[Settings, Retriever]:
     write_outline(root / "seeds", CLOUD_OUTLINE)
     settings = Settings(seeds=(root / "seeds",), index_dir=root / "index", chunk_tokens=40)
     build_index(settings, real_embedder)
-    return settings, Retriever(load_index(settings.index_dir, real_embedder.model_id), real_embedder)
+    return settings, Retriever(
+        load_index(settings.index_dir, real_embedder.model_id), real_embedder
+    )
 
 
 def ask(cloud, script, question=MEMORY, template="quoted", **options):
@@ -59,7 +61,9 @@ def test_streamed_pieces_are_the_answer_and_every_marker_has_its_citation(cloud)
 
 
 def test_a_lying_model_never_gets_its_numbers_into_the_answer(cloud):
-    answer, _, generator = ask(cloud, "Lambda memory goes up to 99999 MB {cite:10240}. It also caches 77 GB.")
+    answer, _, generator = ask(
+        cloud, "Lambda memory goes up to 99999 MB {cite:10240}. It also caches 77 GB."
+    )
 
     assert "99999" not in answer.text and "77" not in answer.text
     assert answer.mode == "extractive"
@@ -69,8 +73,12 @@ def test_a_lying_model_never_gets_its_numbers_into_the_answer(cloud):
 
 
 def test_the_attempts_stop_when_their_token_budget_is_spent(cloud, monkeypatch):
-    rambling = "Lambda memory goes up to 99999 MB and " * 40  # no sentence ends: each attempt runs to its limit
-    monkeypatch.setattr("assistant.pipeline.MODEL_TOKENS", 150)  # one attempt's 120 pieces, then 30 more
+    rambling = (
+        "Lambda memory goes up to 99999 MB and " * 40
+    )  # no sentence ends: each attempt runs to its limit
+    monkeypatch.setattr(
+        "assistant.pipeline.MODEL_TOKENS", 150
+    )  # one attempt's 120 pieces, then 30 more
 
     answer, _, generator = ask(cloud, rambling)
 
@@ -83,12 +91,16 @@ def test_after_an_echo_of_the_question_a_second_attempt_gives_the_verified_sente
     answer, pieces, generator = ask(cloud, [echo, "Lambda memory goes from 128mb to 10240 MB."])
 
     assert generator.attempts == [0, 1]
-    assert answer.mode == "model" and answer.text.startswith("Lambda memory goes from 128mb to 10240 MB [1].")
+    assert answer.mode == "model" and answer.text.startswith(
+        "Lambda memory goes from 128mb to 10240 MB [1]."
+    )
     assert echo not in answer.text and [p.place for p in pieces] == ["quotes", "model"]
 
 
 def test_a_verified_first_attempt_is_the_only_one(cloud):
-    _, _, generator = ask(cloud, ["Lambda memory goes from 128mb to 10240 MB.", "Lambda has memory."])
+    _, _, generator = ask(
+        cloud, ["Lambda memory goes from 128mb to 10240 MB.", "Lambda has memory."]
+    )
 
     assert generator.attempts == [0]
 
@@ -110,10 +122,13 @@ def test_sentence_citing_the_wrong_branch_is_recited_to_the_right_one(cloud):
 
 def test_citations_are_numbered_densely_in_order_of_first_use(cloud):
     script = "Step Functions allow max 1 year per execution {cite:1 year}. A Lambda times out at max 900s {cite:900s}."
-    answer, _, generator = ask(cloud, script, question="How do the timeouts of Lambda and Step Functions compare?")
+    answer, _, generator = ask(
+        cloud, script, question="How do the timeouts of Lambda and Step Functions compare?"
+    )
 
-    assert answer.text.startswith("Step Functions allow max 1 year per execution [1]. "
-                                  "A Lambda times out at max 900s [2].")
+    assert answer.text.startswith(
+        "Step Functions allow max 1 year per execution [1]. A Lambda times out at max 900s [2]."
+    )
     assert list(dict.fromkeys(MARKER.findall(answer.text))) == ["1", "2"]
     assert cited_paths(answer) == ["Step Functions", "Lambda"]
 
@@ -124,7 +139,9 @@ def test_question_the_outline_does_not_cover_is_refused_without_the_model(cloud)
     assert answer.refused and answer.citations == ()
     assert generator.calls == []
     assert answer.text.startswith(REFUSAL)
-    assert "Closest: " in answer.text and answer.hits  # names the nearest lines; the hits are the panels
+    assert (
+        "Closest: " in answer.text and answer.hits
+    )  # names the nearest lines; the hits are the panels
 
 
 def test_injected_instruction_obeyed_by_the_model_stays_quoted_and_cited(cloud):
@@ -137,25 +154,33 @@ def test_injected_instruction_obeyed_by_the_model_stays_quoted_and_cited(cloud):
     for sentence in re.split(r"(?<=\.)\s", answer.text):
         if "9999" in sentence:
             numbers = [int(n) for n in MARKER.findall(sentence)]
-            assert numbers and all(answer.citations[n - 1].path[-1] == "Bucket rules" for n in numbers)
+            assert numbers and all(
+                answer.citations[n - 1].path[-1] == "Bucket rules" for n in numbers
+            )
 
 
-@pytest.mark.parametrize("first, expected, other", [
-    (MEMORY, "900s", "1 year"),
-    ("How long can a Step Functions execution run?", "1 year", "900s"),
-])
+@pytest.mark.parametrize(
+    "first, expected, other",
+    [
+        (MEMORY, "900s", "1 year"),
+        ("How long can a Step Functions execution run?", "1 year", "900s"),
+    ],
+)
 def test_short_follow_up_is_searched_with_the_previous_turn(cloud, first, expected, other):
     earlier, _, _ = ask(cloud, None, question=first, mode="extractive")
 
-    answer, _, _ = ask(cloud, None, question="and its timeout?", history=[Turn(first, earlier)],
-                       mode="extractive")
+    answer, _, _ = ask(
+        cloud, None, question="and its timeout?", history=[Turn(first, earlier)], mode="extractive"
+    )
 
     assert expected in answer.text and other not in answer.text
 
 
 def test_closing_the_stream_early_stops_the_model_and_marks_the_answer_incomplete(cloud):
     settings, retriever = cloud
-    generator = ScriptedGenerator("Lambda memory ranges from 128mb to 10240 MB {cite:10240}. " * 5, piece_size=3)
+    generator = ScriptedGenerator(
+        "Lambda memory ranges from 128mb to 10240 MB {cite:10240}. " * 5, piece_size=3
+    )
     stream = Assistant(retriever, generator, settings).ask(MEMORY)
 
     shown = [next(stream), next(stream)]  # the quotes, then the first model sentence
@@ -192,7 +217,9 @@ def test_the_quotes_stream_before_the_model_starts(cloud):
 
 
 def test_extractive_mode_never_calls_the_generator(cloud):
-    answer, _, generator = ask(cloud, "Lambda memory ranges from 128mb to 10240 MB.", mode="extractive")
+    answer, _, generator = ask(
+        cloud, "Lambda memory ranges from 128mb to 10240 MB.", mode="extractive"
+    )
 
     assert generator.calls == []
     assert answer.mode == "extractive" and "10240" in answer.text
@@ -229,7 +256,9 @@ def test_one_assistant_answers_concurrent_questions_independently(cloud):
 
     for question, answer in zip(questions, answers):
         assert answer.question == question
-        assert ("300" in answer.text) == ("FIFO" in question) and ("10240" in answer.text) != ("FIFO" in question)
+        assert ("300" in answer.text) == ("FIFO" in question) and ("10240" in answer.text) != (
+            "FIFO" in question
+        )
 
 
 def test_unknown_mode_is_rejected(cloud):
@@ -238,14 +267,17 @@ def test_unknown_mode_is_rejected(cloud):
         Assistant(retriever, None, settings).ask(MEMORY, mode="creative")
 
 
-@pytest.mark.parametrize("question, expected", [
-    ("and the FIFO one?", True),
-    ("what about its max size?", True),
-    ("Does it keep messages in order?", True),
-    ("Timeout?", True),
-    ("What is the maximum message size of a standard SQS queue?", False),
-    ("Which service should I use when that limit is too small?", False),
-])
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        ("and the FIFO one?", True),
+        ("what about its max size?", True),
+        ("Does it keep messages in order?", True),
+        ("Timeout?", True),
+        ("What is the maximum message size of a standard SQS queue?", False),
+        ("Which service should I use when that limit is too small?", False),
+    ],
+)
 def test_follow_up_detection(question, expected):
     history = [Turn("How big can an SQS message be?", None)]
 
@@ -256,7 +288,10 @@ def test_follow_up_detection(question, expected):
 def test_follow_up_query_puts_the_previous_question_first():
     history = [Turn("How big can an SQS message be?", None)]
 
-    assert retrieval_query("and the FIFO one?", history) == "How big can an SQS message be? and the FIFO one?"
+    assert (
+        retrieval_query("and the FIFO one?", history)
+        == "How big can an SQS message be? and the FIFO one?"
+    )
     standalone = "Which AWS service encrypts data at rest in S3?"
     assert retrieval_query(standalone, history) == standalone
 
@@ -269,9 +304,13 @@ class BreaksMidAnswer(ScriptedGenerator):
         raise GenerationIncomplete("http://127.0.0.1:9/v1", "partial", "connection dropped")
 
 
-def test_a_generator_failing_mid_answer_keeps_verified_sentences_and_marks_the_answer_incomplete(cloud):
+def test_a_generator_failing_mid_answer_keeps_verified_sentences_and_marks_the_answer_incomplete(
+    cloud,
+):
     settings, retriever = cloud
-    generator = BreaksMidAnswer("Lambda memory ranges from 128mb to 10240 MB {cite:10240}. Lambda also")
+    generator = BreaksMidAnswer(
+        "Lambda memory ranges from 128mb to 10240 MB {cite:10240}. Lambda also"
+    )
     stream = Assistant(retriever, generator, settings, "quoted").ask(MEMORY)
 
     pieces = list(stream)
@@ -284,8 +323,11 @@ def test_a_generator_failing_mid_answer_keeps_verified_sentences_and_marks_the_a
 def test_as_shown_puts_the_model_sentences_above_the_quotes():
     from assistant.pipeline import Piece
 
-    pieces = [Piece("From the outline:\n- a [1]", "quotes"), Piece("A is so [1].", "model"),
-              Piece(" B too [1].", "model")]
+    pieces = [
+        Piece("From the outline:\n- a [1]", "quotes"),
+        Piece("A is so [1].", "model"),
+        Piece(" B too [1].", "model"),
+    ]
 
     assert as_shown(pieces) == "A is so [1]. B too [1].\n\nFrom the outline:\n- a [1]"
     assert as_shown(pieces[:1]) == "From the outline:\n- a [1]"

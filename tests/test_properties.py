@@ -1,6 +1,7 @@
 """Property tests (hypothesis) for the parser and the chunker over generated outlines: headings, every
 bullet marker, space/tab/mixed indentation, blank lines, CRLF, unicode, emphasis, code spans, fences and
 very long lines. Token counts are whitespace words (fast); one smaller run uses the real tokenizer."""
+
 from __future__ import annotations
 
 import pytest
@@ -8,8 +9,8 @@ from conftest import CountingEmbedder, content_lines
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from indexer.chunk import SPECIAL_TOKENS, Chunk, chunk_file
 from core.errors import OutlineError
+from indexer.chunk import SPECIAL_TOKENS, Chunk, chunk_file
 from indexer.outline import parse_outline, read_outline_text
 
 words = CountingEmbedder().count_tokens
@@ -18,19 +19,43 @@ BOUNDED = settings(max_examples=150, deadline=None, suppress_health_check=[Healt
 # Printable characters of any script; layout characters come only from the grammar below.
 _CHAR = st.characters(exclude_categories=("Cs", "Cc", "Zs", "Zl", "Zp"))
 _WORD = st.one_of(
-    st.sampled_from(["S3", "bucket", "VPC", "IAM", "policy", "cross-region", "replication", "KMS", "NAT"]),
-    st.sampled_from(["**S3**", "__bold__", "*em*", "_em_", "`put_object`", "``a`b``", "~~old~~", "[docs](https://x)",
-                     "![alt](i.png)", "<b>", "\\*", "snake_case", "arn:aws:s3:::x/*", "日本語", "Ünïcödé", "👍🏽"]),
+    st.sampled_from(
+        ["S3", "bucket", "VPC", "IAM", "policy", "cross-region", "replication", "KMS", "NAT"]
+    ),
+    st.sampled_from(
+        [
+            "**S3**",
+            "__bold__",
+            "*em*",
+            "_em_",
+            "`put_object`",
+            "``a`b``",
+            "~~old~~",
+            "[docs](https://x)",
+            "![alt](i.png)",
+            "<b>",
+            "\\*",
+            "snake_case",
+            "arn:aws:s3:::x/*",
+            "日本語",
+            "Ünïcödé",
+            "👍🏽",
+        ]
+    ),
     st.text(_CHAR, min_size=1, max_size=10),
 )
 _PHRASE = st.lists(_WORD, max_size=8).map(" ".join)
-_LONG = st.one_of(st.integers(200, 3000).map(lambda n: " ".join(f"w{i}" for i in range(n))),
-                  st.integers(500, 20000).map(lambda n: "x" * n))
+_LONG = st.one_of(
+    st.integers(200, 3000).map(lambda n: " ".join(f"w{i}" for i in range(n))),
+    st.integers(500, 20000).map(lambda n: "x" * n),
+)
 _INDENT = st.lists(st.sampled_from([" ", "  ", "\t"]), max_size=6).map("".join)
 _MARKER = st.sampled_from(["-", "*", "+", "1.", "2)", "10."])
 _LINE = st.one_of(
     st.builds(lambda level, text: "#" * level + " " + text, st.integers(1, 7), _PHRASE),
-    st.builds(lambda indent, marker, text: f"{indent}{marker} {text}".rstrip(), _INDENT, _MARKER, _PHRASE),
+    st.builds(
+        lambda indent, marker, text: f"{indent}{marker} {text}".rstrip(), _INDENT, _MARKER, _PHRASE
+    ),
     st.builds(lambda indent, marker, text: f"{indent}{marker} {text}", _INDENT, _MARKER, _PHRASE),
     st.builds(lambda indent, text: indent + text, _INDENT, _PHRASE),
     st.builds(lambda indent, text: f"{indent}- {text}", _INDENT, _LONG),
@@ -114,12 +139,14 @@ def _section(title: str, lines: list[str]) -> list[str]:
 
 @BOUNDED
 @given(OUTLINE_LINES, OUTLINE_LINES, st.data())
-def test_editing_one_section_keeps_ids_and_hashes_of_another(kept: list[str], edited: list[str], data) -> None:
+def test_editing_one_section_keeps_ids_and_hashes_of_another(
+    kept: list[str], edited: list[str], data
+) -> None:
     top, bottom = _section("Kept section", kept), _section("Edited section", edited)
     changeable = [i for i, line in enumerate(bottom) if i and line.strip()]
     if changeable:
         index = data.draw(st.sampled_from(changeable))
-        changed = [*bottom[:index], bottom[index] + " edited", *bottom[index + 1:]]
+        changed = [*bottom[:index], bottom[index] + " edited", *bottom[index + 1 :]]
     else:
         changed = [*bottom, "  - a new bullet"]
 
@@ -146,7 +173,9 @@ def _one_pass(text: str, source: str = "p.md"):
     from indexer.syntax import LineParser
 
     parser = LineParser(source)
-    for number, raw in enumerate(text.replace("\r\n", "\n").removesuffix("\n").split("\n"), start=1):
+    for number, raw in enumerate(
+        text.replace("\r\n", "\n").removesuffix("\n").split("\n"), start=1
+    ):
         parser.feed(raw.rstrip(), number)
     return parser
 
@@ -160,13 +189,30 @@ def _shape(roots) -> list[tuple]:
     return nodes
 
 
-_TRICKY = st.sampled_from(["# A", "## B", "### C", "#", "   # three spaces", "    # code, not a heading",
-                           "```", "  ~~~", "\u3000```", "- ```", "## closing ##", "text after", "  - x"])
+_TRICKY = st.sampled_from(
+    [
+        "# A",
+        "## B",
+        "### C",
+        "#",
+        "   # three spaces",
+        "    # code, not a heading",
+        "```",
+        "  ~~~",
+        "\u3000```",
+        "- ```",
+        "## closing ##",
+        "text after",
+        "  - x",
+    ]
+)
 
 
 @BOUNDED
 @given(st.lists(st.one_of(_LINE, _TRICKY), max_size=50), NEWLINE)
-def test_parsing_heading_by_heading_equals_parsing_line_by_line(lines: list[str], newline: str) -> None:
+def test_parsing_heading_by_heading_equals_parsing_line_by_line(
+    lines: list[str], newline: str
+) -> None:
     text = join(lines, newline)
 
     outline, reference = parse_outline(text, "p.md"), _one_pass(text)
@@ -175,16 +221,27 @@ def test_parsing_heading_by_heading_equals_parsing_line_by_line(lines: list[str]
     assert list(outline.warnings) == [message for _, message in reference.warnings]
 
 
-_EDIT = st.tuples(st.sampled_from(["replace", "insert", "delete"]), st.integers(0, 10**6), st.one_of(_LINE, _TRICKY))
+_EDIT = st.tuples(
+    st.sampled_from(["replace", "insert", "delete"]),
+    st.integers(0, 10**6),
+    st.one_of(_LINE, _TRICKY),
+)
 # Headed sections, so that a small chunk target leaves many branches to re-use.
-_SECTIONS = st.lists(st.tuples(st.integers(1, 3), _PHRASE, st.lists(st.one_of(_LINE, _TRICKY), max_size=8)),
-                     max_size=12).map(lambda sections: [line for level, title, body in sections
-                                                        for line in ["#" * level + " " + title, *body]])
+_SECTIONS = st.lists(
+    st.tuples(st.integers(1, 3), _PHRASE, st.lists(st.one_of(_LINE, _TRICKY), max_size=8)),
+    max_size=12,
+).map(
+    lambda sections: [
+        line for level, title, body in sections for line in ["#" * level + " " + title, *body]
+    ]
+)
 
 
 @BOUNDED
 @given(_SECTIONS, st.lists(_EDIT, min_size=1, max_size=3), st.sampled_from([16, 48]))
-def test_rechunking_with_the_last_build_equals_chunking_afresh(lines: list[str], edits, target: int) -> None:
+def test_rechunking_with_the_last_build_equals_chunking_afresh(
+    lines: list[str], edits, target: int
+) -> None:
     from indexer.outline import Outline
 
     edited = list(lines)

@@ -1,6 +1,7 @@
 """Re-indexing while things go wrong or run at once: a build killed at any point leaves the old or the
 new index, loadable and consistent; concurrent builds take turns; readers keep answering during a swap.
 Builds run in subprocesses with the counting fake embedder, so many kill points stay cheap."""
+
 from __future__ import annotations
 
 import json
@@ -16,8 +17,8 @@ import numpy as np
 import pytest
 from conftest import REPO_ROOT, VENV_PYTHON, CountingEmbedder, write_outline
 
-from indexer.build import build_index
 from core.settings import Settings
+from indexer.build import build_index
 from indexer.store import Index, load_index, previous_folder
 from retriever.search import Retriever
 
@@ -87,21 +88,45 @@ print(json.dumps(report.summary()))
 """
 OLD = "# Pantry\n## Grains\n- Rice keeps for years in a sealed jar\n- Flour keeps six months\n"
 NEW = OLD + "## Tins\n- Tomatoes keep two years\n- Fish keeps three years\n"
-KILL_POINTS = ["before chunking", "while embedding", "after writing the new folder", "before the first rename",
-               "between the two renames", "after the second rename", "while removing the old folder"]
+KILL_POINTS = [
+    "before chunking",
+    "while embedding",
+    "after writing the new folder",
+    "before the first rename",
+    "between the two renames",
+    "after the second rename",
+    "while removing the old folder",
+]
 
 
 def archive(sections: int, topic: str) -> str:
-    return f"# {topic}\n" + "".join(f"## Record {i}\n- {topic} entry {i} mentions {i * 7 % 101}\n"
-                                     for i in range(sections))
+    return f"# {topic}\n" + "".join(
+        f"## Record {i}\n- {topic} entry {i} mentions {i * 7 % 101}\n" for i in range(sections)
+    )
 
 
-def start_child(settings: Settings, point: str = "", log: Path | None = None, **env: str) -> subprocess.Popen:
+def start_child(
+    settings: Settings, point: str = "", log: Path | None = None, **env: str
+) -> subprocess.Popen:
     log = log or settings.index_dir.parent / "locks.log"
-    command = [str(VENV_PYTHON), "-c", CHILD, str(REPO_ROOT), str(settings.seeds[0]), str(settings.index_dir),
-               point, str(log)]
-    return subprocess.Popen(command, cwd=REPO_ROOT, env={**os.environ, **env}, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    command = [
+        str(VENV_PYTHON),
+        "-c",
+        CHILD,
+        str(REPO_ROOT),
+        str(settings.seeds[0]),
+        str(settings.index_dir),
+        point,
+        str(log),
+    ]
+    return subprocess.Popen(
+        command,
+        cwd=REPO_ROOT,
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def state(index: Index) -> set[tuple]:
@@ -114,7 +139,9 @@ def assert_consistent(index: Index) -> None:
     stored = index.vectors()
     assert set(stored) == {c.content_hash for c in index.chunks}
     for chunk in index.chunks:
-        assert np.allclose(stored[chunk.content_hash], CountingEmbedder().embed([chunk.search_text])[0])
+        assert np.allclose(
+            stored[chunk.content_hash], CountingEmbedder().embed([chunk.search_text])[0]
+        )
 
 
 def expected_states(tmp_path: Path, *texts: str) -> list[set[tuple]]:
@@ -138,7 +165,8 @@ def old_index(tmp_path: Path) -> Settings:
 
 @pytest.mark.parametrize("point", KILL_POINTS)
 def test_a_build_killed_at_each_step_leaves_the_old_or_new_index_and_recovers(
-        old_index: Settings, tmp_path: Path, point: str) -> None:
+    old_index: Settings, tmp_path: Path, point: str
+) -> None:
     old, new = expected_states(tmp_path, OLD, NEW)
     write_outline(tmp_path / "seeds", NEW)
 
@@ -156,12 +184,15 @@ def test_a_build_killed_at_each_step_leaves_the_old_or_new_index_and_recovers(
 
 
 def test_builds_killed_at_random_moments_always_leave_a_loadable_consistent_index(
-        old_index: Settings, tmp_path: Path) -> None:
+    old_index: Settings, tmp_path: Path
+) -> None:
     old, new = expected_states(tmp_path, OLD, archive(1500, "Ledger"))
     (tmp_path / "seeds" / "notes.md.alt").write_text(archive(1500, "Ledger"), encoding="utf-8")
     moments = random.Random(5).sample(range(5, 300), 6)
 
-    for hundredths in moments:  # each child swaps notes.md with notes.md.alt, so each one has work to do
+    for (
+        hundredths
+    ) in moments:  # each child swaps notes.md with notes.md.alt, so each one has work to do
         child = start_child(old_index)
         time.sleep(hundredths / 100)
         child.send_signal(signal.SIGKILL)
@@ -172,10 +203,14 @@ def test_builds_killed_at_random_moments_always_leave_a_loadable_consistent_inde
         assert_consistent(survivor)
     build_index(old_index, CountingEmbedder())  # recovers from whatever the last kill left
     assert state(load_index(old_index.index_dir)) in (old, new)
-    assert not previous_folder(old_index.index_dir).exists() and not list(tmp_path.glob(".index.tmp-*"))
+    assert not previous_folder(old_index.index_dir).exists() and not list(
+        tmp_path.glob(".index.tmp-*")
+    )
 
 
-def test_two_concurrent_updates_take_turns_under_the_lock(old_index: Settings, tmp_path: Path) -> None:
+def test_two_concurrent_updates_take_turns_under_the_lock(
+    old_index: Settings, tmp_path: Path
+) -> None:
     write_outline(tmp_path / "seeds", NEW)
     log = tmp_path / "locks.log"
 
@@ -188,26 +223,34 @@ def test_two_concurrent_updates_take_turns_under_the_lock(old_index: Settings, t
     first, second = held[0][1], held[2][1]
     assert held == [("enter", first), ("exit", first), ("enter", second), ("exit", second)]
     assert {first, second} == {str(child.pid) for child in children}
-    assert events.index(("try", second)) < events.index(("exit", first))  # the second one really waited
+    assert events.index(("try", second)) < events.index(
+        ("exit", first)
+    )  # the second one really waited
     reports = sorted((json.loads(out)["embedded"] for out, _ in outputs), reverse=True)
-    assert reports[0] > 0 and reports[1] == 0  # the second update found the first one's index up to date
+    assert (
+        reports[0] > 0 and reports[1] == 0
+    )  # the second update found the first one's index up to date
     assert_consistent(load_index(old_index.index_dir))
 
 
-def test_a_loaded_index_keeps_answering_from_the_old_text_after_an_update(old_index: Settings,
-                                                                           tmp_path: Path) -> None:
+def test_a_loaded_index_keeps_answering_from_the_old_text_after_an_update(
+    old_index: Settings, tmp_path: Path
+) -> None:
     reader = Retriever(load_index(old_index.index_dir), CountingEmbedder())
     write_outline(tmp_path / "seeds", NEW.replace("Rice", "Barley"))
 
     build_index(old_index, CountingEmbedder())
 
     old_hits = reader.search("rice sealed jar", k=1)
-    new_hits = Retriever(load_index(old_index.index_dir), CountingEmbedder()).search("barley sealed jar", k=1)
+    new_hits = Retriever(load_index(old_index.index_dir), CountingEmbedder()).search(
+        "barley sealed jar", k=1
+    )
     assert "Rice" in old_hits[0].chunk.text and "Barley" in new_hits[0].chunk.text
 
 
-def test_searching_while_an_update_runs_in_another_thread_never_fails(old_index: Settings,
-                                                                        tmp_path: Path) -> None:
+def test_searching_while_an_update_runs_in_another_thread_never_fails(
+    old_index: Settings, tmp_path: Path
+) -> None:
     reader = Retriever(load_index(old_index.index_dir), CountingEmbedder())
     write_outline(tmp_path / "seeds", archive(1500, "Ledger"))
     update = threading.Thread(target=build_index, args=(old_index, CountingEmbedder()))
@@ -219,10 +262,15 @@ def test_searching_while_an_update_runs_in_another_thread_never_fails(old_index:
     update.join()
 
     assert len(answers) > 1 and all("Rice" in text for text in answers)
-    assert state(load_index(old_index.index_dir)) == expected_states(tmp_path, archive(1500, "Ledger"))[0]
+    assert (
+        state(load_index(old_index.index_dir))
+        == expected_states(tmp_path, archive(1500, "Ledger"))[0]
+    )
 
 
-def test_loading_during_repeated_swaps_always_gives_a_whole_index(old_index: Settings, tmp_path: Path) -> None:
+def test_loading_during_repeated_swaps_always_gives_a_whole_index(
+    old_index: Settings, tmp_path: Path
+) -> None:
     (tmp_path / "seeds" / "notes.md.alt").write_text(NEW, encoding="utf-8")
     old, new = expected_states(tmp_path, OLD, NEW)
     child = start_child(old_index, BUILDS="40")

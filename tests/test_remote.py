@@ -1,6 +1,7 @@
 """Tests for assistant.remote and assistant.backends against a scripted OpenAI-compatible server on
 loopback: the real `openai` client over real HTTP, with the server's replies (errors, stalls,
 hang-ups) written by each test. The real `transformers serve` is in test_server_integration.py."""
+
 from __future__ import annotations
 
 import argparse
@@ -10,6 +11,8 @@ import threading
 from typing import Callable, Iterator
 
 import pytest
+from conftest import REPO_ROOT, VENV_PYTHON
+from openai_stub import MODEL, QUESTION, Handler, Reply, StubServer, status, streamed
 
 from assistant.backends import open_generator
 from assistant.remote import GenerationIncomplete, RemoteGenerator, api_base
@@ -17,8 +20,6 @@ from core.cli import settings_from
 from core.errors import BranchwiseError, ModelUnavailableError
 from core.settings import Settings
 
-from conftest import REPO_ROOT, VENV_PYTHON
-from openai_stub import MODEL, QUESTION, Handler, Reply, StubServer, status, streamed
 
 @pytest.fixture
 def stub() -> Iterator[StubServer]:
@@ -84,10 +85,17 @@ def test_server_down_names_the_url_and_what_to_check() -> None:
     assert url in message and "Is it running?" in message and "BRANCHWISE_LLM_URL" in message
 
 
-@pytest.mark.parametrize("reply", [
-    status(404, {"error": {"message": "The model `wrong` does not exist.", "code": 404}}),  # vLLM
-    status(400, {"detail": "Server is pinned to 'tiny-chat'; requested 'wrong'."}),  # transformers
-])
+@pytest.mark.parametrize(
+    "reply",
+    [
+        status(
+            404, {"error": {"message": "The model `wrong` does not exist.", "code": 404}}
+        ),  # vLLM
+        status(
+            400, {"detail": "Server is pinned to 'tiny-chat'; requested 'wrong'."}
+        ),  # transformers
+    ],
+)
 def test_wrong_model_name_lists_the_served_models(stub, reply: Reply) -> None:
     stub.models, stub.replies = ["tiny-chat", "tiny-code"], [reply]
 
@@ -216,8 +224,15 @@ def test_in_flight_requests_reach_the_server_together(stub) -> None:
         streamed("Met.")(handler, body)
 
     stub.replies = [meet]
-    generator = open_generator(Settings.from_env({"BRANCHWISE_LLM_URL": stub.url, "BRANCHWISE_LLM_MODEL": MODEL,
-                                                  "BRANCHWISE_LLM_CONCURRENCY": "3"}))
+    generator = open_generator(
+        Settings.from_env(
+            {
+                "BRANCHWISE_LLM_URL": stub.url,
+                "BRANCHWISE_LLM_MODEL": MODEL,
+                "BRANCHWISE_LLM_CONCURRENCY": "3",
+            }
+        )
+    )
 
     answers = run_threads(3, lambda n: "".join(generator.stream(QUESTION)))
 
@@ -226,14 +241,17 @@ def test_in_flight_requests_reach_the_server_together(stub) -> None:
 
 @pytest.mark.parametrize("value", ["0", "-2", "many", "1.5"])
 def test_a_concurrency_that_is_not_a_positive_whole_number_is_refused_by_name(value: str) -> None:
-    with pytest.raises(BranchwiseError, match=f"BRANCHWISE_LLM_CONCURRENCY must be .* not '{value}'"):
+    with pytest.raises(
+        BranchwiseError, match=f"BRANCHWISE_LLM_CONCURRENCY must be .* not '{value}'"
+    ):
         Settings.from_env({"BRANCHWISE_LLM_CONCURRENCY": value})
 
 
 def run_threads(count: int, work: Callable[[int], str]) -> list[str | None]:
     results: dict[int, str] = {}
-    threads = [threading.Thread(target=lambda n=n: results.__setitem__(n, work(n)))
-               for n in range(count)]
+    threads = [
+        threading.Thread(target=lambda n=n: results.__setitem__(n, work(n))) for n in range(count)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -271,8 +289,9 @@ def test_open_generator_picks_the_server_when_a_url_is_set() -> None:
 
 def test_open_generator_loads_the_in_process_model_without_a_url(monkeypatch) -> None:
     loaded = []
-    monkeypatch.setattr("assistant.model.load_generator",
-                        lambda settings: loaded.append(settings) or "local")
+    monkeypatch.setattr(
+        "assistant.model.load_generator", lambda settings: loaded.append(settings) or "local"
+    )
     settings = Settings(generator_model="some.gguf")
 
     assert open_generator(settings) == "local" and loaded == [settings]
@@ -290,7 +309,8 @@ def test_llm_flags_override_the_environment(monkeypatch) -> None:
 def test_importing_the_backends_loads_neither_openai_nor_torch() -> None:
     code = "import sys, assistant.backends; print('openai' in sys.modules, 'torch' in sys.modules)"
 
-    result = subprocess.run([str(VENV_PYTHON), "-c", code], cwd=REPO_ROOT, capture_output=True,
-                            text=True, check=True)
+    result = subprocess.run(
+        [str(VENV_PYTHON), "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True
+    )
 
     assert result.stdout.split() == ["False", "False"]

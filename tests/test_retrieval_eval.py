@@ -1,21 +1,25 @@
 """retriever.eval: the metrics count what they claim, and on the dev questions the fused retriever
 meets the quality bar and beats each of its two halves."""
+
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
 import pytest
+from conftest import shared_file
 
 from core.errors import BranchwiseError
 from indexer.records import Chunk, Row
 from retriever.eval import Question, evaluate, read_questions, recall_at, reciprocal_rank, score
 from retriever.search import Hit
-from conftest import shared_file
 
 
 def hits_with_lines(*line_sets: tuple[int, ...]) -> list[Hit]:
-    chunks = [Chunk(f"{i:016x}", "n.md", ("A",), lines, (Row(None, 0, "x" * 100),), "A", "h") for i, lines in enumerate(line_sets)]
+    chunks = [
+        Chunk(f"{i:016x}", "n.md", ("A",), lines, (Row(None, 0, "x" * 100),), "A", "h")
+        for i, lines in enumerate(line_sets)
+    ]
     return [Hit(chunk, rank, 1.0 / rank, 0.0, 0.0) for rank, chunk in enumerate(chunks, start=1)]
 
 
@@ -57,8 +61,17 @@ def test_score_averages_over_questions_and_measures_top5_text() -> None:
 
 def test_read_questions_keeps_gold_lines_and_kind(tmp_path: Path) -> None:
     path = tmp_path / "q.jsonl"
-    path.write_text(json.dumps({"id": "x1", "question": "Why?", "kind": "list",
-                                "gold": [{"line": 4, "path": ["A"]}, {"line": 9, "path": ["B"]}]}) + "\n\n")
+    path.write_text(
+        json.dumps(
+            {
+                "id": "x1",
+                "question": "Why?",
+                "kind": "list",
+                "gold": [{"line": 4, "path": ["A"]}, {"line": 9, "path": ["B"]}],
+            }
+        )
+        + "\n\n"
+    )
 
     (only,) = read_questions(path)
 
@@ -80,7 +93,9 @@ def dev_questions() -> list[Question]:
 
 
 @pytest.mark.model
-def test_fused_retrieval_on_the_dev_questions_meets_the_bar_and_beats_each_half(dev_questions, seed_index) -> None:
+def test_fused_retrieval_on_the_dev_questions_meets_the_bar_and_beats_each_half(
+    dev_questions, seed_index
+) -> None:
     _, retriever = seed_index
 
     overall, _ = evaluate(retriever, dev_questions)
@@ -95,8 +110,12 @@ def test_fused_retrieval_on_the_dev_questions_meets_the_bar_and_beats_each_half(
 def test_results_split_by_shape_whatever_their_kind() -> None:
     from retriever.eval import ONE_SENTENCE, SCENARIO_SHAPE, by_shape
 
-    scenario = Question("s", "We run 40 accounts. Which service shares subnets?", "fact", frozenset({1}), True)
-    short = Question("t", "Which service shares subnets across accounts?", "fact", frozenset({1}), True)
+    scenario = Question(
+        "s", "We run 40 accounts. Which service shares subnets?", "fact", frozenset({1}), True
+    )
+    short = Question(
+        "t", "Which service shares subnets across accounts?", "fact", frozenset({1}), True
+    )
 
     shapes = by_shape([(scenario, []), (short, [])], lambda q: q.text)
 

@@ -1,6 +1,7 @@
 """Scale: synthetic outlines (bench/synth.py) of 200k lines build, update and answer with work bounded by
 what changed, and long builds show progress on stderr. Big builds are marked `slow` and use the counting
 fake embedder; their timings belong to bench/bench_scale.py, not to assertions."""
+
 from __future__ import annotations
 
 import os
@@ -14,11 +15,11 @@ import pytest
 from conftest import REPO_ROOT, VENV_PYTHON, CountingEmbedder, content_lines, write_outline
 
 import indexer.build
+from core.cli import progress_bar
+from core.settings import Settings
 from indexer.build import build_index
 from indexer.chunk import SPECIAL_TOKENS
-from core.cli import progress_bar
 from indexer.outline import parse_outline
-from core.settings import Settings
 from indexer.store import Index, load_index
 from retriever.search import Retriever
 
@@ -55,7 +56,9 @@ def test_synthetic_outlines_have_the_seed_shape() -> None:
     depths = [len(m.group(1)) // 2 for m in map(_BULLET.match, lines) if m]
     assert {line.split(" ")[0] for line in lines if line.startswith("#")} == {"#", "##", "###"}
     assert {0, 1, 2, 3} <= set(depths) <= set(range(6)) and not outline.warnings
-    assert all(b <= a + 1 for a, b in zip([-1, *depths], depths))  # never deeper by more than one level
+    assert all(
+        b <= a + 1 for a, b in zip([-1, *depths], depths)
+    )  # never deeper by more than one level
 
 
 def test_the_progress_bar_shows_counts_on_stderr_once_work_takes_over_2_s(capsys) -> None:
@@ -83,10 +86,14 @@ def test_reading_progress_counts_only_the_changed_files(tmp_path: Path) -> None:
         write_outline(tmp_path / "seeds", text, name=name)
     settings = Settings(seeds=(tmp_path / "seeds",), index_dir=tmp_path / "index")
     first, second = [], []
-    build_index(settings, CountingEmbedder(), reading=lambda done, total: first.append((done, total)))
+    build_index(
+        settings, CountingEmbedder(), reading=lambda done, total: first.append((done, total))
+    )
     edit_middle_bullet(tmp_path / "seeds" / "part-02.md")
 
-    build_index(settings, CountingEmbedder(), reading=lambda done, total: second.append((done, total)))
+    build_index(
+        settings, CountingEmbedder(), reading=lambda done, total: second.append((done, total))
+    )
 
     assert first == [(0, 3), (1, 3), (2, 3), (3, 3)] and second == [(0, 1), (1, 1)]
 
@@ -96,7 +103,9 @@ def big_index(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, str]:
     """A 200k-line single-file outline indexed once with the counting fake."""
     folder = tmp_path_factory.mktemp("scale")
     text = synth_outline(200_000)
-    settings = Settings(seeds=(write_outline(folder / "seeds", text, name="big.md"),), index_dir=folder / "index")
+    settings = Settings(
+        seeds=(write_outline(folder / "seeds", text, name="big.md"),), index_dir=folder / "index"
+    )
     build_index(settings, CountingEmbedder())
     return settings, text
 
@@ -123,10 +132,14 @@ def test_one_edit_in_a_200k_line_outline_re_embeds_only_chunks_holding_that_line
 
     index = load_index(settings.index_dir)
     holding = {c.search_text for c in index.chunks if edited in c.lines}
-    edited_lines = {ln.context for ln in index.lines if "zebracorn" in ln.context}  # the line and those below it
+    edited_lines = {
+        ln.context for ln in index.lines if "zebracorn" in ln.context
+    }  # the line and those below it
     chunk_texts = [t for t in embedder.embedded_texts if t in holding]
     assert 0 < report.embedded == len(chunk_texts) <= 3
-    assert set(embedder.embedded_texts) == set(chunk_texts) | (set(embedder.embedded_texts) & edited_lines)
+    assert set(embedder.embedded_texts) == set(chunk_texts) | (
+        set(embedder.embedded_texts) & edited_lines
+    )
     assert set(embedder.embedded_texts) & edited_lines  # only lines whose path holds the edit
     assert sum(before.get(c.id) != c.content_hash for c in index.chunks) == report.embedded
     assert edited in top_lines(index, "zebracorn")
@@ -144,8 +157,11 @@ def test_one_edit_in_a_20_file_outline_parses_only_that_file(tmp_path: Path, mon
     edit_middle_bullet(tmp_path / "seeds" / "part-07.md")
     parsed = []
     real_outline = indexer.build.Outline
-    monkeypatch.setattr(indexer.build, "Outline", lambda source, text: parsed.append(source)
-                        or real_outline(source, text))
+    monkeypatch.setattr(
+        indexer.build,
+        "Outline",
+        lambda source, text: parsed.append(source) or real_outline(source, text),
+    )
 
     report = build_index(settings, CountingEmbedder())
 
@@ -154,14 +170,28 @@ def test_one_edit_in_a_20_file_outline_parses_only_that_file(tmp_path: Path, mon
 
 @pytest.mark.slow
 @pytest.mark.model
-def test_the_cli_shows_reading_and_embedding_counts_on_stderr_for_a_long_build(tmp_path: Path) -> None:
+def test_the_cli_shows_reading_and_embedding_counts_on_stderr_for_a_long_build(
+    tmp_path: Path,
+) -> None:
     for name, text in synth_files(60_000, 30).items():
         write_outline(tmp_path / "seeds", text, name=name)
     log = tmp_path / "stderr.txt"
-    command = [str(VENV_PYTHON), "-m", "indexer", "--seeds", str(tmp_path / "seeds"), "--index",
-               str(tmp_path / "index")]
-    build = subprocess.Popen(command, cwd=REPO_ROOT, env={**os.environ, "HF_HUB_OFFLINE": "1"},
-                             stdout=subprocess.DEVNULL, stderr=log.open("w"))
+    command = [
+        str(VENV_PYTHON),
+        "-m",
+        "indexer",
+        "--seeds",
+        str(tmp_path / "seeds"),
+        "--index",
+        str(tmp_path / "index"),
+    ]
+    build = subprocess.Popen(
+        command,
+        cwd=REPO_ROOT,
+        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+        stdout=subprocess.DEVNULL,
+        stderr=log.open("w"),
+    )
     try:
         deadline = time.monotonic() + 240
         while not re.search(r"embedding: .*\d+/\d+", log.read_text(errors="replace")):

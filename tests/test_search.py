@@ -1,13 +1,14 @@
 """retriever.search with the real model over a small outline written here: acronyms are found by
 their letters, paraphrases by meaning, and every hit carries its path, lines and scores."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 from conftest import write_outline
 
-from indexer.build import build_index
 from core.settings import Settings
+from indexer.build import build_index
 from indexer.store import lexical_tokens, load_index
 from retriever.search import Hit, Retriever
 
@@ -46,7 +47,9 @@ HANDBOOK = """# Home Handbook
 @pytest.fixture(scope="module")
 def handbook(tmp_path_factory: pytest.TempPathFactory, real_embedder) -> Retriever:
     folder = tmp_path_factory.mktemp("handbook")
-    settings = Settings(seeds=(write_outline(folder, HANDBOOK),), index_dir=folder / "index", chunk_tokens=32)
+    settings = Settings(
+        seeds=(write_outline(folder, HANDBOOK),), index_dir=folder / "index", chunk_tokens=32
+    )
     build_index(settings, real_embedder)
     return Retriever(load_index(settings.index_dir, real_embedder.model_id), real_embedder)
 
@@ -64,28 +67,38 @@ def test_each_small_branch_is_held_whole_by_one_chunk(handbook: Retriever) -> No
 
     for title in BRANCHES:
         start = lines.index(f"### {title}") + 1
-        holders = [c for c in handbook.index.chunks if {start, start + 1, start + 2} <= set(c.lines)]
+        holders = [
+            c for c in handbook.index.chunks if {start, start + 1, start + 2} <= set(c.lines)
+        ]
 
         assert len(holders) == 1, title
 
 
-@pytest.mark.parametrize(("question", "expected"), [
-    ("What is the MTU?", "Router"),
-    ("Should I turn on WPA3?", "Wi-Fi"),
-])
-def test_an_acronym_question_finds_the_branch_holding_the_acronym(handbook: Retriever, question: str,
-                                                                  expected: str) -> None:
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("What is the MTU?", "Router"),
+        ("Should I turn on WPA3?", "Wi-Fi"),
+    ],
+)
+def test_an_acronym_question_finds_the_branch_holding_the_acronym(
+    handbook: Retriever, question: str, expected: str
+) -> None:
     hits = handbook.search(question, k=3)
 
     assert holds(hits[0], expected)
 
 
-@pytest.mark.parametrize(("question", "expected"), [
-    ("How often should I oil my bike's drivetrain?", "Bicycle maintenance"),
-    ("What oven temperature suits a homemade loaf?", "Bread"),
-])
-def test_a_paraphrase_sharing_no_words_is_found_by_meaning(handbook: Retriever, question: str,
-                                                           expected: str) -> None:
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("How often should I oil my bike's drivetrain?", "Bicycle maintenance"),
+        ("What oven temperature suits a homemade loaf?", "Bread"),
+    ],
+)
+def test_a_paraphrase_sharing_no_words_is_found_by_meaning(
+    handbook: Retriever, question: str, expected: str
+) -> None:
     target = next(c for c in handbook.index.chunks if expected in c.text)
     assert not set(lexical_tokens([question])[0]) & set(lexical_tokens([target.search_text])[0])
 

@@ -5,6 +5,7 @@ text and a clear error.
 
 Each server takes ~5-20 s to start; the file runs in about two minutes on two busy cores.
 """
+
 from __future__ import annotations
 
 import os
@@ -19,15 +20,14 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+from conftest import REPO_ROOT
 
-from assistant.pipeline import as_shown
 from assistant.gguf_cache import ensure_converted
 from assistant.model import bundled_gguf
+from assistant.pipeline import as_shown
 from assistant.remote import GenerationIncomplete, RemoteGenerator
 from core.errors import ModelUnavailableError
 from core.settings import Settings
-
-from conftest import REPO_ROOT
 
 pytestmark = pytest.mark.model
 
@@ -44,11 +44,24 @@ class Server:
             sock.bind(("127.0.0.1", 0))
             self.port = sock.getsockname()[1]
         self.url, self.log = f"http://127.0.0.1:{self.port}/v1", log
-        command = [str(SERVE), "serve", str(folder), "--host", "127.0.0.1",
-                   "--port", str(self.port), "--device", "cpu"]
+        command = [
+            str(SERVE),
+            "serve",
+            str(folder),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--device",
+            "cpu",
+        ]
         with log.open("wb") as out:
-            self.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT,
-                                            env={**os.environ, "HF_HUB_OFFLINE": "1"})
+            self.process = subprocess.Popen(
+                command,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env={**os.environ, "HF_HUB_OFFLINE": "1"},
+            )
 
     def wait_ready(self) -> None:
         deadline = time.monotonic() + START_SECONDS
@@ -60,7 +73,9 @@ class Server:
                     return
             except OSError:
                 time.sleep(0.5)
-        pytest.fail(f"transformers serve not ready after {START_SECONDS} s:\n{self.log.read_text()[-2000:]}")
+        pytest.fail(
+            f"transformers serve not ready after {START_SECONDS} s:\n{self.log.read_text()[-2000:]}"
+        )
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -93,7 +108,9 @@ def server(model_folder: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
     running.stop()
 
 
-def test_a_streamed_answer_comes_from_the_served_cache_folder(server: Server, model_folder: Path) -> None:
+def test_a_streamed_answer_comes_from_the_served_cache_folder(
+    server: Server, model_folder: Path
+) -> None:
     generator = RemoteGenerator(server.url)  # no model name: the server's only model
 
     pieces = list(generator.stream(QUESTION, max_new_tokens=12))
@@ -102,7 +119,9 @@ def test_a_streamed_answer_comes_from_the_served_cache_folder(server: Server, mo
     assert len(pieces) >= 3 and "".join(pieces).strip()
 
 
-def test_a_wrong_model_name_lists_the_one_the_server_serves(server: Server, model_folder: Path) -> None:
+def test_a_wrong_model_name_lists_the_one_the_server_serves(
+    server: Server, model_folder: Path
+) -> None:
     with pytest.raises(ModelUnavailableError) as caught:
         list(RemoteGenerator(server.url, "no-such-model").stream(QUESTION, max_new_tokens=4))
 
@@ -111,8 +130,10 @@ def test_a_wrong_model_name_lists_the_one_the_server_serves(server: Server, mode
 
 def test_concurrent_clients_get_the_answers_they_get_alone(server: Server) -> None:
     generator = RemoteGenerator(server.url, in_flight=3)
-    prompts = [[{"role": "user", "content": f"Name one use of {topic} in AWS."}]
-               for topic in ("Amazon EC2", "Amazon DynamoDB", "AWS Lambda")]
+    prompts = [
+        [{"role": "user", "content": f"Name one use of {topic} in AWS."}]
+        for topic in ("Amazon EC2", "Amazon DynamoDB", "AWS Lambda")
+    ]
     alone = ["".join(generator.stream(p, max_new_tokens=8)) for p in prompts]
     together: dict[int, str] = {}
 
@@ -138,12 +159,16 @@ class CountingRemote(RemoteGenerator):
         yield from super().stream(messages, max_new_tokens, allowed, attempt)
 
 
-def test_the_assistant_streams_a_cited_answer_through_the_server(server: Server, seed_index) -> None:
+def test_the_assistant_streams_a_cited_answer_through_the_server(
+    server: Server, seed_index
+) -> None:
     from assistant.pipeline import MAX_ATTEMPTS, Assistant
 
     settings, retriever = seed_index
     generator = CountingRemote(server.url)
-    stream = Assistant(retriever, generator, settings).ask("How can I keep an S3 bucket from being public?")
+    stream = Assistant(retriever, generator, settings).ask(
+        "How can I keep an S3 bucket from being public?"
+    )
 
     pieces = list(stream)
 
@@ -153,7 +178,9 @@ def test_the_assistant_streams_a_cited_answer_through_the_server(server: Server,
     assert {f"[{c.n}]" for c in answer.citations} <= set(re.findall(r"\[\d+\]", answer.text))
 
 
-def test_a_server_that_stalls_mid_answer_gives_the_partial_text_then_recovers(server: Server) -> None:
+def test_a_server_that_stalls_mid_answer_gives_the_partial_text_then_recovers(
+    server: Server,
+) -> None:
     received: list[str] = []
     stream = RemoteGenerator(server.url, timeout=3).stream(QUESTION, max_new_tokens=200)
     received.append(next(stream))
@@ -170,7 +197,8 @@ def test_a_server_that_stalls_mid_answer_gives_the_partial_text_then_recovers(se
 
 
 def test_a_server_killed_mid_answer_keeps_the_partial_text_and_then_says_it_is_down(
-    model_folder: Path, tmp_path_factory: pytest.TempPathFactory,
+    model_folder: Path,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
     doomed = started(model_folder, tmp_path_factory)
     generator = RemoteGenerator(doomed.url, max_retries=0)
@@ -189,4 +217,6 @@ def test_a_server_killed_mid_answer_keeps_the_partial_text_and_then_says_it_is_d
 
     assert caught.value.partial == "".join(received) and len(received) >= 2
     assert doomed.url in str(caught.value) and "incomplete" in str(caught.value)
-    assert "Cannot reach the model server" in str(down.value) and "Is it running?" in str(down.value)
+    assert "Cannot reach the model server" in str(down.value) and "Is it running?" in str(
+        down.value
+    )

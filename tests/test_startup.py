@@ -1,4 +1,5 @@
 """Tests for core.startup and cheap imports: importing a package changes nothing and loads nothing heavy."""
+
 from __future__ import annotations
 
 import os
@@ -6,23 +7,41 @@ import subprocess
 import sys
 
 from conftest import REPO_ROOT
+
 from core.startup import start
 
-CHEAP = ("indexer", "retriever", "assistant", "indexer.__main__", "retriever.__main__", "assistant.__main__",
-         "retriever.eval", "assistant.eval", "assistant.fit")
+CHEAP = (
+    "indexer",
+    "retriever",
+    "assistant",
+    "indexer.__main__",
+    "retriever.__main__",
+    "assistant.__main__",
+    "retriever.eval",
+    "assistant.eval",
+    "assistant.fit",
+)
 HEAVY = ("numpy", "torch", "faiss", "bm25s", "scipy", "transformers")
 
 
 def fresh_python(code: str, env: dict[str, str] | None = None) -> str:
     """stdout of `code` run by a fresh interpreter from the repo root."""
-    result = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True,
-                            env=env or dict(os.environ), timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        env=env or dict(os.environ),
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
 
 
 def test_importing_the_packages_and_their_commands_loads_no_numpy_or_torch() -> None:
-    code = f"import sys, {', '.join(CHEAP)}\nprint(sorted(m for m in {HEAVY!r} if m in sys.modules))"
+    code = (
+        f"import sys, {', '.join(CHEAP)}\nprint(sorted(m for m in {HEAVY!r} if m in sys.modules))"
+    )
 
     assert fresh_python(code) == "[]"
 
@@ -35,11 +54,13 @@ def test_importing_the_packages_leaves_the_environment_alone() -> None:
 
 
 def test_the_short_names_load_their_module_on_first_use() -> None:
-    code = ("import sys, assistant, retriever, indexer\nprint('assistant.pipeline' in sys.modules)\n"
-            "from assistant import Assistant, Turn\nfrom retriever import Retriever\n"
-            "import assistant.pipeline, retriever.search, indexer.chunk\n"
-            "print(Assistant is assistant.pipeline.Assistant, Retriever is retriever.search.Retriever, "
-            "indexer.Chunk is indexer.chunk.Chunk)")
+    code = (
+        "import sys, assistant, retriever, indexer\nprint('assistant.pipeline' in sys.modules)\n"
+        "from assistant import Assistant, Turn\nfrom retriever import Retriever\n"
+        "import assistant.pipeline, retriever.search, indexer.chunk\n"
+        "print(Assistant is assistant.pipeline.Assistant, Retriever is retriever.search.Retriever, "
+        "indexer.Chunk is indexer.chunk.Chunk)"
+    )
 
     assert fresh_python(code).split() == ["False", "True", "True", "True"]
 

@@ -1,17 +1,20 @@
 """Tests for assistant.verify: sentences are kept, re-cited or removed by what the notes say."""
+
 from __future__ import annotations
 
 import pytest
+from assistant_fakes import hit_notes, hits_for, outline_chunks
 
 from assistant.verify import Facts, Verdict, Verifier, split_citations
-from assistant_fakes import hits_for, hit_notes, outline_chunks
 
 QUESTION = "How much memory can a Lambda function have?"
 
 
 @pytest.fixture(scope="module")
 def verifier() -> Verifier:
-    hits = hits_for(outline_chunks(), "10240", "256KB", "9999")  # [1] Lambda, [2] SQS, [3] Bucket rules
+    hits = hits_for(
+        outline_chunks(), "10240", "256KB", "9999"
+    )  # [1] Lambda, [2] SQS, [3] Bucket rules
     return Verifier(QUESTION, hit_notes(hits))
 
 
@@ -56,7 +59,9 @@ def test_sentence_that_only_restates_the_question_is_removed(verifier):
     assert verifier.check("A Lambda function can have memory [1].").notes == ()
 
 
-@pytest.mark.parametrize("sentence", ["Lambda memory: [1]", "Memory 10240 MB, memory 10240 MB, memory 10240 MB [1]."])
+@pytest.mark.parametrize(
+    "sentence", ["Lambda memory: [1]", "Memory 10240 MB, memory 10240 MB, memory 10240 MB [1]."]
+)
 def test_list_heading_or_repetition_loop_is_removed(verifier, sentence):
     assert verifier.check(sentence).notes == ()
 
@@ -75,12 +80,15 @@ def test_injected_claim_is_never_kept_without_a_citation_to_where_it_is_written(
     assert numbers(invented) == ()
 
 
-@pytest.mark.parametrize("sentence, k, expected", [
-    ("Spot saves 90% [1].", 5, ("Spot saves 90%.", (1,))),
-    ("Both [1, 2] and [note 3].", 5, ("Both and.", (1, 2, 3))),
-    ("Out of range [7] (note 2).", 3, ("Out of range.", (2,))),
-    ("No citation.", 3, ("No citation.", ())),
-])
+@pytest.mark.parametrize(
+    "sentence, k, expected",
+    [
+        ("Spot saves 90% [1].", 5, ("Spot saves 90%.", (1,))),
+        ("Both [1, 2] and [note 3].", 5, ("Both and.", (1, 2, 3))),
+        ("Out of range [7] (note 2).", 3, ("Out of range.", (2,))),
+        ("No citation.", 3, ("No citation.", ())),
+    ],
+)
 def test_citation_markers_are_read_and_stripped(sentence, k, expected):
     assert split_citations(sentence, k) == expected
 

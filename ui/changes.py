@@ -4,6 +4,7 @@ makes stale, and when the automatic re-index may start.
 Pure helpers (`mark_stale`, `changed_lines`, `settled`) decide; `change_list` draws. The changes
 come from `indexer.changes` through the build's report; this module does not build or compare.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -18,7 +19,9 @@ from indexer.changes import Change, stale_lines
 
 SHOWN = 10  # changes listed in the sidebar before "and N more"
 AUTO = "auto_reindex"  # the toggle's widget key
-SETTLE_SECONDS = 1.0  # a file saved this recently may still be being written: wait for the next check
+SETTLE_SECONDS = (
+    1.0  # a file saved this recently may still be being written: wait for the next check
+)
 
 Browse = Callable[[tuple[str, ...]], None]  # opens the outline browser at a path
 
@@ -29,8 +32,11 @@ def mark_stale(turns: Sequence[Turn], changes: Iterable[Change]) -> list[Turn]:
     changes = list(changes)
     marked = []
     for turn in turns:
-        hit = {c.n for c in turn.answer.citations
-               if stale_lines(c.id, c.supporting_lines or c.lines, changes)}
+        hit = {
+            c.n
+            for c in turn.answer.citations
+            if stale_lines(c.id, c.supporting_lines or c.lines, changes)
+        }
         stale = tuple(sorted(set(turn.stale) | hit))
         marked.append(dataclasses.replace(turn, stale=stale) if stale != turn.stale else turn)
     return marked
@@ -50,7 +56,9 @@ def changed_lines(changes: Iterable[Change]) -> dict[str, frozenset[int]]:
     return {source: frozenset(lines) for source, lines in found.items()}
 
 
-def settled(paths: Iterable[Path], now: float | None = None, seconds: float = SETTLE_SECONDS) -> bool:
+def settled(
+    paths: Iterable[Path], now: float | None = None, seconds: float = SETTLE_SECONDS
+) -> bool:
     """Whether no outline file was written in the last `seconds` (the automatic re-index's debounce:
     an editor's save is often a truncate and a write, and several files may be saved together)."""
     now = time.time() if now is None else now
@@ -71,11 +79,17 @@ def change_list(changes: Sequence[Change], browse: Browse | None) -> None:
         return
     st.caption(f"{len(changes)} changed {'branch' if len(changes) == 1 else 'branches'}:")
     for number, change in enumerate(changes[:SHOWN]):
-        label = "\\" + change.describe()  # its sign (+ - > ~) would otherwise start a list or a quote
+        label = (
+            "\\" + change.describe()
+        )  # its sign (+ - > ~) would otherwise start a list or a quote
         if change.kind == "removed" or browse is None:
             st.caption(label)
-        elif st.button(label, key=f"change-{number}", type="tertiary",
-                       help=f"Show it in the outline, the {change.kind} lines highlighted"):
+        elif st.button(
+            label,
+            key=f"change-{number}",
+            type="tertiary",
+            help=f"Show it in the outline, the {change.kind} lines highlighted",
+        ):
             browse(change.path)
     if len(changes) > SHOWN:
         st.caption(f"and {len(changes) - SHOWN} more")

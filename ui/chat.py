@@ -4,6 +4,7 @@
 drawn from it on each rerun. Follow-up questions pass it to `Assistant.ask` as history. An answer
 whose cited lines a re-index changed (`Turn.stale`) carries a badge and a Re-ask button.
 """
+
 from __future__ import annotations
 
 from itertools import chain
@@ -12,8 +13,8 @@ from typing import Callable, Iterable, Sequence
 import streamlit as st
 
 from assistant import Assistant, Turn
-from indexer.chunk import Chunk
 from core.errors import BranchwiseError
+from indexer.chunk import Chunk
 from indexer.markup import plain
 from ui.citations import citation_panel
 from ui.export import STALE, conversation_markdown
@@ -21,13 +22,18 @@ from ui.sidebar import ChatOptions
 
 TURNS = "turns"
 STALE_NOTE = STALE[:1].upper() + STALE[1:]  # "Cited lines changed since this answer"
-TEMPLATES = ("What does the outline say about {}?", "What are the key points about {}?",
-             "Summarise the notes on {}.")
+TEMPLATES = (
+    "What does the outline say about {}?",
+    "What are the key points about {}?",
+    "Summarise the notes on {}.",
+)
 
 Browse = Callable[[tuple[str, ...]], None]  # opens the outline browser at a path
 
 
-def page(assistant: Assistant, options: ChatOptions, chunks: Sequence[Chunk], browse: Browse) -> None:
+def page(
+    assistant: Assistant, options: ChatOptions, chunks: Sequence[Chunk], browse: Browse
+) -> None:
     st.title(":material/forest: Branchwise", anchor=False)
     st.markdown(introduction(chunks))
     turns: list[Turn] = st.session_state.setdefault(TURNS, [])
@@ -45,9 +51,11 @@ def page(assistant: Assistant, options: ChatOptions, chunks: Sequence[Chunk], br
 
 def introduction(chunks: Sequence[Chunk]) -> str:
     files = ", ".join(f"`{s}`" for s in dict.fromkeys(c.source for c in chunks))
-    return (f"Ask questions about **{_outline_name(chunks)}** ({files}, {len(chunks)} branches). "
-            "Answers come only from the outline, with `[n]` markers that match the cited branches "
-            "below each answer. Everything runs on this machine.")
+    return (
+        f"Ask questions about **{_outline_name(chunks)}** ({files}, {len(chunks)} branches). "
+        "Answers come only from the outline, with `[n]` markers that match the cited branches "
+        "below each answer. Everything runs on this machine."
+    )
 
 
 def _outline_name(chunks: Sequence[Chunk]) -> str:
@@ -67,7 +75,9 @@ def example_questions(paths: Iterable[tuple[str, ...]], n: int = 3) -> list[str]
     Summarise the notes on Cost.
     """
     paths = list(paths)
-    depth = 1 if len({p[0] for p in paths}) == 1 else 0  # one root heading: its children are the sections
+    depth = (
+        1 if len({p[0] for p in paths}) == 1 else 0
+    )  # one root heading: its children are the sections
     titles = [plain(p[depth]) for p in paths if len(p) > depth]
     sections = [t for t in dict.fromkeys(titles) if 0 < len(t.split()) <= 5]
     picks = [sections[i * len(sections) // n] for i in range(min(n, len(sections)))]
@@ -90,12 +100,18 @@ def _show_turn(number: int, turn: Turn, browse: Browse) -> bool:
         st.markdown(turn.question)
     with st.chat_message("assistant"):
         if turn.stale:
-            st.warning(f"**{STALE_NOTE}**: the outline was re-indexed and lines of "
-                       f"{', '.join(f'[{n}]' for n in turn.stale)} changed or were removed.",
-                       icon=":material/history:")
+            st.warning(
+                f"**{STALE_NOTE}**: the outline was re-indexed and lines of "
+                f"{', '.join(f'[{n}]' for n in turn.stale)} changed or were removed.",
+                icon=":material/history:",
+            )
         _show_answer(number, turn.answer, browse, turn.stale)
-        return bool(turn.stale) and st.button("Re-ask", key=f"reask-{number}", icon=":material/replay:",
-                                              help="Ask the same question again, against the new index")
+        return bool(turn.stale) and st.button(
+            "Re-ask",
+            key=f"reask-{number}",
+            icon=":material/replay:",
+            help="Ask the same question again, against the new index",
+        )
 
 
 def _ask(assistant: Assistant, options: ChatOptions, question: str, browse: Browse) -> None:
@@ -105,15 +121,21 @@ def _ask(assistant: Assistant, options: ChatOptions, question: str, browse: Brow
     with st.chat_message("assistant"):
         busy = getattr(options.generator, "busy", None)
         if options.mode == "model" and busy is not None and busy():
-            st.caption(":material/hourglass_top: Another session is using the model; "
-                       "this answer starts when it finishes.")
+            st.caption(
+                ":material/hourglass_top: Another session is using the model; "
+                "this answer starts when it finishes."
+            )
         box = st.empty()
         try:
             with st.spinner("Searching the outline…"):
-                stream = assistant.ask(question, history=tuple(turns), k=options.k, mode=options.mode)
+                stream = assistant.ask(
+                    question, history=tuple(turns), k=options.k, mode=options.mode
+                )
                 pieces = iter(stream)
                 first = next(pieces, None)
-            _stream_into(box, chain([] if first is None else [first], pieces), options.mode == "model")
+            _stream_into(
+                box, chain([] if first is None else [first], pieces), options.mode == "model"
+            )
         except BranchwiseError as error:
             box.error(f"No answer: {error}")
             return
@@ -128,7 +150,9 @@ def _stream_into(box, pieces, model: bool) -> None:
     with box.container():
         sentence = st.empty()
         if model:
-            sentence.caption(":material/edit_note: The model is writing a sentence from these lines…")
+            sentence.caption(
+                ":material/edit_note: The model is writing a sentence from these lines…"
+            )
         below = st.empty()
         shown = {"model": "", "quotes": "", "refusal": ""}
         for piece in pieces:
@@ -149,9 +173,14 @@ def _show_answer(number: int, answer, browse: Browse, stale: tuple[int, ...] = (
     for citation in answer.citations:
         chunk = citation.chunk
         badge = f" :orange[:material/history: {STALE}]" if citation.n in stale else ""
-        citation_panel(f"[{citation.n}] {chunk.breadcrumb}{badge}", chunk, citation.supporting_lines,
-                       _opener(browse, chunk.path), key=f"cite-{number}-{citation.n}",
-                       note=f"{STALE_NOTE}: the lines below are as they were." if badge else "")
+        citation_panel(
+            f"[{citation.n}] {chunk.breadcrumb}{badge}",
+            chunk,
+            citation.supporting_lines,
+            _opener(browse, chunk.path),
+            key=f"cite-{number}-{citation.n}",
+            note=f"{STALE_NOTE}: the lines below are as they were." if badge else "",
+        )
 
 
 def _opener(browse: Browse, path: tuple[str, ...]) -> Callable[[], None]:
@@ -159,8 +188,16 @@ def _opener(browse: Browse, path: tuple[str, ...]) -> Callable[[], None]:
 
 
 def _meta(answer) -> str:
-    how = "generated by the model" if answer.mode == "model" else "extractive: quoted from the outline"
-    first = f", first words after {answer.first_token_seconds:.1f} s" if answer.first_token_seconds else ""
+    how = (
+        "generated by the model"
+        if answer.mode == "model"
+        else "extractive: quoted from the outline"
+    )
+    first = (
+        f", first words after {answer.first_token_seconds:.1f} s"
+        if answer.first_token_seconds
+        else ""
+    )
     if answer.sentence_seconds is not None:
         first += f", the model's sentence after {answer.sentence_seconds:.1f} s"
     cut = " · stopped at the length limit" if answer.incomplete else ""
@@ -170,7 +207,11 @@ def _meta(answer) -> str:
 def _toolbar(turns: list[Turn], outline_name: str) -> None:
     left, right = st.columns(2)
     left.button("Clear conversation", icon=":material/delete_sweep:", on_click=turns.clear)
-    right.download_button("Download as Markdown", conversation_markdown(turns, outline_name),
-                          file_name="branchwise-conversation.md", mime="text/markdown",
-                          icon=":material/download:",
-                          on_click="ignore")
+    right.download_button(
+        "Download as Markdown",
+        conversation_markdown(turns, outline_name),
+        file_name="branchwise-conversation.md",
+        mime="text/markdown",
+        icon=":material/download:",
+        on_click="ignore",
+    )

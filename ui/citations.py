@@ -3,6 +3,7 @@
 Pure helpers (`line_span`, `chunk_markdown`) turn a `Chunk` into Markdown; `citation_panel`
 draws it. The numbers on the panels are the `[n]` markers of the answer text.
 """
+
 from __future__ import annotations
 
 import re
@@ -12,7 +13,9 @@ import streamlit as st
 
 from indexer.records import Chunk, Row
 
-_BLOCK_START = re.compile(r"^(#{1,6}\s|>|[-*+]\s|\d{1,9}[.)]\s)")  # would turn a list item into a block
+_BLOCK_START = re.compile(
+    r"^(#{1,6}\s|>|[-*+]\s|\d{1,9}[.)]\s)"
+)  # would turn a list item into a block
 
 
 def line_span(lines: Iterable[int]) -> str:
@@ -42,7 +45,9 @@ def chunk_markdown(chunk: Chunk, supporting: Iterable[int] = ()) -> str:
     return rows_markdown(chunk.rows, supporting)
 
 
-def rows_markdown(rows: Iterable[Row], marked: Iterable[int] = (), changed: Iterable[int] = ()) -> str:
+def rows_markdown(
+    rows: Iterable[Row], marked: Iterable[int] = (), changed: Iterable[int] = ()
+) -> str:
     """Rows → a nested Markdown list: line numbers as a gutter, `marked` lines highlighted,
     `changed` lines tagged.
 
@@ -69,8 +74,14 @@ def _escape(text: str) -> str:
     return "\\" + text if _BLOCK_START.match(text) else text
 
 
-def citation_panel(title: str, chunk: Chunk, supporting: Iterable[int] = (),
-                   on_browse: Callable[[], None] | None = None, key: str = "", note: str = "") -> None:
+def citation_panel(
+    title: str,
+    chunk: Chunk,
+    supporting: Iterable[int] = (),
+    on_browse: Callable[[], None] | None = None,
+    key: str = "",
+    note: str = "",
+) -> None:
     """One expander: `title`, then `note` as a warning, file and lines, the highlighted branch and a
     link to the outline."""
     with st.expander(title):
@@ -78,6 +89,7 @@ def citation_panel(title: str, chunk: Chunk, supporting: Iterable[int] = (),
             st.warning(note, icon=":material/history:")
         st.caption(f":material/description: `{chunk.source}` · lines {line_span(chunk.lines)}")
         st.markdown(chunk_markdown(chunk, supporting), unsafe_allow_html=True)
-        if on_browse is not None and st.button("Show in outline", key=key, type="tertiary",
-                                               icon=":material/account_tree:"):
+        if on_browse is not None and st.button(
+            "Show in outline", key=key, type="tertiary", icon=":material/account_tree:"
+        ):
             on_browse()

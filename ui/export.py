@@ -2,6 +2,7 @@
 
 Pure: `conversation_markdown(turns, outline)` → str, for `st.download_button`.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Sequence
@@ -27,13 +28,17 @@ def conversation_markdown(turns: Sequence["Turn"], outline: str) -> str:
         if answer.text.strip():
             parts.append(answer.text.strip() + "\n")
         if turn.stale:
-            parts.append(f"> **Note:** {STALE} ({', '.join(f'[{n}]' for n in turn.stale)}); "
-                         "the outline was re-indexed after it. Ask again for a current answer.\n")
+            parts.append(
+                f"> **Note:** {STALE} ({', '.join(f'[{n}]' for n in turn.stale)}); "
+                "the outline was re-indexed after it. Ask again for a current answer.\n"
+            )
         if answer.citations:
             parts.append("**Sources**\n")
         for citation in answer.citations:
             chunk = citation.chunk
             note = f" — *{STALE}*" if citation.n in turn.stale else ""
-            parts.append(f"[{citation.n}] {chunk.breadcrumb} — `{chunk.source}`, "
-                         f"lines {line_span(chunk.lines)}{note}\n\n```text\n{chunk.text}\n```\n")
+            parts.append(
+                f"[{citation.n}] {chunk.breadcrumb} — `{chunk.source}`, "
+                f"lines {line_span(chunk.lines)}{note}\n\n```text\n{chunk.text}\n```\n"
+            )
     return "\n".join(parts)

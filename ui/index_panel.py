@@ -5,6 +5,7 @@ Builds go through `indexer.build.build_index`, which writes a new folder and swa
 atomically, so a failed build leaves the serving index untouched. After a success the retriever
 loader is cleared; its key (the manifest stamp) already points every session at the new folder.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -15,10 +16,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from indexer.build import BuildReport, build_index
-from indexer.changes import Change
 from core.errors import BranchwiseError, OutlineError
 from core.settings import Settings
+from indexer.build import BuildReport, build_index
+from indexer.changes import Change
 from indexer.sources import list_outline_files
 from indexer.store import Manifest
 from retriever import Retriever
@@ -84,9 +85,14 @@ def read_status(settings: Settings) -> IndexStatus:
         manifest = resources.manifest(str(settings.index_dir), stamp)
     except BranchwiseError as error:
         return IndexStatus(files, stamp, None, signature=signature, problem=str(error))
-    problem = ("" if manifest.embedding_model == settings.embedding_model else
-               f"the index was built with `{manifest.embedding_model}`, not `{settings.embedding_model}`")
-    return IndexStatus(files, stamp, manifest, outline_changes(manifest.sources, current), signature, problem)
+    problem = (
+        ""
+        if manifest.embedding_model == settings.embedding_model
+        else f"the index was built with `{manifest.embedding_model}`, not `{settings.embedding_model}`"
+    )
+    return IndexStatus(
+        files, stamp, manifest, outline_changes(manifest.sources, current), signature, problem
+    )
 
 
 def _current_hashes(files: tuple[tuple[Path, str], ...]) -> dict[str, str]:
@@ -107,8 +113,10 @@ def ready_retriever(settings: Settings, status: IndexStatus) -> Retriever:
         st.error(f"No outline files (`*.md`) in {seeds}: point BRANCHWISE_SEEDS at your notes.")
         st.stop()
     if status.files and not status.stamp:
-        st.info(f"No index yet at `{settings.index_dir}`: building it from {len(status.files)} outline "
-                "file(s). This happens once; later edits re-index only what changed.")
+        st.info(
+            f"No index yet at `{settings.index_dir}`: building it from {len(status.files)} outline "
+            "file(s). This happens once; later edits re-index only what changed."
+        )
         _build_or_stop(settings, rebuild=False)
     if status.problem:
         st.error(f"The index cannot be used: {status.problem}")
@@ -148,15 +156,20 @@ def _build(settings: Settings, rebuild: bool = False) -> BuildReport:
 
 
 @st.fragment(run_every=CHECK_EVERY)
-def sidebar_panel(settings: Settings, generator_name: str, browse: change_view.Browse | None = None) -> None:
+def sidebar_panel(
+    settings: Settings, generator_name: str, browse: change_view.Browse | None = None
+) -> None:
     """Index facts, a notice when an outline file changed since the build, the Re-index button and
     toggle, and what the last re-index changed (each change opening the outline browser)."""
     status = read_status(settings)
     st.subheader("Index", anchor=False)
     if status.manifest is not None:
         _facts(status, generator_name)
-    auto = st.toggle("Re-index when the outline changes", key=change_view.AUTO,
-                     help=f"Checks the outline files every {CHECK_EVERY} and re-indexes a saved edit.")
+    auto = st.toggle(
+        "Re-index when the outline changes",
+        key=change_view.AUTO,
+        help=f"Checks the outline files every {CHECK_EVERY} and re-indexes a saved edit.",
+    )
     if status.changes:
         st.warning("The outline changed since the index was built: " + ", ".join(status.changes))
         clicked = st.button("Re-index", type="primary", icon=":material/refresh:", key="reindex")
@@ -175,7 +188,11 @@ def _auto_due(status: IndexStatus) -> bool:
 def last_changes(settings: Settings) -> dict[str, frozenset[int]]:
     """The lines this session's last re-index added or edited, per file, while its index serves."""
     outcome: Outcome | None = st.session_state.get(OUTCOME)
-    if outcome is None or not outcome.ok or outcome.belongs_to != resources.index_stamp(settings.index_dir):
+    if (
+        outcome is None
+        or not outcome.ok
+        or outcome.belongs_to != resources.index_stamp(settings.index_dir)
+    ):
         return {}
     return change_view.changed_lines(outcome.changes)
 
@@ -184,9 +201,11 @@ def _facts(status: IndexStatus, generator_name: str) -> None:
     manifest = status.manifest
     built = datetime.fromisoformat(manifest.built_at).strftime("%Y-%m-%d %H:%M %Z")
     files = ", ".join(f"`{source}`" for source in manifest.sources)
-    st.markdown(f"**{len(manifest.chunks)}** branches from {files}  \n"
-                f"Embedding model: `{manifest.embedding_model}`  \n"
-                f"Generator: `{generator_name}`  \nBuilt: {built}")
+    st.markdown(
+        f"**{len(manifest.chunks)}** branches from {files}  \n"
+        f"Embedding model: `{manifest.embedding_model}`  \n"
+        f"Generator: `{generator_name}`  \nBuilt: {built}"
+    )
     if not status.changes:
         st.caption(":material/check_circle: Up to date with the outline files.")
 
@@ -198,9 +217,13 @@ def _reindex(settings: Settings, status: IndexStatus) -> None:
         message = f"Re-index failed, the previous index keeps answering. {describe(error)}"
         st.session_state[OUTCOME] = Outcome(False, message, status.signature)
         return
-    message = (f"Re-indexed in {report.seconds:.1f} s: {report.added} added, {report.changed} changed, "
-               f"{report.removed} removed ({report.chunks} branches in all). New questions use it.")
-    st.session_state[OUTCOME] = Outcome(True, message, resources.index_stamp(settings.index_dir), report.changes)
+    message = (
+        f"Re-indexed in {report.seconds:.1f} s: {report.added} added, {report.changed} changed, "
+        f"{report.removed} removed ({report.chunks} branches in all). New questions use it."
+    )
+    st.session_state[OUTCOME] = Outcome(
+        True, message, resources.index_stamp(settings.index_dir), report.changes
+    )
     if st.session_state.get(TURNS):
         st.session_state[TURNS] = change_view.mark_stale(st.session_state[TURNS], report.changes)
     resources.retriever.clear()

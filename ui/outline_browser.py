@@ -5,6 +5,7 @@ path. Citation panels and the sidebar's list of changes open this page filtered 
 (by presetting `FILTER`), and `?path=A › B` in the URL does the same. Lines the last re-index added
 or edited are highlighted and marked "changed".
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -25,13 +26,19 @@ MAX_ROWS = 300  # lines shown per branch before "… more"
 SEPARATORS = ("›", ">")
 
 
-def page(files: tuple[tuple[Path, str], ...], changed: Mapping[str, frozenset[int]] | None = None) -> None:
+def page(
+    files: tuple[tuple[Path, str], ...], changed: Mapping[str, frozenset[int]] | None = None
+) -> None:
     st.title(":material/account_tree: Outline", anchor=False)
     if "path" in st.query_params:
         st.session_state[FILTER] = st.query_params["path"]
         del st.query_params["path"]
-    query = st.text_input("Filter", key=FILTER, placeholder="a word, or a path such as Storage › S3",
-                          help="Words match any line; a path (steps joined by › or >) matches branches.")
+    query = st.text_input(
+        "Filter",
+        key=FILTER,
+        placeholder="a word, or a path such as Storage › S3",
+        help="Words match any line; a path (steps joined by › or >) matches branches.",
+    )
     for path, source in files:
         if len(files) > 1:
             st.subheader(f":material/description: {source}", anchor=False)
@@ -72,7 +79,7 @@ def matches(query: str, node: Node, path: tuple[str, ...]) -> bool:
     """
     steps = [s.strip().lower() for s in _split_path(query) if s.strip()]
     if len(steps) > 1:
-        return len(path) >= len(steps) and [t.strip().lower() for t in path[-len(steps):]] == steps
+        return len(path) >= len(steps) and [t.strip().lower() for t in path[-len(steps) :]] == steps
     return bool(steps) and steps[0] in node.text.lower()
 
 
@@ -90,15 +97,20 @@ def subtree_rows(node: Node, limit: int = MAX_ROWS) -> list[Row]:
     while stack and len(rows) < limit:
         current, depth = stack.pop()
         texts = current.text.split("\n")
-        rows.extend(Row(line, depth + (i > 0), text) for i, (line, text) in enumerate(zip(current.lines, texts)))
+        rows.extend(
+            Row(line, depth + (i > 0), text)
+            for i, (line, text) in enumerate(zip(current.lines, texts))
+        )
         stack.extend((child, depth + 1) for child in reversed(current.children))
     return rows[:limit]
 
 
 def _matches(outline: Outline, query: str, changed: frozenset[int]) -> None:
     found = [(node, path) for node, path in walk_paths(outline) if matches(query, node, path)]
-    st.caption(f"{len(found)} matching {'branch' if len(found) == 1 else 'branches'} in `{outline.source}`"
-               + (f", showing the first {MAX_MATCHES}" if len(found) > MAX_MATCHES else ""))
+    st.caption(
+        f"{len(found)} matching {'branch' if len(found) == 1 else 'branches'} in `{outline.source}`"
+        + (f", showing the first {MAX_MATCHES}" if len(found) > MAX_MATCHES else "")
+    )
     for node, path in found[:MAX_MATCHES]:
         with st.expander(" › ".join(path), expanded=len(found) <= 3):
             _branch(outline.source, node, path, changed)
@@ -112,21 +124,32 @@ def _branch(source: str, node: Node, path: tuple[str, ...], changed: frozenset[i
     edited = changed.intersection(lines)
     note = f" · changed by the last re-index: line {line_span(edited)}" if edited else ""
     st.caption(f":material/description: `{source}` · line {node.line}{span}{note}")
-    st.markdown(rows_markdown(rows, marked=edited or node.lines, changed=edited), unsafe_allow_html=True)
+    st.markdown(
+        rows_markdown(rows, marked=edited or node.lines, changed=edited), unsafe_allow_html=True
+    )
     if len(rows) >= MAX_ROWS:
-        st.caption(f"… the branch continues; filter on a deeper path to see more of `{' › '.join(path)}`.")
+        st.caption(
+            f"… the branch continues; filter on a deeper path to see more of `{' › '.join(path)}`."
+        )
 
 
 def _tree_node(source: str, node: Node, path: tuple[str, ...], open_first: bool = False) -> None:
     """A node as a lazily filled expander: its content is drawn only while it is open."""
     label = f"{node.title} :gray[· {len(node.children)}]" if node.children else node.title
-    box = st.expander(label, expanded=open_first, key=f"tree:{source}:{node.line}", on_change="rerun",
-                      type="compact")
+    box = st.expander(
+        label,
+        expanded=open_first,
+        key=f"tree:{source}:{node.line}",
+        on_change="rerun",
+        type="compact",
+    )
     if not box.open:
         return
     with box:
-        st.caption(f"`{' › '.join(path)}` · :material/description: `{source}` · line {node.line}"
-                   + (f"–{node.lines[-1]}" if len(node.lines) > 1 else ""))
+        st.caption(
+            f"`{' › '.join(path)}` · :material/description: `{source}` · line {node.line}"
+            + (f"–{node.lines[-1]}" if len(node.lines) > 1 else "")
+        )
         leaves: list[Node] = []
         for child in [*node.children, None]:
             if child is not None and not child.children:

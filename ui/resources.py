@@ -5,6 +5,7 @@ A new index build writes a new folder with a new manifest, so `retriever()` is k
 manifest's stamp: the next rerun of every session picks up the new index, and the old one is
 dropped by `retriever.clear()`. Nothing here is mutated after it is cached.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -13,10 +14,10 @@ from pathlib import Path
 import streamlit as st
 
 from assistant.backends import open_generator
-from indexer.embed import SentenceTransformerEmbedder
 from core.errors import ModelUnavailableError
-from indexer.outline import Outline, parse_outline, read_outline_text
 from core.settings import Settings
+from indexer.embed import SentenceTransformerEmbedder
+from indexer.outline import Outline, parse_outline, read_outline_text
 from indexer.store import MANIFEST, Manifest, file_sha256, load_index, read_manifest
 from retriever import Retriever
 

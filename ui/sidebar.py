@@ -3,6 +3,7 @@
 The slider and radio are widgets (their values live in `st.session_state` under `TOP_K` and
 `MODE`); the generator is loaded only when model answers are asked for.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -30,18 +31,27 @@ def chat_options(settings: Settings) -> ChatOptions:
     """Draw the settings and load what they need; a missing model shows how to install it."""
     with st.sidebar:
         st.subheader("Answering", anchor=False)
-        k = st.slider("Branches retrieved", 1, 12, settings.top_k, key=TOP_K,
-                      help="How many outline branches each answer may draw on.")
+        k = st.slider(
+            "Branches retrieved",
+            1,
+            12,
+            settings.top_k,
+            key=TOP_K,
+            help="How many outline branches each answer may draw on.",
+        )
         mode = st.radio("Answer mode", list(MODES), format_func=MODES.get, key=MODE)
     choice = resources.generator(generator_spec(settings)) if mode == "model" else None
     name = in_use(choice.generator) if choice and choice.generator else configured_name(settings)
     if choice is not None and choice.problem:
-        st.error(f"**The language model is not available.** {choice.problem}  \n"
-                 "Answers are extractive (quoted from the outline) until it is installed.",
-                 icon=":material/warning:")
+        st.error(
+            f"**The language model is not available.** {choice.problem}  \n"
+            "Answers are extractive (quoted from the outline) until it is installed.",
+            icon=":material/warning:",
+        )
         mode = "extractive"
-    st.sidebar.text_input("Model in use", name if mode == "model" else f"none (extractive) · {name}",
-                          disabled=True)
+    st.sidebar.text_input(
+        "Model in use", name if mode == "model" else f"none (extractive) · {name}", disabled=True
+    )
     return ChatOptions(k, mode, choice.generator if choice else None, name)
 
 
