@@ -27,6 +27,7 @@ run: index
 		--server.headless true --browser.gatherUsageStats false
 
 test: install
+	$(PY) -m ruff check .
 	$(PY) -m pytest
 
 bench: install

@@ -6,9 +6,9 @@ is refused, naming the closest lines. `--json` prints the answer as the app show
 
 Examples:
   python -m assistant "How long can a Lambda function run?"
-  python -m assistant "What does an SCP do?" --extractive       # quoted outline lines, no model
-  python -m assistant "What does an SCP do?" --json             # one JSON object
-  python -m assistant --queries questions.jsonl --json          # one JSON line per {"id", "question"}
+  python -m assistant "What does an SCP do?" --extractive  # quoted outline lines, no model
+  python -m assistant "What does an SCP do?" --json        # one JSON object
+  python -m assistant --queries questions.jsonl --json     # one JSON line per {"id", "question"}
 """
 
 from __future__ import annotations

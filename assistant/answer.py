@@ -51,7 +51,8 @@ class Citation:
 @dataclass(frozen=True)
 class Answer:
     question: str
-    text: str  # model sentences above the quotes, as the app shows it; every [n] has a Citation with that n
+    # model sentences above the quotes, as the app shows it; every [n] has a Citation with that n
+    text: str
     citations: tuple[Citation, ...]  # numbered 1..len, in order of first mention
     refused: bool  # the outline does not cover the question; `hits` are the nearest chunks
     hits: tuple[Hit, ...]

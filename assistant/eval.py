@@ -5,16 +5,18 @@ questions whose answer contains every `answer_facts` string (case-insensitive), 
 citations cover a gold line, refusal precision and recall on `refusal` questions, the
 false-refusal rate, median time to first token, and the model's tokens/s.
 Then the same per question kind, and per shape (scenario questions of two or more sentences, and
-one-sentence ones, whatever their kind). `--cross-validated` answers each question with a judge fitted
-without it (5 folds over the given questions): the numbers to report for questions the judge was
-fitted on. `--calibrate` prints the judge's scores of answerable vs unanswerable questions instead,
-the threshold, and its cross-validated precision and recall.
+one-sentence ones, whatever their kind). `--cross-validated` answers each question with a judge
+fitted without it (5 folds over the given questions): the numbers to report for questions the judge
+was fitted on. `--calibrate` prints the judge's scores of answerable vs unanswerable questions
+instead, the threshold, and its cross-validated precision and recall.
 
 Examples:
   python -m assistant.eval ../shared/eval/dev.jsonl
   python -m assistant.eval ../shared/eval/dev.jsonl --extractive          # no model needed
-  python -m assistant.eval ../shared/eval/dev.jsonl ../shared/eval/dev2.jsonl --extractive --cross-validated
-  python -m assistant.eval ../shared/eval/dev.jsonl --template quoted --show # without the worked example
+  python -m assistant.eval ../shared/eval/dev.jsonl ../shared/eval/dev2.jsonl \\
+      --extractive --cross-validated
+  python -m assistant.eval ../shared/eval/dev.jsonl --template quoted \\
+      --show  # without the worked example
 """
 
 from __future__ import annotations
@@ -185,7 +187,8 @@ def per_kind(results: list[tuple[Case, Answer]]) -> dict[str, dict[str, float]]:
 
 
 def run_mode(assistants, cases: list[Case], mode: str, show: bool) -> list[tuple[Case, Answer]]:
-    """`assistants(case)` is the assistant that answers the case (one per fold when cross-validated)."""
+    """`assistants(case)` is the assistant that answers the case (one per fold when
+    cross-validated)."""
     results = []
     for case in cases:
         answer = assistants(case).ask(case.question, mode=mode).answer
@@ -205,7 +208,8 @@ def run_mode(assistants, cases: list[Case], mode: str, show: bool) -> list[tuple
 
 def calibration(retriever, cases: list[Case]) -> str:
     """The judge's answerable score per group (refusal questions, answerable ones), its threshold,
-    and the cross-validated refusal recall and false refusals of a judge fitted on these questions."""
+    and the cross-validated refusal recall and false refusals of a judge fitted on these
+    questions."""
     from assistant.fitting import validate
     from assistant.judge import Judge
 

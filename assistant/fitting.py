@@ -1,4 +1,5 @@
-"""Fitting the answer judge on labelled questions, cross-validated (`python -m assistant.fit` runs it).
+"""Fitting the answer judge on labelled questions, cross-validated
+(`python -m assistant.fit` runs it).
 
 Every candidate line of every question is a sample: its signals (assistant/signals.py), labelled 1
 when it is a gold line of the question. A logistic regression (L2, Newton's method: a few lines

@@ -28,7 +28,9 @@ _POINTER = re.compile(
 def is_follow_up(question: str, history: Sequence[Turn]) -> bool:
     """
     >>> turn = Turn("What is SQS?", None)
-    >>> is_follow_up("and the FIFO one?", [turn]), is_follow_up("What does Macie detect in S3 buckets?", [turn])
+    >>> is_follow_up("and the FIFO one?", [turn]), is_follow_up(
+    ...     "What does Macie detect in S3 buckets?", [turn]
+    ... )
     (True, False)
     """
     if not history:

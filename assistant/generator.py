@@ -1,6 +1,7 @@
 """The `Generator` protocol: what the assistant needs from any language model.
 
-Implementations: `assistant.model.LocalGenerator` (transformers), `assistant.ct2_engine.Ct2Generator`
+Implementations: `assistant.model.LocalGenerator` (transformers),
+`assistant.ct2_engine.Ct2Generator`
 (CTranslate2), `assistant.remote.RemoteGenerator` (a model server) and the scripted fake in tests.
 This module imports nothing heavy and holds no model code.
 """

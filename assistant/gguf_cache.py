@@ -49,7 +49,8 @@ def build_once(target: Path, build: Callable[[Path], None]) -> bool:
     """Make the folder `target` with `build(tmp)` unless it exists; True when this call built it.
     `build` writes into a temporary folder named with this process's id (`.<name>-<pid>-….tmp`)
     that is renamed into place, so a crash never leaves a half folder, and the leftovers of a killed
-    process are removed by the next call. Also used for the CTranslate2 copy (`assistant.ct2_engine`)."""
+    process are removed by the next call. Also used for the CTranslate2 copy
+    (`assistant.ct2_engine`)."""
     if target.is_dir():
         return False
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -5,7 +5,8 @@ lines quoted at once, then the model's sentences over those lines, each checked 
 `Assistant.ask` returns an `AnswerStream`: iterate it for `Piece`s (text that knows its place: the
 quotes, a model sentence, a refusal), then read `.answer`. Nobody waits for the model: the quotes
 come first, and a verified sentence follows when it is ready; nothing shown is taken back. The
-final `answer.text` reads as the app shows it, the model's sentences above the quotes. The `Assistant` holds only shared, read-only parts; a call's state lives in
+final `answer.text` reads as the app shows it, the model's sentences above the quotes. The
+`Assistant` holds only shared, read-only parts; a call's state lives in
 its own `_Call`, so one `Assistant` serves many threads.
 """
 
@@ -29,7 +30,8 @@ from retriever.search import Hit, Retriever
 MAX_NEW_TOKENS = 120  # SmolLM2-135M answers in one or two sentences; more is mostly drift
 MAX_SENTENCES = 2  # stop the model once this many sentences passed verification …
 MAX_REJECTED = 2  # … or once this many of one attempt failed it: it has drifted from the notes
-# With no sentence verified, the model tries again, sampling (`assistant.generator.SAMPLING`): SmolLM2
+# With no sentence verified, the model tries again, sampling
+# (`assistant.generator.SAMPLING`): SmolLM2
 # often echoes the question first; later attempts doubled the answers with a verified sentence.
 MAX_ATTEMPTS = 4
 # New tokens all attempts together may take: a bound on the model's time that, unlike seconds, does
@@ -235,7 +237,8 @@ class _Call:
 
     def _quote(self, chosen: list[Quote]) -> Iterator[str]:
         """The outline's own lines, first and at once; they number the citations. Always shown: a
-        sentence can pass every check and still pair true words wrongly; the lines show what is written."""
+        sentence can pass every check and still pair true words wrongly; the lines show what is
+        written."""
         if not chosen:
             return
         items = [f"- {q.text} {self.citing.cite((q.chunk,), q.lines)}" for q in chosen]
@@ -263,7 +266,8 @@ class _Call:
 
 
 def as_shown(pieces: Sequence[Piece]) -> str:
-    r"""The streamed pieces as the app shows them: model sentences above the quotes (or the refusal).
+    r"""The streamed pieces as the app shows them: model sentences above the quotes
+    (or the refusal).
 
     >>> as_shown([Piece("From the outline: x [1]", "quotes"), Piece("X is so [1].", "model")])
     'X is so [1].\n\nFrom the outline: x [1]'

@@ -8,7 +8,8 @@ instructions" stays a quoted bullet.
 
 >>> [m["role"] for m in build_messages("What is S3?", [], "quoted")]
 ['system', 'user']
->>> [m["role"] for m in build_messages("What is S3?", [])]  # the default shows a worked example first
+>>> # the default shows a worked example first
+>>> [m["role"] for m in build_messages("What is S3?", [])]
 ['system', 'user', 'assistant', 'user']
 """
 

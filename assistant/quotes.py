@@ -71,7 +71,8 @@ class Side:
 def sides(question: str) -> tuple[Side, ...]:
     """The two sides of a comparison; () when the question compares nothing.
 
-    >>> [sorted(side.words) for side in sides("What is the difference between SQS standard and FIFO queues?")]
+    >>> question = "What is the difference between SQS standard and FIFO queues?"
+    >>> [sorted(side.words) for side in sides(question)]
     [['sqs', 'standard'], ['fifo', 'queue']]
     >>> sides("What is the difference between SQS standard and FIFO queues?")[1].query
     'FIFO queues What is the difference between?'

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 
-# A sentence ends at . ! or ? (plus any [n] markers after it) before the next word, or at a line break.
+# A sentence ends at . ! or ? (plus any [n] markers after it) before the next word,
+# or at a line break.
 _BOUNDARY = re.compile(r"([.!?](?:[ \t]*\[[^\]\n]{0,16}\])*)[ \t]+(?=[^\s\[])|[ \t]*\n\s*")
 _FINISHED = re.compile(r"[.!?\]]\s*$")
 _NUMBERING = re.compile(r"^\d{1,2}[.)]$")
@@ -39,6 +40,7 @@ class SentenceSplitter:
         return done
 
     def finish(self) -> tuple[str, bool]:
-        """(the unfinished rest, whether it ends like a sentence) — a rest that does not was cut off."""
+        """(the unfinished rest, whether it ends like a sentence) — a rest that does not
+        was cut off."""
         rest, self.buffer = self.buffer.strip(), ""
         return rest, bool(_FINISHED.search(rest))

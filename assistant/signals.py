@@ -1,4 +1,5 @@
-"""What the answer judge knows of a question and its candidate lines: a handful of signals, most in [0, 1].
+"""What the answer judge knows of a question and its candidate lines: a handful of signals,
+most in [0, 1].
 
 The question is read once (`Question.read`): its content words, the outline titles it names, what
 of it remains once those are set aside (the asked detail), and whether it asks for an amount. Each
@@ -60,7 +61,8 @@ QUESTION_SIGNALS = (
     "asks_amount",
 )
 TOP = 5  # best lines whose signals describe the question
-# A name in the question: CamelCase, an acronym, or a capitalised word that does not open a sentence.
+# A name in the question: CamelCase, an acronym, or a capitalised word that does not open
+# a sentence.
 NAME = re.compile(r"(?<![.?!:]\s)(?<!^)\b(?:[A-Z][a-z]+[A-Z]\w*|[A-Z]{2,}\w*|[A-Z][a-z]+)\b")
 # Words that ask rather than name: a question's "how", "what is"; they name no subject.
 ASKING_WORDS = (
@@ -76,7 +78,8 @@ PREFIX = 4  # "time" and "timeout", "data" and "databrew": a shared start this l
 MAX_CHILDREN = 24  # children scored for `child_cosine`: enough for any list in a hand-kept outline
 # A question asking for an amount: how many/much/long…, a limit, a size, a price.
 AMOUNT_QUESTION = re.compile(
-    r"\bhow (many|much|long|large|big|far|often|fast|small|soon|quickly)\b|\b(max|maximum|min|minimum|size|"
+    r"\bhow (many|much|long|large|big|far|often|fast|small|soon|quickly)\b"
+    r"|\b(max|maximum|min|minimum|size|"
     r"costs?|prices?|priced|pricing|percent|percentage|largest|smallest|longest|shortest|highest|"
     r"lowest|limits?|quota|duration|timeout|retention|retained|kept)\b",
     re.IGNORECASE,
@@ -112,7 +115,8 @@ AMOUNT_KINDS = {
     ),
     "price": (
         re.compile(
-            r"\bhow much\b.*\b(cost|pay|charge)|\b(costs?|price|prices|priced|pricing|charge[sd]?)\b",
+            r"\bhow much\b.*\b(cost|pay|charge)"
+            r"|\b(costs?|price|prices|priced|pricing|charge[sd]?)\b",
             re.IGNORECASE,
         ),
         re.compile(
@@ -310,7 +314,8 @@ def question_signals(
 ) -> np.ndarray:
     """`QUESTION_SIGNALS` of a question whose candidate lines have these line scores and signals.
     `floor` is the nearest-line cosine below which answerable questions are rare (fitted): how far
-    below it a question falls is its own signal, steeper than the cosine itself (off-topic questions).
+    below it a question falls is its own signal, steeper than the cosine itself
+    (off-topic questions).
 
     All but one say something of the outline's content: how well its best lines answer, whether
     they state the amount asked for near the asked detail, whether the question names something

@@ -166,7 +166,8 @@ class Verifier:
 
 @functools.cache
 def framing() -> frozenset[str]:
-    """Words that frame or join a claim but state no fact ("The answer is …", "according to note 1"),
+    """Words that frame or join a claim but state no fact ("The answer is …",
+    "according to note 1"),
     stemmed: built on first use, since the stemmer takes a second to import.
 
     >>> sorted(framing())[:4]
@@ -175,7 +176,8 @@ def framing() -> frozenset[str]:
     return frozenset(
         lexical_tokens(
             [
-                "answer correct according note notes outline say says said mention also can could may might "
+                "answer correct according note notes outline say says said mention "
+                "also can could may might "
                 "out up down over off about into onto via per well one ones"
             ]
         )[0]

@@ -1,12 +1,13 @@
 """Benchmark indexing and retrieval on the seed outline (copied to a temporary folder): cold build,
-no-op update, one-bullet-edit update, the same update with and without the change report (alternating
-runs, as the app does it: build, then mark the conversation's stale answers) and hybrid retrieval
-latency over the dev questions.
+no-op update, one-bullet-edit update, the same update with and without the change report
+(alternating runs, as the app does it: build, then mark the conversation's stale answers) and
+hybrid retrieval latency over the dev questions.
 
 The embedding model loads once, before any timing; each build row is the median of `--runs`.
 Prints a markdown table, then the change report's cost as a ratio of medians.
 
-    HF_HUB_OFFLINE=1 .venv/bin/python bench/bench_index.py [--runs 3] [--threads 1] [--questions FILE]
+    HF_HUB_OFFLINE=1 .venv/bin/python bench/bench_index.py [--runs 3] [--threads 1] \\
+        [--questions FILE]
 """
 
 from __future__ import annotations
@@ -166,8 +167,9 @@ def main() -> int:
     import torch
 
     print(
-        f"seed outline: {SEED.name}, {chunks} chunks; {os.cpu_count()} CPUs, {torch.get_num_threads()} torch "
-        f"threads, load average {os.getloadavg()[0]:.1f}; model load {load_seconds:.1f} s (not in any row)\n"
+        f"seed outline: {SEED.name}, {chunks} chunks; {os.cpu_count()} CPUs, "
+        f"{torch.get_num_threads()} torch threads, load average {os.getloadavg()[0]:.1f}; "
+        f"model load {load_seconds:.1f} s (not in any row)\n"
     )
     print("| measurement | median | runs (s) | chunks embedded |")
     print("|---|---|---|---|")
@@ -175,13 +177,15 @@ def main() -> int:
         runs = ", ".join(f"{s:.3f}" for s in seconds)
         print(f"| {name} | {statistics.median(seconds):.3f} s | {runs} | {embedded} |")
     print(
-        f"| hybrid search p50 ({len(latencies)} searches) | {percentile(latencies, 0.5):.1f} ms | | |"
+        f"| hybrid search p50 ({len(latencies)} searches) | "
+        f"{percentile(latencies, 0.5):.1f} ms | | |"
     )
     print(f"| hybrid search p95 | {percentile(latencies, 0.95):.1f} ms | | |")
     with_report, without = statistics.median(report["with"]), statistics.median(report["without"])
     print(
-        f"\none-bullet update with the change report: median {with_report:.3f} s, without: {without:.3f} s "
-        f"({len(report['with'])} alternating runs each); ratio {with_report / without:.2f}× (target ≤ 1.2×)"
+        f"\none-bullet update with the change report: median {with_report:.3f} s, "
+        f"without: {without:.3f} s ({len(report['with'])} alternating runs each); "
+        f"ratio {with_report / without:.2f}× (target ≤ 1.2×)"
     )
     return 0
 

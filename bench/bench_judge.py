@@ -55,7 +55,8 @@ def main() -> int:
     print("| step | p50 | p95 |\n|---|---|---|")
     for name, values in (("retrieval (3 fused lists)", retrieving), ("judge + quotes", judging)):
         print(
-            f"| {name} | {statistics.median(values) * 1000:.1f} ms | {percentile(values, 0.95) * 1000:.1f} ms |"
+            f"| {name} | {statistics.median(values) * 1000:.1f} ms | "
+            f"{percentile(values, 0.95) * 1000:.1f} ms |"
         )
     return 0
 

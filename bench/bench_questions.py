@@ -4,7 +4,8 @@ the one sentence that asks in each, timed in the same run, interleaved, so load 
 Prints p50 and p95 of retrieval alone and of retrieval plus the answer judge, and the ratio of the
 p50s (the target: a four-sentence question costs at most 3× a one-sentence one).
 
-    HF_HUB_OFFLINE=1 .venv/bin/python bench/bench_questions.py ../shared/eval/exam.jsonl [--rounds 3] [--index index]
+    HF_HUB_OFFLINE=1 .venv/bin/python bench/bench_questions.py ../shared/eval/exam.jsonl \\
+        [--rounds 3] [--index index]
 """
 
 from __future__ import annotations
@@ -73,13 +74,15 @@ def main() -> int:
     }
     print(f"{len(long)} questions of {MIN_SENTENCES}+ sentences × {args.rounds} rounds\n")
     print(
-        "| question | words (mean) | retrieval p50 | p95 | retrieval + judge p50 | p95 |\n|---|---|---|---|---|---|"
+        "| question | words (mean) | retrieval p50 | p95 | retrieval + judge p50 | p95 |\n"
+        "|---|---|---|---|---|---|"
     )
     for name, pairs in times.items():
         alone, judged = [a for a, _ in pairs], [b for _, b in pairs]
         print(
             f"| {name} | {words[name]:.0f} | {statistics.median(alone) * 1000:.1f} ms | "
-            f"{percentile(alone, 0.95) * 1000:.1f} ms | {statistics.median(judged) * 1000:.1f} ms | "
+            f"{percentile(alone, 0.95) * 1000:.1f} ms | "
+            f"{statistics.median(judged) * 1000:.1f} ms | "
             f"{percentile(judged, 0.95) * 1000:.1f} ms |"
         )
     ratio = [

@@ -1,12 +1,12 @@
-"""Scale benchmark on synthetic outlines (bench/synth.py): per size, the cold build, a one-bullet-edit
-update (median of 5, each in the same process), the index size on disk, the indexer's peak RSS
-and hybrid retrieval latency.
+"""Scale benchmark on synthetic outlines (bench/synth.py): per size, the cold build, a
+one-bullet-edit update (median of 5, each in the same process), the index size on disk, the
+indexer's peak RSS and hybrid retrieval latency.
 
 Every build runs in a fresh child process that loads the real model first (timed apart) and reports
 its own peak RSS; the "CLI" column is the wall time of `python -m indexer` for a second edit, model
-load included. Search latency is over synthetic questions, never the dev set. Prints a markdown table
-and writes it to bench/results/scale-<time>.md. A 200k-line cold build embeds ~25k chunks: many
-minutes on 2 CPU cores.
+load included. Search latency is over synthetic questions, never the dev set. Prints a markdown
+table and writes it to bench/results/scale-<time>.md. A 200k-line cold build embeds ~25k chunks:
+many minutes on 2 CPU cores.
 
     HF_HUB_OFFLINE=1 .venv/bin/python bench/bench_scale.py [--sizes 2000,20000,200000] [--split 20]
 """

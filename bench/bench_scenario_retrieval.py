@@ -1,15 +1,17 @@
-"""Measure ways of retrieving for scenario questions (several sentences) against today's: one search
-over the whole text. Prints Recall@5 and MRR@10 per variant over the multi-sentence questions of each
-file, and over its one-sentence questions (which every variant leaves on today's path).
+"""Measure ways of retrieving for scenario questions (several sentences) against today's: one
+search over the whole text. Prints Recall@5 and MRR@10 per variant over the multi-sentence
+questions of each file, and over its one-sentence questions (which every variant leaves on today's
+path).
 
-Variants: the ask weighted and each situation sentence searched apart, fused (`ask+situation`); the
-whole text plus each sentence (`whole+sentences`); pseudo-relevance feedback over the tree, the whole
-text expanded with the paths of its 5 nearest outline lines for a second round (`feedback`); the
-ask and needs (constraints out) matched against single lines by the line index (`whole+needs lines`);
-the whole text without its constraints (`no constraints`). No variant's weight was fitted: each is
-one plain choice, so these numbers are not tuned to the files.
+Variants: the ask weighted and each situation sentence searched apart, fused (`ask+situation`);
+the whole text plus each sentence (`whole+sentences`); pseudo-relevance feedback over the tree, the
+whole text expanded with the paths of its 5 nearest outline lines for a second round (`feedback`);
+the ask and needs (constraints out) matched against single lines by the line index
+(`whole+needs lines`); the whole text without its constraints (`no constraints`). No variant's
+weight was fitted: each is one plain choice, so these numbers are not tuned to the files.
 
-    HF_HUB_OFFLINE=1 .venv/bin/python bench/bench_scenario_retrieval.py ../shared/eval/exam.jsonl ../shared/eval/dev2.jsonl
+    HF_HUB_OFFLINE=1 .venv/bin/python bench/bench_scenario_retrieval.py \\
+        ../shared/eval/exam.jsonl ../shared/eval/dev2.jsonl
 """
 
 from __future__ import annotations
@@ -137,7 +139,8 @@ def main() -> int:
                         [(q, search(q.text)) for q in questions], retriever.index.chunks
                     )
                     print(
-                        f"| {name} | {path.name} | {group} | {len(questions)} | {recall:.3f} | {mrr:.3f} |"
+                        f"| {name} | {path.name} | {group} | {len(questions)} | "
+                        f"{recall:.3f} | {mrr:.3f} |"
                     )
     return 0
 

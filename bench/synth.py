@@ -3,7 +3,7 @@
 Deterministic for a given seed, so benchmarks compare like with like. It generates text only;
 building and timing belong to bench_scale.py.
 
-    python bench/synth.py --lines 20000 --files 4 --out /tmp/synth   # writes part-01.md … part-04.md
+    python bench/synth.py --lines 20000 --files 4 --out /tmp/synth  # writes part-01.md … part-04.md
 
 >>> synth_outline(12, seed=1).count("\\n")
 12
@@ -249,7 +249,10 @@ def _phrase(rng: random.Random, service: str) -> str:
         return f"{service} {noun} {rng.choice(DETAILS)}"
     phrase = f"{rng.choice(VERBS)} {_plural(noun)} {rng.choice(DETAILS)}"
     if roll > 0.9:
-        phrase = f"{phrase} and {rng.choice(VERBS).lower()} the {rng.choice(NOUNS)} `{noun.replace(' ', '_')}`"
+        phrase = (
+            f"{phrase} and {rng.choice(VERBS).lower()} the {rng.choice(NOUNS)} "
+            f"`{noun.replace(' ', '_')}`"
+        )
     return phrase
 
 
@@ -277,7 +280,8 @@ def main() -> None:
     for name, text in texts.items():
         (args.out / name).write_text(text, encoding="utf-8")
     print(
-        f"wrote {len(texts)} file(s), {sum(t.count(chr(10)) for t in texts.values())} lines, to {args.out}"
+        f"wrote {len(texts)} file(s), {sum(t.count(chr(10)) for t in texts.values())} lines, "
+        f"to {args.out}"
     )
 
 

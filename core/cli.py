@@ -1,5 +1,5 @@
-"""Helpers every command line shares: settings from flags, one-line errors, a quiet-able progress bar,
-question files (JSON lines) read into records, and results printed as markdown tables."""
+"""Helpers every command line shares: settings from flags, one-line errors, a quiet-able progress
+bar, question files (JSON lines) read into records, and results printed as markdown tables."""
 
 from __future__ import annotations
 
@@ -33,7 +33,8 @@ def add_index_flag(parser: argparse.ArgumentParser) -> None:
 
 
 def add_question_arguments(parser: argparse.ArgumentParser, k_help: str) -> None:
-    """QUESTION or `--queries FILE.jsonl`, and `-k`: shared by `python -m retriever` and `python -m assistant`."""
+    """QUESTION or `--queries FILE.jsonl`, and `-k`: shared by `python -m retriever` and
+    `python -m assistant`."""
     parser.add_argument("question", nargs="?", help="a free-text question")
     parser.add_argument(
         "--queries", type=Path, metavar="FILE.jsonl", help="batch: lines with id and question"
@@ -101,16 +102,19 @@ def run_command(main: Callable[[], int]) -> None:
 
 
 def read_jsonl(path: Path, build: Callable[[dict], Record], expected: str) -> list[Record]:
-    """`build(object)` for the JSON object on each non-blank line of `path`. A line that is not JSON,
-    or that `build` cannot read (a missing key, a value of the wrong type), is a `BranchwiseError`
-    naming the file and line and saying what was `expected` there.
+    """`build(object)` for the JSON object on each non-blank line of `path`. A line that is not
+    JSON, or that `build` cannot read (a missing key, a value of the wrong type), is a
+    `BranchwiseError` naming the file and line and saying what was `expected` there.
 
     >>> import tempfile
     >>> path = Path(tempfile.mkdtemp()) / "q.jsonl"
     >>> _ = path.write_text('{"question": "Why?"}\\n\\n{"question": "How?"', encoding="utf-8")
-    >>> read_jsonl(path, lambda item: item["question"], "a question")  # doctest: +ELLIPSIS
+    >>> read_jsonl(  # doctest: +ELLIPSIS, +NORMALIZE_WHITESPACE
+    ...     path, lambda item: item["question"], "a question"
+    ... )
     Traceback (most recent call last):
-    core.errors.BranchwiseError: .../q.jsonl:3: not JSON (Expecting ',' delimiter); expected a question
+    core.errors.BranchwiseError: .../q.jsonl:3: not JSON (Expecting ',' delimiter);
+    expected a question
     """
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
@@ -138,7 +142,8 @@ def read_jsonl(path: Path, build: Callable[[dict], Record], expected: str) -> li
 def markdown_table(
     rows: dict[str, dict[str, float]], first: str, digits: int = 3, whole: tuple[str, ...] = ("n",)
 ) -> str:
-    """One row per name, one column per metric: `whole` columns as integers, the others with `digits`.
+    """One row per name, one column per metric: `whole` columns as integers, the others with
+    `digits`.
 
     >>> print(markdown_table({"fused": {"n": 12, "R@5": 0.9417}}, "retriever"))
     | retriever | n | R@5 |

@@ -1,6 +1,8 @@
-"""The one frozen `Settings` for every entry point; only `Settings.from_env()` reads the environment.
+"""The one frozen `Settings` for every entry point; only `Settings.from_env()` reads the
+environment.
 
-Precedence: command-line flags (applied with `dataclasses.replace`) > `BRANCHWISE_*` variables > defaults.
+Precedence: command-line flags (applied with `dataclasses.replace`) > `BRANCHWISE_*` variables
+> defaults.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ class Settings:
     seeds: tuple[Path, ...] = (REPO_ROOT / "seeds",)
     index_dir: Path = REPO_ROOT / "index"
     embedding_model: str = DEFAULT_EMBEDDING_MODEL
-    # Soft target for a chunk's size in word-pieces; the model's max sequence length is the hard cap.
+    # Soft target for a chunk's size in word-pieces; the model's max sequence length is the hard
+    # cap.
     chunk_tokens: int = 128
     top_k: int = 5
     generator_model: str = ""  # "" = the bundled SmolLM2-135M-Instruct GGUF

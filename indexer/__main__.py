@@ -6,7 +6,8 @@ Examples:
   python -m indexer --rebuild               # ignore the old index (after a model or format change)
 
 Every update lists what changed, branch by branch (the first few; --json lists them all):
-  ~ Lambda › Sizing › Timeout (lines 445–447)     + added, ~ changed, - removed, > moved (renamed heading)
+  ~ Lambda › Sizing › Timeout (lines 445–447)
+  (+ added, ~ changed, - removed, > moved (renamed heading))
 """
 
 from __future__ import annotations

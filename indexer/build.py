@@ -76,8 +76,8 @@ def build_index(
     progress: Progress | None = None,
     reading: Progress | None = None,
 ) -> BuildReport:
-    """Bring the index at `settings.index_dir` up to date with the outline files; `progress` hears about
-    chunks embedded, `reading` about changed outline files parsed and chunked."""
+    """Bring the index at `settings.index_dir` up to date with the outline files; `progress` hears
+    about chunks embedded, `reading` about changed outline files parsed and chunked."""
     started = time.perf_counter()
     folder = Path(settings.index_dir)
     with BuildLock(folder) as lock:
@@ -250,7 +250,8 @@ def _line_key(line: OutlineLine) -> tuple[str, str]:
 
 def _texts(chunks: list[Chunk], lines: list[OutlineLine]) -> dict[tuple[str, str], str]:
     """What the index embeds, by the key its vector is kept under: chunks by content hash, lines by
-    their embedded text (a line whose path and text are unchanged keeps its vector wherever it moves)."""
+    their embedded text (a line whose path and text are unchanged keeps its vector wherever it
+    moves)."""
     return {
         **{_chunk_key(c): c.search_text for c in chunks},
         **{_line_key(line): line.context for line in lines},
@@ -289,7 +290,8 @@ def _embed_missing(
 
 
 def _write_atomically(folder: Path, write: Callable[[Path], None]) -> None:
-    """Write into a temporary sibling folder, then rename it into place (the old index survives a crash)."""
+    """Write into a temporary sibling folder, then rename it into place (the old index survives a
+    crash)."""
     folder.parent.mkdir(parents=True, exist_ok=True)
     temporary = Path(tempfile.mkdtemp(prefix=f".{folder.name}.tmp-", dir=folder.parent))
     try:

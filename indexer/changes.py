@@ -1,8 +1,9 @@
 """What an index update changed, branch by branch: added, changed, removed or moved.
 
-Compares the chunk records of two builds. A branch's place is its path and its text is what it shows:
-a branch whose source, path and text are all unchanged is no change, even when edits above it shifted
-its line numbers (those shifts would otherwise bury a one-bullet edit under hundreds of entries).
+Compares the chunk records of two builds. A branch's place is its path and its text is what it
+shows: a branch whose source, path and text are all unchanged is no change, even when edits above it
+shifted its line numbers (those shifts would otherwise bury a one-bullet edit under hundreds of
+entries).
 Does not: build, read or write indexes (build.py, store.py).
 
 >>> from indexer.records import Row
@@ -27,7 +28,8 @@ SIGNS = {"added": "+", "changed": "~", "removed": "-", "moved": ">"}
 
 @dataclass(frozen=True)
 class Change:
-    """One branch that an update added, changed, removed or moved (its path changed, its text did not)."""
+    """One branch that an update added, changed, removed or moved (its path changed, its text did
+    not)."""
 
     kind: str  # one of KINDS
     path: tuple[str, ...]  # the branch's path now; before, for a removed branch
@@ -67,8 +69,9 @@ def compare(old: Sequence[Chunk], new: Sequence[Chunk]) -> list[Change]:
     """The changes from the chunks of one build to those of the next, in file and line order.
 
     Branches equal in source, path and text pair up first; then those that share an id (same source
-    and path) are `changed`; then, per source, an old and a new branch with the same text, or the same
-    text below their first row (a renamed heading), are `moved`; the rest are `removed` and `added`.
+    and path) are `changed`; then, per source, an old and a new branch with the same text, or the
+    same text below their first row (a renamed heading), are `moved`; the rest are `removed` and
+    `added`.
     """
     kept = Counter(map(_same, old)) & Counter(map(_same, new))
     old_left, new_left = _unmatched(old, kept), _unmatched(new, kept)
@@ -120,7 +123,8 @@ def _unmatched(chunks: Sequence[Chunk], kept: Counter) -> list[Chunk]:
 
 
 def _body(chunk: Chunk) -> str | None:
-    """The branch's text below its first row (its title); None when there is none to recognise it by."""
+    """The branch's text below its first row (its title); None when there is none to recognise it
+    by."""
     _, _, body = chunk.text.partition("\n")
     return body or None
 
@@ -160,8 +164,8 @@ def _change(kind: str, before: Chunk | None, after: Chunk | None) -> Change:
 
 
 def _row_diff(before: Chunk | None, after: Chunk | None) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """(lines of `after` whose row is not in `before`, lines of `before` whose row is not in `after`),
-    rows compared by depth and text in order."""
+    """(lines of `after` whose row is not in `before`, lines of `before` whose row is not in
+    `after`), rows compared by depth and text in order."""
     old = list(before.rows) if before else []
     new = list(after.rows) if after else []
     same_old, same_new = set(), set()

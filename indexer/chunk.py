@@ -25,7 +25,8 @@ SPECIAL_TOKENS = 2  # [CLS] and [SEP]
 
 @dataclass(frozen=True)
 class ChunkedBranch:
-    """A heading's branch as one build chunked it: the next build re-uses its chunks while it is unchanged."""
+    """A heading's branch as one build chunked it: the next build re-uses its chunks while it is
+    unchanged."""
 
     place: (
         str  # hash of its text and of all its chunks show from above it (path, breadcrumb, sizes)
@@ -120,7 +121,8 @@ class _ChunkBuilder:
         return len(self.branches) - 1
 
     def _reuse(self, index: int, line: int) -> bool:
-        """Copy a branch's chunks, and the branches within it, from the last build, shifted to `line`."""
+        """Copy a branch's chunks, and the branches within it, from the last build, shifted to
+        `line`."""
         old = self.previous.branches[index]
         chunks = self.previous.chunks[old.first : old.first + old.count]
         if not chunks or len(chunks) != old.count:
@@ -155,9 +157,9 @@ class _ChunkBuilder:
         ]
 
     def _measure(self, top: Node, known_sizes: bool = True) -> None:
-        """Pieces of `top` and tokens of its subtree. With `known_sizes`, a node below it whose size is
-        known (this build, or an unchanged branch of the last one) is not parsed or counted again;
-        without, every node below it gets its pieces."""
+        """Pieces of `top` and tokens of its subtree. With `known_sizes`, a node below it whose size
+        is known (this build, or an unchanged branch of the last one) is not parsed or counted
+        again; without, every node below it gets its pieces."""
         if top in self.complete or known_sizes and top in self.own and top in self.subtree:
             return
         order, stack, skipped = [], [top], False
@@ -241,7 +243,8 @@ class _ChunkBuilder:
         return pieces
 
     def _emit_parts(self, node: Node, path: tuple, key, crumb: str, budget: int) -> list[Node]:
-        """Chunks of the node with its leaves and child titles; returns the children chunked on their own."""
+        """Chunks of the node with its leaves and child titles; returns the children chunked on
+        their own."""
         header = self.own[node]
         if sum(p.tokens for p in header) > budget // 2:
             for part, piece in enumerate(split_long(header, self.count, budget)):
@@ -251,7 +254,8 @@ class _ChunkBuilder:
         big, items = [], []
         titles = self._titles(node.children)
         for child in node.children:
-            # A leaf that would push a chunk past the hard cap gets chunks of its own, like a branch.
+            # A leaf that would push a chunk past the hard cap gets chunks of its own, like a
+            # branch.
             if self._has_children(child) or self.subtree[child] > room + self.limit - self.target:
                 big.append(child)
                 items.extend(indent(p, 1) for p in shorten(titles[child], self.count))
@@ -264,7 +268,8 @@ class _ChunkBuilder:
     def _emit(
         self, path: tuple, key, crumb: str, pieces: list[Piece], part: str = "", titled: bool = True
     ) -> None:
-        """Record one chunk; when `titled`, pieces[0] is the node's title, already in the breadcrumb."""
+        """Record one chunk; when `titled`, pieces[0] is the node's title, already in the
+        breadcrumb."""
         lines = tuple(sorted({line for p in pieces for line in p.lines}))
         body = "\n".join(p.search for p in pieces[titled:] if p.search)
         search_text = f"{crumb}\n{body}".strip()
@@ -299,7 +304,8 @@ def _shifted(chunk: Chunk, shift: int) -> Chunk:
 
 
 def _place(text_hash: str, key, crumb: str, crumb_tokens: int, target: int, limit: int) -> str:
-    """What a heading's chunks depend on: its branch's text, its path (in `key`) and breadcrumb, the sizes."""
+    """What a heading's chunks depend on: its branch's text, its path (in `key`) and breadcrumb, the
+    sizes."""
     return hashlib.sha1(
         f"{text_hash}\x1f{key.hexdigest()}\x1f{crumb}\x1f{crumb_tokens}\x1f{target}\x1f{limit}".encode(
             "utf-8", "surrogatepass"
@@ -313,8 +319,9 @@ def _any_within(sorted_lines: list[int], lines: range) -> bool:
 
 
 def _keyed(nodes: Sequence[Node], parent_key) -> list[tuple[Node, object]]:
-    """Stable keys for ids: the title, plus a counter when siblings share a title. A key is the sha1 of
-    `source␟title␟title…` so far, extended per child: deep paths and huge titles are hashed once."""
+    """Stable keys for ids: the title, plus a counter when siblings share a title. A key is the sha1
+    of `source␟title␟title…` so far, extended per child: deep paths and huge titles are hashed
+    once."""
     seen: dict[str, int] = {}
     keyed = []
     for node in nodes:

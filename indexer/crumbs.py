@@ -1,6 +1,8 @@
-"""A chunk's path, two ways: the plain `A > B > C` breadcrumb that is embedded, and the titles users see.
+"""A chunk's path, two ways: the plain `A > B > C` breadcrumb that is embedded, and the titles users
+see.
 
-Both stay small however deep or wide the outline: a 5,000-level path or a 1 MB title costs what a short one does.
+Both stay small however deep or wide the outline: a 5,000-level path or a 1 MB title costs what a
+short one does.
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ PATH_STEPS, PATH_CHARS = 32, 300  # a chunk's display path: at most this many ti
 def breadcrumbs(
     paths: list[tuple[str, ...]], count: TokenCounter, max_tokens: int
 ) -> list[tuple[str, int]]:
-    """(`A > B > C` in plain words, its tokens) per path, counted in one batch; long titles are cut and
-    deep paths keep their first and last steps.
+    """(`A > B > C` in plain words, its tokens) per path, counted in one batch; long titles are cut
+    and deep paths keep their first and last steps.
 
-    >>> breadcrumbs([("AWS", "**S3**", "Buckets")], lambda texts: [len(t.split()) for t in texts], 60)
+    >>> breadcrumbs(
+    ...     [("AWS", "**S3**", "Buckets")], lambda texts: [len(t.split()) for t in texts], 60
+    ... )
     [('AWS > S3 > Buckets', 5)]
     """
     crumbs = [_crumb(path, len(path), max_tokens) for path in paths]
@@ -37,8 +41,8 @@ def breadcrumbs(
 
 
 def _crumb(path: tuple[str, ...], keep: int, max_tokens: int) -> tuple[str, int]:
-    """The crumb of the first and last `keep` steps (all when `keep` is the path's length), halving `keep`
-    without counting while its " > " separators alone, a token each, exceed max_tokens."""
+    """The crumb of the first and last `keep` steps (all when `keep` is the path's length), halving
+    `keep` without counting while its " > " separators alone, a token each, exceed max_tokens."""
     while keep > 1 and (keep - 1 if keep == len(path) else keep + 1) > max_tokens:
         keep = max(1, keep // 2)
     steps = [_step(title) for title in path[-keep:]]
@@ -50,7 +54,8 @@ def _step(title: str) -> str:
 
 
 def fit(text: str, tokens: int, count: TokenCounter, max_tokens: int) -> tuple[str, int]:
-    """(text, tokens), cut at the end until it fits: a title of one huge word can exceed any word limit."""
+    """(text, tokens), cut at the end until it fits: a title of one huge word can exceed any word
+    limit."""
     while tokens > max_tokens and len(text) > 1:
         text = text[: max(1, len(text) * max_tokens // (tokens + 1))]
         tokens = count([text])[0]
@@ -58,7 +63,8 @@ def fit(text: str, tokens: int, count: TokenCounter, max_tokens: int) -> tuple[s
 
 
 def display_path(path: tuple[str, ...]) -> tuple[str, ...]:
-    """The path shown to users: huge titles cut, a very deep path as its root, "…" and its last steps.
+    """The path shown to users: huge titles cut, a very deep path as its root, "…" and its last
+    steps.
 
     >>> len(display_path(tuple(str(n) for n in range(5000)))), display_path(("x" * 400,))[0][-3:]
     (32, 'xx…')

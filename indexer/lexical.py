@@ -1,7 +1,8 @@
 """BM25 over the chunks' search texts, kept as term ids per chunk so that an update tokenizes only
 the chunks whose text is new and rebuilds the score matrix with a few array operations.
 
-Scores are Lucene's BM25 as bm25s computes it by default (k1 1.5, b 0.75, idf log(1 + (N-df+.5)/(df+.5))).
+Scores are Lucene's BM25 as bm25s computes it by default (k1 1.5, b 0.75,
+idf log(1 + (N-df+.5)/(df+.5))).
 Owns the lexical files of an index folder; the tokenizer is `lexical_tokens`. store.py decides when
 to build, save and load.
 """
@@ -56,7 +57,8 @@ class Lexical:
     def build(
         cls, chunks: Sequence[Chunk], previous: tuple[Lexical, Sequence[Chunk]] | None = None
     ) -> Lexical:
-        """Index the chunks; a chunk whose text the previous index holds keeps its term ids untokenized."""
+        """Index the chunks; a chunk whose text the previous index holds keeps its term ids
+        untokenized."""
         old, old_chunks = previous if previous is not None else (None, ())
         position = {c.content_hash: i for i, c in enumerate(old_chunks)}
         ids = dict(old._ids) if old is not None else {}

@@ -1,9 +1,11 @@
-"""Every outline line as a record with its path: what the line index embeds and the answer judge scores.
+"""Every outline line as a record with its path: what the line index embeds and the answer judge
+scores.
 
 Each numbered row of a chunk (records.py) becomes one `OutlineLine`, held by one chunk (a child's
 title is in its parent's chunk and, with its own children, in its own chunk: its own is the one it
 votes for and is quoted from).
-Does not: embed or store vectors (build.py, store.py) or score lines against a question (assistant/).
+Does not: embed or store vectors (build.py, store.py) or score lines against a question
+(assistant/).
 """
 
 from __future__ import annotations
@@ -31,20 +33,25 @@ class OutlineLine:
 
     @property
     def context(self) -> str:
-        """The text the line index embeds: the path, so that a terse line carries its topic ("Lambda >
-        Sizing > Timeout > Max 900s"), without the root (the file's title, shared by every line) once
-        there is a topic below it. The whole path matched the dev questions' gold lines better than
-        its last three steps alone (top-5 0.89 vs 0.80)."""
+        """The text the line index embeds: the path, so that a terse line carries its topic
+        ("Lambda > Sizing > Timeout > Max 900s"), without the root (the file's title, shared by
+        every line) once there is a topic below it. The whole path matched the dev questions' gold
+        lines better than its last three steps alone (top-5 0.89 vs 0.80)."""
         return " > ".join(self.path[1:] if len(self.path) > 2 else self.path)
 
 
 def row_paths(chunk: Chunk) -> list[tuple[Row, tuple[str, ...], int | None]]:
-    """Each row with its full path (markup removed) and its parent's line: `("EC2", "Pricing", "Spot")`
-    for a row "Spot" under "Pricing". The chunk's own node has no parent row (its parent is in another
-    chunk); blank rows are left out.
+    """Each row with its full path (markup removed) and its parent's line:
+    `("EC2", "Pricing", "Spot")` for a row "Spot" under "Pricing". The chunk's own node has no
+    parent row (its parent is in another chunk); blank rows are left out.
 
     >>> rows = (Row(7, 0, "Timeout"), Row(8, 1, "Max **900s**"))
-    >>> [(path, up) for _, path, up in row_paths(Chunk("c", "f.md", ("A", "Timeout"), (7, 8), rows, "", "h"))]
+    >>> [
+    ...     (path, up)
+    ...     for _, path, up in row_paths(
+    ...         Chunk("c", "f.md", ("A", "Timeout"), (7, 8), rows, "", "h")
+    ...     )
+    ... ]
     [(('A', 'Timeout'), None), (('A', 'Timeout', 'Max 900s'), 7)]
     """
     stack: list[tuple[Row, str]] = []

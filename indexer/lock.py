@@ -1,4 +1,5 @@
-"""One builder per index folder: an advisory `flock` on `<index>.lock`, released by the OS if the holder dies.
+"""One builder per index folder: an advisory `flock` on `<index>.lock`, released by the OS if the
+holder dies.
 
 The file also records the holder's pid, so a lock left by a dead process is reported and reused.
 """

@@ -20,7 +20,8 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"~~(?=\S)(.+?)(?<=\S)~~"), r"\1"),  # strikethrough
 )
 _SPACES = re.compile(r"[ \t]+")
-# An escaped character is literal: it is hidden from the rules as a private-use character, then restored.
+# An escaped character is literal: it is hidden from the rules as a private-use character, then
+# restored.
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>|~])")
 _HIDDEN = re.compile("[\ue000-\ue07f]")
 _MARKUP = re.compile(

@@ -29,12 +29,13 @@ class _Span:
 
 class Outline:
     """A parsed outline file. Headings are found up front; a heading's own lines (its bullets and
-    paragraphs) are parsed when first needed (`expand`), so a chunker that re-uses an unchanged branch
-    from the last build never parses it. `walk` expands everything it visits."""
+    paragraphs) are parsed when first needed (`expand`), so a chunker that re-uses an unchanged
+    branch from the last build never parses it. `walk` expands everything it visits."""
 
     def __init__(self, source: str, text: str):
         self.source = source  # the file as recorded in chunks, e.g. "seeds/notes.md"
-        # The final newline ends the last line; it does not start another (an open fence would record it).
+        # The final newline ends the last line; it does not start another (an open fence would
+        # record it).
         self._text = text.replace("\r\n", "\n").removesuffix("\n")
         self._lines = self._text.split("\n")
         self._warnings: list[tuple[int, str]] = []

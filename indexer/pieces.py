@@ -47,8 +47,9 @@ def pack(items: list[Piece], budget: int) -> list[list[Piece]]:
 
 
 def split_long(pieces: list[Piece], count: TokenCounter, budget: int) -> list[Piece]:
-    """Split a node's own text into pieces of at most `budget` tokens, word by word (huge words sliced).
-    A line without words (blank, in a code block) rides along as "" so that its line is kept."""
+    """Split a node's own text into pieces of at most `budget` tokens, word by word (huge words
+    sliced). A line without words (blank, in a code block) rides along as "" so that its line is
+    kept."""
     words = [(w, p.lines) for p in pieces for w in p.search.split() or [""]]
     sizes = count([w for w, _ in words]) if words else []
     sliced = [
@@ -78,7 +79,8 @@ def _joined(words: list[str], tokens: int, lines: set[int]) -> Piece:
 
 
 def _slices(word: str, tokens: int, count: TokenCounter, budget: int) -> list[tuple[str, int]]:
-    """(slice, tokens) of a word, each slice within the budget: a 1 MB line without spaces is one word."""
+    """(slice, tokens) of a word, each slice within the budget: a 1 MB line without spaces is one
+    word."""
     if tokens <= budget or len(word) == 1:
         return [(word, tokens)]
     width = max(

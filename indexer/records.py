@@ -3,7 +3,10 @@
 A chunk's rows are laid out once, by the chunker (chunk.py); the index stores them (store.py) and
 everyone else reads them, never the indentation of `Chunk.text`.
 
->>> chunk = Chunk("c", "f.md", ("A", "Timeout"), (7, 8), (Row(7, 0, "Timeout"), Row(8, 1, "Max **900s**")), "", "h")
+>>> chunk = Chunk(
+...     "c", "f.md", ("A", "Timeout"), (7, 8),
+...     (Row(7, 0, "Timeout"), Row(8, 1, "Max **900s**")), "", "h",
+... )
 >>> print(chunk.text)
 Timeout
   Max **900s**
@@ -21,7 +24,8 @@ class Row:
     line: (
         int | None
     )  # 1-based line of the chunk's source; None when the chunker split or merged lines
-    depth: int  # below the chunk's own node (0); a node's continuation lines sit one deeper than its title
+    # below the chunk's own node (0); a node's continuation lines sit one deeper than its title
+    depth: int
     text: str  # as written, markers and indentation removed, inline markup kept
 
 

@@ -1,4 +1,5 @@
-"""Which outline files to index: `--seeds` files and folders → sorted `(path, source name)` pairs."""
+"""Which outline files to index: `--seeds` files and folders → sorted `(path, source name)`
+pairs."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from core.settings import REPO_ROOT
 
 
 def list_outline_files(seeds: Iterable[Path]) -> list[tuple[Path, str]]:
-    """Files as given, and every `*.md` under a folder (sorted, hidden folders and symlink loops skipped)."""
+    """Files as given, and every `*.md` under a folder (sorted, hidden folders and symlink loops
+    skipped)."""
     found: dict[str, Path] = {}
     for seed in seeds:
         seed = Path(seed)
@@ -32,7 +34,8 @@ def list_outline_files(seeds: Iterable[Path]) -> list[tuple[Path, str]]:
 
 
 def source_name(path: Path) -> str:
-    """How chunks name their file: relative to the repo or working folder when inside one, else absolute."""
+    """How chunks name their file: relative to the repo or working folder when inside one, else
+    absolute."""
     absolute = Path(os.path.abspath(path))
     for base in (REPO_ROOT, Path.cwd()):
         if absolute.is_relative_to(base):

@@ -179,7 +179,8 @@ def write_index(
     branches: dict[str, list[ChunkedBranch]] | None = None,
     previous: Index | None = None,
 ) -> None:
-    """Write every file of an index into an empty folder; chunks `previous` holds are not tokenized again."""
+    """Write every file of an index into an empty folder; chunks `previous` holds are not tokenized
+    again."""
     import faiss
 
     dense = faiss.IndexIDMap(faiss.IndexFlatIP(manifest.dimension))
@@ -304,8 +305,8 @@ def _chunk_json(chunk: Chunk) -> dict:
 
 
 def read_chunks(folder: Path) -> list[Chunk]:
-    """The chunk records of an index folder, unchecked; [] when there are none to read (what an update
-    compares against when the old index cannot be loaded, e.g. after a model change)."""
+    """The chunk records of an index folder, unchecked; [] when there are none to read (what an
+    update compares against when the old index cannot be loaded, e.g. after a model change)."""
     try:
         with open(folder / CHUNKS, encoding="utf-8") as lines:
             return [_chunk_from_json(line) for line in lines]

@@ -42,7 +42,8 @@ class Node:
         self.children.append(child)
 
     def continue_with(self, text: str, line: int) -> None:
-        self.text = f"{self.text}\n{text}"  # even after an empty first line: one text line per entry of `lines`
+        # even after an empty first line: one text line per entry of `lines`
+        self.text = f"{self.text}\n{text}"
         self.more_lines.append(line)
 
 
@@ -86,7 +87,8 @@ class LineParser:
 
     @classmethod
     def under(cls, source: str, level: int, heading: Node) -> "LineParser":
-        """A parser in the state it is in just after `heading`'s line (only that heading is open)."""
+        """A parser in the state it is in just after `heading`'s line (only that heading is
+        open)."""
         parser = cls(source)
         parser.headings.append((level, heading))
         parser.last, parser.after_blank = heading, False

@@ -2,7 +2,7 @@
 
 Examples:
   python -m retriever "What does an SCP do?" -k 3
-  python -m retriever --queries questions.jsonl --json    # one JSON line per {"id", "question"} line
+  python -m retriever --queries questions.jsonl --json  # one JSON line per {"id", "question"} line
 """
 
 from __future__ import annotations
@@ -83,7 +83,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     for hit in hits:
         print(
-            f"{hit.rank}. {hit.chunk.breadcrumb}  ({hit.chunk.source}:{hit.chunk.lines[0]}, score {hit.score:.3f})"
+            f"{hit.rank}. {hit.chunk.breadcrumb}  "
+            f"({hit.chunk.source}:{hit.chunk.lines[0]}, score {hit.score:.3f})"
         )
         print("   " + hit.chunk.text.replace("\n", "\n   "))
     if not hits:

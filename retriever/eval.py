@@ -3,8 +3,8 @@
 Prints Recall@1/3/5/10, MRR@10 and the top-5 text size for the fused, dense-only and lexical-only
 retrievers over non-refusal questions, then Recall@5 / MRR@10 per question kind, and per shape: the
 questions told as a scenario (two or more sentences) and the one-sentence ones, whatever their kind.
-A hit counts when its lines contain a gold line; for `gold_any: false`, Recall@k is the share of gold
-lines covered by the top k.
+A hit counts when its lines contain a gold line; for `gold_any: false`, Recall@k is the share of
+gold lines covered by the top k.
 
 Examples:
   python -m retriever.eval ../shared/eval/dev.jsonl                # the index in ./index
@@ -97,10 +97,11 @@ def evaluate(retriever, questions: list[Question]) -> tuple[dict, dict]:
 
 
 def by_shape(results: list[tuple], text_of) -> dict[str, list[tuple]]:
-    """Results split by the question's shape, whatever its kind: a scenario (situation, then the ask)
-    or one sentence; `text_of(question)` is its text.
+    """Results split by the question's shape, whatever its kind: a scenario (situation, then the
+    ask) or one sentence; `text_of(question)` is its text.
 
-    >>> sorted(len(v) for v in by_shape([("We use S3. Why?", 1), ("Why?", 2), ("How?", 3)], lambda q: q).values())
+    >>> results = [("We use S3. Why?", 1), ("Why?", 2), ("How?", 3)]
+    >>> sorted(len(v) for v in by_shape(results, lambda q: q).values())
     [1, 2]
     """
     from retriever.reading import read_question

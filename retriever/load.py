@@ -1,4 +1,5 @@
-"""Open the retriever the settings describe: the index folder plus the embedding model it was built with."""
+"""Open the retriever the settings describe: the index folder plus the embedding model it was
+built with."""
 
 from __future__ import annotations
 

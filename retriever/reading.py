@@ -6,9 +6,14 @@ mostly the situation; the parts let the answer judge read the ask and the needs 
 one-sentence question is its own ask, with no situation. Does not: retrieve or judge (search.py,
 assistant/judge.py); it only reads text.
 
->>> parts = read_question("We run 40 accounts. Each must log to one bucket. Which service does it with the least effort?")
->>> parts.ask, parts.constraints, parts.asked, parts.needs
-('Which service does it with the least effort?', ('least effort',), 'service', ('Each must log to one bucket.',))
+>>> parts = read_question(
+...     "We run 40 accounts. Each must log to one bucket. "
+...     "Which service does it with the least effort?"
+... )
+>>> parts.ask, parts.constraints
+('Which service does it with the least effort?', ('least effort',))
+>>> parts.asked, parts.needs
+('service', ('Each must log to one bucket.',))
 """
 
 from __future__ import annotations
@@ -33,14 +38,17 @@ CONSTRAINT = re.compile(
     r"\b(?:least|most|lowest|highest|minimal|minimum|fewest|maximum|smallest|greatest)[\s-]+(?:amount\s+of\s+)?"
     r"(?:operational\s+|administrative\s+|management\s+|development\s+|implementation\s+|infrastructure\s+|"
     r"maintenance\s+)?(?:overhead|effort|cost[- ]effective(?:ly)?|costs?|changes?|downtime|latency|"
-    r"complexity|maintenance|expensive|secure(?:ly)?|scalable|available|resilient|durable|fault[- ]tolerant|"
+    r"complexity|maintenance|expensive|secure(?:ly)?|scalable|available|resilient|durable|"
+    r"fault[- ]tolerant|"
     r"operationally\s+efficient|efficient)\b"
-    r"|\bcost[- ]effective(?:ly)?\b|\bwithout\s+(?:changing|modifying|rewriting|refactoring)\s+(?:\w+\s+){0,3}?code\b"
+    r"|\bcost[- ]effective(?:ly)?\b"
+    r"|\bwithout\s+(?:changing|modifying|rewriting|refactoring)\s+(?:\w+\s+){0,3}?code\b"
     r"|\b(?:minimi[sz]es?|minimi[sz]ing|reduces?|reducing)\s+(?:the\s+)?(?:operational\s+|administrative\s+|"
     r"management\s+|infrastructure\s+)?(?:overhead|effort|costs?|changes|downtime|latency|complexity)\b",
     re.IGNORECASE,
 )
-# A constraint with the words that lead into it: "with the least effort", "is the most cost-effective".
+# A constraint with the words that lead into it: "with the least effort",
+# "is the most cost-effective".
 LED_CONSTRAINT = re.compile(
     r"(?:\b(?:with|in|at|for|by)\s+)?(?:\b(?:the|a|an)\s+)?(?:" + CONSTRAINT.pattern + ")",
     re.IGNORECASE,
@@ -86,7 +94,8 @@ class QuestionParts:
     def focus(self) -> str:
         """The ask and the stated needs, constraints taken out: what an answer must fit.
 
-        >>> read_question("We host videos. Users must stream them fast. What is most cost-effective?").focus
+        >>> question = "We host videos. Users must stream them fast. What is most cost-effective?"
+        >>> read_question(question).focus
         'Users must stream them fast. What is?'
         """
         return without_constraints(" ".join([*self.needs, *self.sub_questions, self.ask]))

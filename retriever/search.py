@@ -1,10 +1,11 @@
-"""Question → ranked `Hit`s: dense (FAISS) and lexical (BM25) candidates over chunks, and the nearest
-outline lines (each voting for the chunk that holds it best), fused by reciprocal rank.
+"""Question → ranked `Hit`s: dense (FAISS) and lexical (BM25) candidates over chunks, and the
+nearest outline lines (each voting for the chunk that holds it best), fused by reciprocal rank.
 
 `retrieve` also hands back those nearest lines (`LineHit`s): the answer judge's candidates from the
 whole outline, not only from the top chunks. A scenario question (several sentences) is ranked
 by its whole text, as a short one is; what the judge reads of it (`Retrieval.focus`) is its ask and
-stated needs (reading.py), so the situation told around the ask does not decide whether it is answered.
+stated needs (reading.py), so the situation told around the ask does not decide whether it is
+answered.
 """
 
 from __future__ import annotations
@@ -49,7 +50,8 @@ class Retrieval:
     vector: np.ndarray  # the question's embedding
     hits: list[Hit]
     lines: list[LineHit]
-    focus: str  # what the answer judge reads: the question, or a scenario's ask and needs without constraints
+    # what the answer judge reads: the question, or a scenario's ask and needs without constraints
+    focus: str
 
 
 class Retriever:
@@ -104,8 +106,8 @@ class Retriever:
 
 def focus_of(question: str) -> str:
     """The question as the judge reads it: unchanged when it is one sentence; for a scenario its ask
-    and needs, constraints out ("most cost-effective" asks for no price; measured on exam.jsonl, reading
-    it as one made the judge refuse 27% of answerable scenarios, 8% without).
+    and needs, constraints out ("most cost-effective" asks for no price; measured on exam.jsonl,
+    reading it as one made the judge refuse 27% of answerable scenarios, 8% without).
 
     >>> focus_of("We log from 40 accounts. Which service is the most cost-effective?")
     'Which service is?'

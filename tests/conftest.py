@@ -1,11 +1,15 @@
-"""Shared test fakes and fixtures. Import the fakes with `from conftest import CountingEmbedder, write_outline`.
+"""Shared test fakes and fixtures. Import the fakes with
+`from conftest import CountingEmbedder, write_outline`.
 
 - `CountingEmbedder`: a deterministic, model-free `Embedder` that counts what it embeds.
-- `write_outline(tmp_path, text, name)`: writes an outline file byte-for-byte (CRLF and BOM survive).
+- `write_outline(tmp_path, text, name)`: writes an outline file byte-for-byte (CRLF and BOM
+  survive).
 - `content_lines(text)`: the line numbers an index must cover (what "no line dropped" means).
-- `shared_file(name)`: a file of the shared question sets (../shared, or $BRANCHWISE_SHARED), else a skip.
+- `shared_file(name)`: a file of the shared question sets (../shared, or $BRANCHWISE_SHARED), else
+  a skip.
 - `real_embedder` (session): the bundled all-MiniLM-L6-v2, loaded once.
-- `seed_index` (session): the real seed outline indexed once into a temporary folder → (Settings, Retriever).
+- `seed_index` (session): the real seed outline indexed once into a temporary folder →
+  (Settings, Retriever).
 """
 
 from __future__ import annotations
@@ -87,7 +91,8 @@ class CountingEmbedder:
 
 
 def write_outline(tmp_path: Path, text: str | bytes, name: str = "notes.md") -> Path:
-    """Write `text` to tmp_path/name exactly as given (no newline translation) and return the path."""
+    """Write `text` to tmp_path/name exactly as given (no newline translation) and return the
+    path."""
     path = tmp_path / name
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
@@ -95,7 +100,8 @@ def write_outline(tmp_path: Path, text: str | bytes, name: str = "notes.md") -> 
 
 
 def content_lines(text: str) -> set[int]:
-    """1-based lines that must reach the tree: non-blank and not a thematic break, or inside a fence.
+    """1-based lines that must reach the tree: non-blank and not a thematic break, or inside a
+    fence.
 
     >>> sorted(content_lines("# A\\n\\n---\\n- b\\n"))
     [1, 4]
@@ -115,8 +121,8 @@ def content_lines(text: str) -> set[int]:
 
 
 def shared_file(name: str) -> Path:
-    """`name` (e.g. "eval/dev.jsonl") in the shared folder beside the clone, or in $BRANCHWISE_SHARED;
-    a test that needs a missing one is skipped, saying where it looked."""
+    """`name` (e.g. "eval/dev.jsonl") in the shared folder beside the clone, or in
+    $BRANCHWISE_SHARED; a test that needs a missing one is skipped, saying where it looked."""
     folder = Path(os.environ.get("BRANCHWISE_SHARED") or REPO_ROOT.parent / "shared")
     path = folder / name
     if not path.is_file():

@@ -313,8 +313,8 @@ def test_reindex_lists_the_change_badges_the_answer_citing_it_and_re_ask_asks_ag
     branch = app.at.main.expander[0]
     assert "changed by the last re-index: line 14" in branch.caption[0].value
     assert (
-        "<mark>Prune apple trees in late winter while they are dormant</mark> :orange-badge[changed]"
-        in branch.markdown[0].value
+        "<mark>Prune apple trees in late winter while they are dormant</mark> "
+        ":orange-badge[changed]" in branch.markdown[0].value
     )
 
 

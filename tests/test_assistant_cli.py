@@ -1,4 +1,5 @@
-"""Tests for `python -m assistant`: help, streamed and JSON answers (extractive, real index), errors."""
+"""Tests for `python -m assistant`: help, streamed and JSON answers (extractive, real index),
+errors."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""indexer.build and indexer.store: incremental updates embed only what changed, and loading an index
-checks its format, model and files. Uses the counting fake embedder (no model)."""
+"""indexer.build and indexer.store: incremental updates embed only what changed, and loading an
+index checks its format, model and files. Uses the counting fake embedder (no model)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""The change report (indexer/changes.py): unit tests on small outlines, builds through `build_index`,
-and property tests over random edits (insert, delete, change a line, move a heading with its subtree)."""
+"""The change report (indexer/changes.py): unit tests on small outlines, builds through
+`build_index`, and property tests over random edits (insert, delete, change a line, move a heading
+with its subtree)."""
 
 from __future__ import annotations
 
@@ -179,7 +180,8 @@ def outlines(draw) -> list[Item]:
 
 @st.composite
 def edits(draw) -> tuple[list[Item], list[Item], str, set[int], set[int]]:
-    """(outline, edited outline, kind of edit, lines new or edited now, lines gone or edited before)."""
+    """(outline, edited outline, kind of edit, lines new or edited now, lines gone or edited
+    before)."""
     items = draw(outlines())
     kind = draw(st.sampled_from(["insert", "delete", "change", "move"]))
     at = draw(st.integers(1, len(items) - 1)) if len(items) > 1 else 0
@@ -201,7 +203,8 @@ def edits(draw) -> tuple[list[Item], list[Item], str, set[int], set[int]]:
 
 
 def differing(one: list[Chunk], other: list[Chunk]) -> set[tuple]:
-    """(path, first and last line) of the branches of `one` with no branch of the same path and text in `other`."""
+    """(path, first and last line) of the branches of `one` with no branch of the same path and text
+    in `other`."""
     there = {(c.path, c.text) for c in other}
     return {(c.path, (c.lines[0], c.lines[-1])) for c in one if (c.path, c.text) not in there}
 

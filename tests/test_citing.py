@@ -1,4 +1,5 @@
-"""Tests for assistant.citing: citation numbers are made in one place, densely, in citation order."""
+"""Tests for assistant.citing: citation numbers are made in one place, densely, in citation
+order."""
 
 from __future__ import annotations
 

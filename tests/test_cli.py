@@ -82,9 +82,10 @@ def test_every_command_has_help_with_an_example(command: str) -> None:
 
 def test_importing_the_commands_does_not_import_torch() -> None:
     code = (
-        "import sys, indexer.__main__, indexer.build, retriever.__main__, retriever.eval, assistant.__main__, "
-        "assistant.eval, assistant.fit, assistant.judge, assistant.quotes\n"
-        "print(sorted(m for m in ('torch', 'transformers', 'sentence_transformers') if m in sys.modules))"
+        "import sys, indexer.__main__, indexer.build, retriever.__main__, retriever.eval, "
+        "assistant.__main__, assistant.eval, assistant.fit, assistant.judge, assistant.quotes\n"
+        "print(sorted(m for m in ('torch', 'transformers', 'sentence_transformers') "
+        "if m in sys.modules))"
     )
 
     result = subprocess.run(

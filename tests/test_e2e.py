@@ -1,6 +1,6 @@
-"""End to end: the real app (`streamlit run app.py`) on a temporary copy of the seed outline,
-driven by headless Chromium through Playwright: ask, open a citation, edit the line it cites and add
-one, re-index, see the change listed and the earlier answer badged, re-ask it, ask about the new line.
+"""End to end: the real app (`streamlit run app.py`) on a temporary copy of the seed outline, driven
+by headless Chromium through Playwright: ask, open a citation, edit the line it cites and add one,
+re-index, see the change listed and the earlier answer badged, re-ask it, ask about the new line.
 
 Every step saves a screenshot under the test's tmp folder; assertion messages name them.
 `tests/e2e_screenshot.py` reuses this machinery to refresh docs/screenshot.png.
@@ -50,7 +50,8 @@ def free_port() -> int:
 def running_app(
     workdir: Path, seeds: Path, index: Path, script: Path = REPO_ROOT / "app.py"
 ) -> Iterator[str]:
-    """`streamlit run app.py` in `workdir` on a free port; yields its URL and stops it afterwards."""
+    """`streamlit run app.py` in `workdir` on a free port; yields its URL and stops it
+    afterwards."""
     port = free_port()
     python = VENV_PYTHON if VENV_PYTHON.exists() else Path(sys.executable)
     env = {
@@ -319,7 +320,8 @@ def test_quotes_come_first_and_a_model_sentence_fills_in_above_them(workdir: Pat
 
 
 def _browse_from_url(app: ChatDriver, url: str, path: str) -> str:
-    """Open the outline browser at `?path=` (a fresh session) and return the matching branch's text."""
+    """Open the outline browser at `?path=` (a fresh session) and return the matching branch's
+    text."""
     app.page.goto(f"{url}/outline?path={urllib.parse.quote(path)}")
     match = app.page.get_by_test_id("stExpander").first
     match.get_by_test_id("stExpanderDetails").wait_for(timeout=START_SECONDS * 1000)

@@ -1,4 +1,5 @@
-"""The answer judge: its signals, its fitting, the stored weights, and what it quotes on the seed."""
+"""The answer judge: its signals, its fitting, the stored weights, and what it quotes on the
+seed."""
 
 from __future__ import annotations
 
@@ -193,8 +194,9 @@ def test_a_scenario_is_judged_on_its_ask_and_needs_not_on_its_situation_or_const
 
     _, retriever = seed_index
     scenario = (
-        "Our company runs a nightly batch job on EC2. The job can be stopped and restarted at any time "
-        "without harm. We must keep the bill low. Which EC2 pricing option is the most cost-effective?"
+        "Our company runs a nightly batch job on EC2. The job can be stopped and restarted at any "
+        "time without harm. We must keep the bill low. Which EC2 pricing option is the most "
+        "cost-effective?"
     )
     retrieval = retriever.retrieve(scenario)
     judge = Judge(retriever.index)

@@ -1,5 +1,5 @@
-"""Crash safety and the build lock: a killed or interrupted build leaves the previous index loadable,
-two builds of one index never overlap, and a lock left by a dead process is cleared."""
+"""Crash safety and the build lock: a killed or interrupted build leaves the previous index
+loadable, two builds of one index never overlap, and a lock left by a dead process is cleared."""
 
 from __future__ import annotations
 

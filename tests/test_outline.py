@@ -127,7 +127,10 @@ def test_a_utf8_bom_is_not_part_of_the_first_title(tmp_path: Path) -> None:
 
 
 def test_inline_markup_is_kept_for_display_and_stripped_for_search() -> None:
-    text = "# **S3** notes\n- Use [presigned URLs](https://x.test) with `put_object` for _fast_ uploads\n"
+    text = (
+        "# **S3** notes\n"
+        "- Use [presigned URLs](https://x.test) with `put_object` for _fast_ uploads\n"
+    )
 
     outline = parse_outline(text, "n.md")
     chunks = chunk_file(outline, CountingEmbedder().count_tokens, 128, 256).chunks
@@ -141,7 +144,10 @@ def test_inline_markup_is_kept_for_display_and_stripped_for_search() -> None:
 
 
 def test_paragraphs_between_headings_become_nodes_under_the_heading() -> None:
-    text = "# H\nIntro sentence.\nstill the intro.\n\nSecond paragraph.\n- a bullet\n\nAfter the list.\n## S\nText.\n"
+    text = (
+        "# H\nIntro sentence.\nstill the intro.\n\nSecond paragraph.\n- a bullet\n\n"
+        "After the list.\n## S\nText.\n"
+    )
 
     outline = parse_outline(text, "n.md")
 

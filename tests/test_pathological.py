@@ -1,6 +1,6 @@
-"""Hostile outlines and seed folders, each with one clear outcome: it is indexed and answerable, it is
-skipped with a warning, or the build stops with a named `OutlineError` and the previous index stays.
-Builds use the counting fake embedder; the huge-line window check uses the real tokenizer."""
+"""Hostile outlines and seed folders, each with one clear outcome: it is indexed and answerable, it
+is skipped with a warning, or the build stops with a named `OutlineError` and the previous index
+stays. Builds use the counting fake embedder; the huge-line window check uses the real tokenizer."""
 
 from __future__ import annotations
 

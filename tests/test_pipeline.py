@@ -121,7 +121,10 @@ def test_sentence_citing_the_wrong_branch_is_recited_to_the_right_one(cloud):
 
 
 def test_citations_are_numbered_densely_in_order_of_first_use(cloud):
-    script = "Step Functions allow max 1 year per execution {cite:1 year}. A Lambda times out at max 900s {cite:900s}."
+    script = (
+        "Step Functions allow max 1 year per execution {cite:1 year}. "
+        "A Lambda times out at max 900s {cite:900s}."
+    )
     answer, _, generator = ask(
         cloud, script, question="How do the timeouts of Lambda and Step Functions compare?"
     )

@@ -1,6 +1,7 @@
-"""Property tests (hypothesis) for the parser and the chunker over generated outlines: headings, every
-bullet marker, space/tab/mixed indentation, blank lines, CRLF, unicode, emphasis, code spans, fences and
-very long lines. Token counts are whitespace words (fast); one smaller run uses the real tokenizer."""
+"""Property tests (hypothesis) for the parser and the chunker over generated outlines: headings,
+every bullet marker, space/tab/mixed indentation, blank lines, CRLF, unicode, emphasis, code spans,
+fences and very long lines. Token counts are whitespace words (fast); one smaller run uses the real
+tokenizer."""
 
 from __future__ import annotations
 
@@ -132,7 +133,8 @@ def test_crlf_line_endings_chunk_exactly_like_lf(lines: list[str]) -> None:
 
 
 def _section(title: str, lines: list[str]) -> list[str]:
-    """A top-level section whose lines cannot close it: no headings, fences or unindented paragraphs."""
+    """A top-level section whose lines cannot close it: no headings, fences or unindented
+    paragraphs."""
     safe = [line for line in lines if not line.lstrip().startswith(("#", "```", "~~~"))]
     return [f"# {title}", *("  " + line if line.strip() else line for line in safe)]
 
@@ -169,7 +171,8 @@ def test_no_chunk_exceeds_the_real_model_window(real_embedder, lines: list[str])
 
 
 def _one_pass(text: str, source: str = "p.md"):
-    """The parser fed every line in order: what `parse_outline` must equal, though it parses by headings."""
+    """The parser fed every line in order: what `parse_outline` must equal, though it parses by
+    headings."""
     from indexer.syntax import LineParser
 
     parser = LineParser(source)

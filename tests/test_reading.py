@@ -1,6 +1,6 @@
-"""retriever.reading: a question split into sentences, its ask found, its constraints and needs read;
-and what the answer judge reads of it (`focus_of`): a short question unchanged, a scenario's ask and
-needs without the constraints."""
+"""retriever.reading: a question split into sentences, its ask found, its constraints and needs
+read; and what the answer judge reads of it (`focus_of`): a short question unchanged, a scenario's
+ask and needs without the constraints."""
 
 from __future__ import annotations
 

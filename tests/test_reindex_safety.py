@@ -1,6 +1,7 @@
-"""Re-indexing while things go wrong or run at once: a build killed at any point leaves the old or the
-new index, loadable and consistent; concurrent builds take turns; readers keep answering during a swap.
-Builds run in subprocesses with the counting fake embedder, so many kill points stay cheap."""
+"""Re-indexing while things go wrong or run at once: a build killed at any point leaves the old or
+the new index, loadable and consistent; concurrent builds take turns; readers keep answering during
+a swap. Builds run in subprocesses with the counting fake embedder, so many kill points stay
+cheap."""
 
 from __future__ import annotations
 
@@ -130,7 +131,8 @@ def start_child(
 
 
 def state(index: Index) -> set[tuple]:
-    """What an index holds, whatever folder its outline was read from (ids include the source path)."""
+    """What an index holds, whatever folder its outline was read from (ids include the source
+    path)."""
     return {(c.path, c.lines, c.content_hash) for c in index.chunks}
 
 

@@ -88,7 +88,8 @@ def test_a_line_that_is_not_json_is_an_error_naming_file_and_line(tmp_path: Path
 
 @pytest.fixture
 def dev_questions() -> list[Question]:
-    """Before `seed_index` in a test's arguments: a clone without ../shared skips without indexing."""
+    """Before `seed_index` in a test's arguments: a clone without ../shared skips without
+    indexing."""
     return read_questions(shared_file("eval/dev.jsonl"))
 
 

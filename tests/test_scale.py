@@ -1,6 +1,6 @@
-"""Scale: synthetic outlines (bench/synth.py) of 200k lines build, update and answer with work bounded by
-what changed, and long builds show progress on stderr. Big builds are marked `slow` and use the counting
-fake embedder; their timings belong to bench/bench_scale.py, not to assertions."""
+"""Scale: synthetic outlines (bench/synth.py) of 200k lines build, update and answer with work
+bounded by what changed, and long builds show progress on stderr. Big builds are marked `slow` and
+use the counting fake embedder; their timings belong to bench/bench_scale.py, not to assertions."""
 
 from __future__ import annotations
 

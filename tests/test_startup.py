@@ -1,4 +1,5 @@
-"""Tests for core.startup and cheap imports: importing a package changes nothing and loads nothing heavy."""
+"""Tests for core.startup and cheap imports: importing a package changes nothing and loads nothing
+heavy."""
 
 from __future__ import annotations
 
@@ -48,7 +49,10 @@ def test_importing_the_packages_and_their_commands_loads_no_numpy_or_torch() -> 
 
 def test_importing_the_packages_leaves_the_environment_alone() -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("OMP_WAIT_POLICY", "HF_HUB_OFFLINE")}
-    code = f"import os, {', '.join(CHEAP)}\nprint(os.environ.get('OMP_WAIT_POLICY'), os.environ.get('HF_HUB_OFFLINE'))"
+    code = (
+        f"import os, {', '.join(CHEAP)}\n"
+        "print(os.environ.get('OMP_WAIT_POLICY'), os.environ.get('HF_HUB_OFFLINE'))"
+    )
 
     assert fresh_python(code, env) == "None None"
 

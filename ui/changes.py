@@ -28,7 +28,8 @@ Browse = Callable[[tuple[str, ...]], None]  # opens the outline browser at a pat
 
 def mark_stale(turns: Sequence[Turn], changes: Iterable[Change]) -> list[Turn]:
     """The turns again, each with the numbers of its citations whose cited lines `changes` changed
-    or removed added to `stale` (a citation's supporting lines, or its whole branch without them)."""
+    or removed added to `stale` (a citation's supporting lines, or its whole branch without
+    them)."""
     changes = list(changes)
     marked = []
     for turn in turns:

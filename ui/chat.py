@@ -66,8 +66,9 @@ def _outline_name(chunks: Sequence[Chunk]) -> str:
 def example_questions(paths: Iterable[tuple[str, ...]], n: int = 3) -> list[str]:
     """Generic questions about sections spread over the outline (short section titles only).
 
-    >>> paths = [("N", "Storage", "S3"), ("N", "Storage"), ("N", "Compute"), ("N", "Network"), ("N", "Cost"),
-    ...          ("N", "Security"), ("N", "A very long bullet that reads like a sentence")]
+    >>> paths = [("N", "Storage", "S3"), ("N", "Storage"), ("N", "Compute"), ("N", "Network"),
+    ...          ("N", "Cost"), ("N", "Security"),
+    ...          ("N", "A very long bullet that reads like a sentence")]
     >>> for question in example_questions(paths):
     ...     print(question)
     What does the outline say about Storage?

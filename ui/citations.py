@@ -51,7 +51,9 @@ def rows_markdown(
     """Rows → a nested Markdown list: line numbers as a gutter, `marked` lines highlighted,
     `changed` lines tagged.
 
-    >>> print(rows_markdown([Row(4, 0, "Timeout"), Row(5, 1, "Max 900s")], marked=(5,), changed=(5,)))
+    >>> print(
+    ...     rows_markdown([Row(4, 0, "Timeout"), Row(5, 1, "Max 900s")], marked=(5,), changed=(5,))
+    ... )
     - `4` Timeout
       - `5` <mark>Max 900s</mark> :orange-badge[changed]
     """

@@ -52,7 +52,9 @@ class Outcome:
 def outline_changes(indexed: dict[str, str], current: dict[str, str]) -> tuple[str, ...]:
     """What differs between the indexed file hashes and the files now.
 
-    >>> outline_changes({"a.md": "1", "b.md": "2", "d.md": "5"}, {"a.md": "1", "b.md": "3", "c.md": "4"})
+    >>> outline_changes(
+    ...     {"a.md": "1", "b.md": "2", "d.md": "5"}, {"a.md": "1", "b.md": "3", "c.md": "4"}
+    ... )
     ('b.md (edited)', 'c.md (new)', 'd.md (removed)')
     """
     edited = [f"{s} (edited)" for s in current if s in indexed and indexed[s] != current[s]]
@@ -71,7 +73,8 @@ def describe(error: BranchwiseError) -> str:
 
 
 def read_status(settings: Settings) -> IndexStatus:
-    """Cheap enough for every rerun: a stat per file, hashing only files whose mtime or size moved."""
+    """Cheap enough for every rerun: a stat per file, hashing only files whose mtime or size
+    moved."""
     try:
         files = tuple(list_outline_files(settings.seeds))
     except OutlineError as error:
@@ -88,7 +91,10 @@ def read_status(settings: Settings) -> IndexStatus:
     problem = (
         ""
         if manifest.embedding_model == settings.embedding_model
-        else f"the index was built with `{manifest.embedding_model}`, not `{settings.embedding_model}`"
+        else (
+            f"the index was built with `{manifest.embedding_model}`, "
+            f"not `{settings.embedding_model}`"
+        )
     )
     return IndexStatus(
         files, stamp, manifest, outline_changes(manifest.sources, current), signature, problem
@@ -179,7 +185,8 @@ def sidebar_panel(
 
 
 def _auto_due(status: IndexStatus) -> bool:
-    """The toggle re-indexes once the files have settled, and not again on an outline that just failed."""
+    """The toggle re-indexes once the files have settled, and not again on an outline that just
+    failed."""
     outcome: Outcome | None = st.session_state.get(OUTCOME)
     failed_here = outcome is not None and not outcome.ok and outcome.belongs_to == status.signature
     return not failed_here and change_view.settled(path for path, _ in status.files)

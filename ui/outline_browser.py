@@ -91,7 +91,8 @@ def _split_path(query: str) -> list[str]:
 
 
 def subtree_rows(node: Node, limit: int = MAX_ROWS) -> list[Row]:
-    """Rows of a node and its descendants, depth relative to the node (continuation lines one deeper)."""
+    """Rows of a node and its descendants, depth relative to the node (continuation lines one
+    deeper)."""
     rows: list[Row] = []
     stack = [(node, 0)]
     while stack and len(rows) < limit:
@@ -117,7 +118,8 @@ def _matches(outline: Outline, query: str, changed: frozenset[int]) -> None:
 
 
 def _branch(source: str, node: Node, path: tuple[str, ...], changed: frozenset[int]) -> None:
-    """The branch's rows: its own lines highlighted, or the lines the last re-index changed in it."""
+    """The branch's rows: its own lines highlighted, or the lines the last re-index changed in
+    it."""
     rows = subtree_rows(node)
     lines = [row.line for row in rows if row.line is not None]
     span = f" (branch: lines {line_span(lines)})" if len(lines) > 1 else ""
