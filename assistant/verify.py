@@ -29,6 +29,8 @@ CITATION = re.compile(
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*")
 _NAME = re.compile(r"\b(?=[A-Za-z])(?:\w*[A-Z]\w*[A-Z0-9]\w*|\w+_\w+)\b")
 _DIGIT = re.compile(r"\d")
+_DIGITS = re.compile(r"\d+")
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
 _UNIT = re.compile(r"(?<![\w.])(\d+(?:[.,]\d+)*)([A-Za-z])")
 MIN_SUPPORTED_SHARE = 0.6  # of a sentence's new words and numbers, found in its closest lines
 LINES_PER_CLAIM = 3  # a sentence may combine this many lines (a list, a comparison)
@@ -44,19 +46,23 @@ class Facts:
     terms: frozenset[str]
     numbers: frozenset[str]
     names: frozenset[str]  # names as stemmed words, e.g. "VPCs" → "vpc"
+    # Every run of digits, inside words too ("EC2", "m5", "x86"): a sentence may carry none that
+    # its notes lack, whatever the question says.
+    digits: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, text: str) -> "Facts":
         """
         >>> facts = Facts.of("Allocate 128MB to 10,240 MB in EC2 via PromQL")
-        >>> sorted(facts.numbers), sorted(facts.names)
-        (['10240', '128'], ['ec2', 'mb', 'promql'])
+        >>> sorted(facts.numbers), sorted(facts.names), sorted(facts.digits)
+        (['10240', '128'], ['ec2', 'mb', 'promql'], ['10240', '128', '2'])
         """
         text = _UNIT.sub(r"\1 \2", text)  # "128MB" → "128 MB": the number and the unit apart
         words = [w for w in lexical_tokens([text])[0] if not _DIGIT.search(w)]
         numbers = {n.replace(",", "") for n in _NUMBER.findall(text)}
         names = lexical_tokens([" ".join(_NAME.findall(text))])[0] if _NAME.search(text) else []
-        return cls(frozenset(words), frozenset(numbers), frozenset(names))
+        digits = _DIGITS.findall(_THOUSANDS.sub("", text))
+        return cls(frozenset(words), frozenset(numbers), frozenset(names), frozenset(digits))
 
 
 @dataclass(frozen=True)
@@ -116,7 +122,7 @@ class Verifier:
         """Numbers and names anywhere in the notes; most new words and numbers in a few lines
         of them (words scattered over a whole chunk make a sentence the chunk never said)."""
         facts = _union([self.note_facts[note] for note in notes])
-        if not claim.numbers <= facts.numbers:
+        if not (claim.numbers <= facts.numbers and claim.digits <= facts.digits):
             return False
         if not claim.names <= facts.terms | facts.names | self.asked.terms:
             return False
@@ -199,6 +205,7 @@ def _union(facts: list[Facts]) -> Facts:
         frozenset().union(*(f.terms for f in facts)),
         frozenset().union(*(f.numbers for f in facts)),
         frozenset().union(*(f.names for f in facts)),
+        frozenset().union(*(f.digits for f in facts)),
     )
 
 

@@ -11,11 +11,16 @@ QUESTION = "How much memory can a Lambda function have?"
 
 
 @pytest.fixture(scope="module")
-def verifier() -> Verifier:
+def outline_notes():
     hits = hits_for(
         outline_chunks(), "10240", "256KB", "9999"
     )  # [1] Lambda, [2] SQS, [3] Bucket rules
-    return Verifier(QUESTION, hit_notes(hits))
+    return hit_notes(hits)
+
+
+@pytest.fixture(scope="module")
+def verifier(outline_notes) -> Verifier:
+    return Verifier(QUESTION, outline_notes)
 
 
 def numbers(verdict: Verdict) -> tuple[int, ...]:
@@ -35,6 +40,13 @@ def test_number_that_no_note_contains_removes_the_sentence(verifier):
     verdict = verifier.check("Lambda memory goes up to 20480 MB [1].")
 
     assert numbers(verdict) == ()
+
+
+def test_a_word_with_digits_from_the_question_but_not_the_notes_removes_the_sentence(outline_notes):
+    named = Verifier("Can a Lambda function on an m5 host have 128mb?", outline_notes)
+
+    assert numbers(named.check("Lambda memory ranges from 128mb to 10240 MB [1].")) == (1,)
+    assert numbers(named.check("Lambda m5 memory ranges from 128mb to 10240 MB [1].")) == ()
 
 
 def test_sentence_citing_the_wrong_note_is_recited_to_the_one_that_supports_it(verifier):
