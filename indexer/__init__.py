@@ -1,10 +1,10 @@
 """Branchwise indexer: Markdown outline → path chunks → FAISS + lexical index folder.
 
-Importing it imports nothing else: the short names below load their modules on first use, and
-torch, faiss and bm25s only when an index is built or read.
+Importing it imports no module of its own: the short names below load their modules on first
+use, and torch, faiss and bm25s load only when an index is built or read.
 """
 
-from importlib import import_module
+from core.lazy import lazy_names
 
 _HOMES = {
     "BuildReport": "indexer.build",
@@ -14,10 +14,4 @@ _HOMES = {
     "load_index": "indexer.store",
 }
 __all__ = list(_HOMES)
-
-
-def __getattr__(name: str):
-    """`indexer.Chunk` and the rest, imported from their module on first use (PEP 562)."""
-    if name not in _HOMES:
-        raise AttributeError(f"module 'indexer' has no attribute {name!r}")
-    return getattr(import_module(_HOMES[name]), name)
+__getattr__ = lazy_names("indexer", _HOMES)

@@ -1,9 +1,9 @@
 """Branchwise retriever: question → ranked branches (`Hit`s) from an index folder.
 
-Importing it imports nothing else: the short names below load their modules on first use.
+Importing it imports no module of its own: the short names below load their modules on first use.
 """
 
-from importlib import import_module
+from core.lazy import lazy_names
 
 _HOMES = {
     "Hit": "retriever.search",
@@ -11,10 +11,4 @@ _HOMES = {
     "open_retriever": "retriever.load",
 }
 __all__ = list(_HOMES)
-
-
-def __getattr__(name: str):
-    """`retriever.Retriever` and the rest, imported from their module on first use (PEP 562)."""
-    if name not in _HOMES:
-        raise AttributeError(f"module 'retriever' has no attribute {name!r}")
-    return getattr(import_module(_HOMES[name]), name)
+__getattr__ = lazy_names("retriever", _HOMES)
