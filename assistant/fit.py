@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     # Imported after parsing: numpy and the index would make `--help` wait for them.
-    from assistant.eval import read_cases
+    from assistant.evaluation import read_cases
     from assistant.fitting import FOLDS, fit, validate
     from assistant.judge import WEIGHTS_FILE
     from retriever.load import open_retriever

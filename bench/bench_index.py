@@ -35,7 +35,7 @@ from indexer import build  # noqa: E402
 from indexer.build import build_index  # noqa: E402
 from indexer.embed import SentenceTransformerEmbedder  # noqa: E402
 from indexer.store import load_index  # noqa: E402
-from retriever.eval import read_questions  # noqa: E402
+from retriever.evaluation import read_questions  # noqa: E402
 from retriever.search import Retriever  # noqa: E402
 from ui.changes import mark_stale  # noqa: E402
 

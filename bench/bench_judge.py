@@ -34,7 +34,7 @@ def main() -> int:
     parser.add_argument("questions", type=Path, nargs="+")
     add_index_flag(parser)
     args = parser.parse_args()
-    from assistant.eval import read_cases
+    from assistant.evaluation import read_cases
     from assistant.judge import Judge
     from assistant.quotes import quotes
     from retriever.load import open_retriever

@@ -47,7 +47,7 @@ def main() -> int:
     )
     add_index_flag(parser)
     args = parser.parse_args()
-    from assistant.eval import read_cases
+    from assistant.evaluation import read_cases
     from assistant.judge import Judge
     from retriever.load import open_retriever
     from retriever.reading import read_question

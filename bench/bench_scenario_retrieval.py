@@ -119,7 +119,7 @@ def main() -> int:
     parser.add_argument("questions", type=Path, nargs="+")
     add_index_flag(parser)
     args = parser.parse_args()
-    from retriever.eval import read_questions
+    from retriever.evaluation import read_questions
     from retriever.load import open_retriever
     from retriever.reading import read_question
 

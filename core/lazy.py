@@ -6,8 +6,8 @@ the package itself imports nothing else.
 'Settings'
 """
 
+from collections.abc import Callable
 from importlib import import_module
-from typing import Callable
 
 
 def lazy_names(package: str, homes: dict[str, str]) -> Callable[[str], object]:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from assistant.answer import Answer, Citation
-from assistant.eval import Case, read_cases, score
+from assistant.evaluation import Case, read_cases, score
 from core.errors import BranchwiseError
 from indexer.records import Chunk, Row
 
@@ -96,7 +96,7 @@ def test_another_format_names_the_file(tmp_path: Path) -> None:
 
 
 def test_gold_lines_quoted_counts_the_lines_the_answer_draws_on() -> None:
-    from assistant.eval import gold_quoted
+    from assistant.evaluation import gold_quoted
 
     result = answer("a [1]", lines=(3, 4))
 
@@ -104,7 +104,7 @@ def test_gold_lines_quoted_counts_the_lines_the_answer_draws_on() -> None:
 
 
 def test_invented_numbers_are_those_no_cited_branch_holds() -> None:
-    from assistant.eval import invented_numbers
+    from assistant.evaluation import invented_numbers
 
     chunk = Chunk(
         "c1", "n.md", ("N", "Limits"), (1, 2), (Row(1, 0, "Limits"), Row(2, 1, "Max 900s")), "", "h"
@@ -117,8 +117,8 @@ def test_invented_numbers_are_those_no_cited_branch_holds() -> None:
 
 
 def test_per_kind_rows_also_split_scenarios_from_one_sentence_questions() -> None:
-    from assistant.eval import per_kind
-    from retriever.eval import ONE_SENTENCE, SCENARIO_SHAPE
+    from assistant.evaluation import per_kind
+    from retriever.evaluation import ONE_SENTENCE, SCENARIO_SHAPE
 
     scenario = Case(
         "s", "We run 40 accounts. Which service shares subnets?", "fact", frozenset({7}), ("RAM",)

@@ -11,7 +11,14 @@ from conftest import shared_file
 
 from core.errors import BranchwiseError
 from indexer.records import Chunk, Row
-from retriever.eval import Question, evaluate, read_questions, recall_at, reciprocal_rank, score
+from retriever.evaluation import (
+    Question,
+    evaluate,
+    read_questions,
+    recall_at,
+    reciprocal_rank,
+    score,
+)
 from retriever.search import Hit
 
 
@@ -109,7 +116,7 @@ def test_fused_retrieval_on_the_dev_questions_meets_the_bar_and_beats_each_half(
 
 
 def test_results_split_by_shape_whatever_their_kind() -> None:
-    from retriever.eval import ONE_SENTENCE, SCENARIO_SHAPE, by_shape
+    from retriever.evaluation import ONE_SENTENCE, SCENARIO_SHAPE, by_shape
 
     scenario = Question(
         "s", "We run 40 accounts. Which service shares subnets?", "fact", frozenset({1}), True
