@@ -4,7 +4,6 @@ bar, question files (JSON lines) read into records, and results printed as markd
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Callable
@@ -116,6 +115,8 @@ def read_jsonl(path: Path, build: Callable[[dict], Record], expected: str) -> li
     core.errors.BranchwiseError: .../q.jsonl:3: not JSON (Expecting ',' delimiter);
     expected a question
     """
+    import json  # here, not at the top: every `--help` imports this module
+
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as error:
