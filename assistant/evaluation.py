@@ -188,7 +188,7 @@ def calibration(retriever, cases: list[Case]) -> str:
     from assistant.fitting import validate
     from assistant.judge import Judge
 
-    judge = Judge(retriever.index)
+    judge = Judge(retriever)
     scored = [(judge.judge(retriever.retrieve(c.question, k=5)).answerable, c) for c in cases]
     lines = [f"threshold {judge.weights.threshold:.3f} (answered from this score up)"]
     for label, refusal in (("refusal", True), ("answerable", False)):
@@ -212,10 +212,10 @@ def fold_assistants(retriever, generator, settings, template, cases: list[Case])
     from assistant.judge import Judge
     from assistant.pipeline import Assistant
 
-    samples = collect(retriever, cases, Judge(retriever.index, blank_weights()))
+    samples = collect(retriever, cases, Judge(retriever, blank_weights()))
     judges = cross_validated(samples, retriever.index.vocabulary)
     by_weights = {
-        id(w): Assistant(retriever, generator, settings, template, Judge(retriever.index, w))
+        id(w): Assistant(retriever, generator, settings, template, Judge(retriever, w))
         for w in judges.values()
     }
     return lambda case: by_weights[id(judges[case.id])]

@@ -199,7 +199,7 @@ def validate(retriever, cases, folds: int = FOLDS) -> tuple[list[Sample], dict[s
     """The questions' samples, and the cross-validated numbers of a judge fitted on them."""
     from assistant.judge import Judge
 
-    samples = collect(retriever, cases, Judge(retriever.index, blank_weights()))
+    samples = collect(retriever, cases, Judge(retriever, blank_weights()))
     kinds = {s.answerable for s in samples}
     if kinds != {True, False} or len(samples) < 2 * folds:
         raise BranchwiseError(

@@ -29,7 +29,7 @@ from core.errors import BranchwiseError
 from indexer.chunk import Chunk
 from indexer.lines import OutlineLine
 from indexer.store import Index
-from retriever.search import Retrieval
+from retriever.search import Retrieval, Retriever
 
 WEIGHTS_FILE = Path(__file__).with_name("judge_weights.json")
 MAX_TOPIC_LINES = 2000  # lines of a named topic searched for a stated amount
@@ -118,14 +118,16 @@ class Judgement:
 
 
 class Judge:
-    """Scores candidate lines of one index; read-only, so one judge serves many threads."""
+    """Scores candidate lines of one retriever's index; read-only, so one judge serves many
+    threads."""
 
-    def __init__(self, index: Index, weights: Weights | None = None):
-        self.index, self.weights = index, weights or shipped_weights()
+    def __init__(self, retriever: Retriever, weights: Weights | None = None):
+        self.index: Index = retriever.index
+        self.embedder, self.weights = retriever.embedder, weights or shipped_weights()
         self.parent, self.children, self.topics = (
-            index.tree.parent,
-            index.tree.children,
-            index.tree.topics,
+            self.index.tree.parent,
+            self.index.tree.children,
+            self.index.tree.topics,
         )
 
     def children_of(self, line: OutlineLine) -> list[OutlineLine]:
@@ -175,6 +177,14 @@ class Judge:
         if question.kinds:
             positions += self.stating(question, positions)
         return question, positions, signal_matrix(question, retrieval, positions, self)
+
+    def detail_vector(self, question: Question, retrieval: Retrieval) -> np.ndarray:
+        """The embedding of what the question asks of the titles it names ("largest message" of
+        "What's the largest message an SQS queue takes?"); the question's own when it names
+        nothing else."""
+        if not question.detail_text or question.detail_text == question.text:
+            return retrieval.vector
+        return self.embedder.embed([question.detail_text])[0]
 
     def judge(self, retrieval: Retrieval) -> Judgement:
         question, positions, matrix = self.signals(retrieval)

@@ -21,7 +21,7 @@ from assistant.followup import is_follow_up, retrieval_query
 from assistant.generator import GenerationIncomplete, Generator
 from assistant.judge import Judge, Judgement
 from assistant.prompt import DEFAULT_TEMPLATE, Note, build_messages
-from assistant.quotes import Quote, Side, quotes, sides
+from assistant.quotes import Quote, Side, in_context, quotes, sides
 from assistant.sentences import LIST_ITEM, SentenceSplitter
 from assistant.verify import Verifier
 from core.settings import Settings
@@ -59,7 +59,7 @@ class Assistant:
             settings,
             template,
         )
-        self.judge = judge or Judge(retriever.index)
+        self.judge = judge or Judge(retriever)
 
     def ask(
         self, question: str, history: Sequence[Turn] = (), k: int | None = None, mode: str = "model"
@@ -152,7 +152,7 @@ class _Call:
             retrieval = self.owner.retriever.retrieve(query, k=self.k)
             self.hits = tuple(retrieval.hits)
             judgement = self.owner.judge.judge(retrieval)
-            compared = self._compared(query)
+            compared = self._compared(query, judgement.question.named)
             if not (judgement.answered or (compared and all(j.answered for _, j in compared))):
                 self.refused = True
                 yield from self._emit(refusal_text(judgement), "refusal")
@@ -165,13 +165,13 @@ class _Call:
         finally:
             self.finish(incomplete=not completed or (self.cut and self.kept > 0))
 
-    def _compared(self, query: str) -> list[tuple[Side, Judgement]]:
+    def _compared(self, query: str, named: frozenset[str]) -> list[tuple[Side, Judgement]]:
         """For a comparison, each side judged on its own question: the joint question's best lines
         often all lean to one side ("SQS standard and FIFO queues" finds FIFO)."""
         owner = self.owner
         return [
             (side, owner.judge.judge(owner.retriever.retrieve(side.query, k=self.k)))
-            for side in sides(query)
+            for side in in_context(sides(query), named)
         ]
 
     def _model(self, query: str, chosen: list[Quote]) -> Iterator[str]:

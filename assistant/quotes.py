@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from assistant.judge import Judge, Judgement, ScoredLine
-from assistant.signals import asking_words, states_kind
+from assistant.signals import asking_words, naming_words, states_kind
 from indexer.chunk import Chunk
 from indexer.lexical import lexical_tokens
 from indexer.lines import OutlineLine
@@ -97,6 +97,31 @@ def sides(question: str) -> tuple[Side, ...]:
     )
 
 
+def in_context(compared: Sequence[Side], named: frozenset[str]) -> tuple[Side, ...]:
+    """The sides, each asked with the titles that the other side writes as its context: in
+    "ElastiCache Redis versus Memcached", Memcached is ElastiCache's too; in "standard and FIFO SNS
+    topics", standard is SNS's. A title counts as context when its words are only part of the
+    other side's (ElastiCache of "ElastiCache Redis"), not the whole of it (GuardDuty of
+    "GuardDuty vs Detective"), and this side names none of them.
+
+    >>> compared = sides("ElastiCache Redis vs Memcached?")
+    >>> [side.query for side in in_context(compared, frozenset({"ElastiCache"}))]
+    ['ElastiCache Redis?', 'Memcached ElastiCache?']
+    """
+    titles = sorted(named)
+    ways = naming_words(titles, asking_words())
+    placed = []
+    for side, other in zip(compared, compared[::-1]):
+        context = [
+            title
+            for title, naming in zip(titles, ways)
+            if any(way < other.words and not way & side.words for way in naming)
+        ]
+        query = side.query.replace(side.text, " ".join([side.text, *context]), 1)
+        placed.append(Side(side.text, side.words, query))
+    return tuple(placed)
+
+
 def choose(
     judgement: Judgement, judge: Judge, compared: Sequence[tuple[Side, Judgement]] = ()
 ) -> list[ScoredLine]:
@@ -127,19 +152,17 @@ def choose(
 def _on_side(
     ranked: Sequence[ScoredLine], mine: frozenset[str], theirs: frozenset[str]
 ) -> ScoredLine | None:
-    """The best line that itself names what only this side names ("Standard", not "Queue Types")
-    and whose path leans to this side (a "Timeout" under Step Functions is not Lambda's)."""
-    texts = [s.line.text for s in ranked] + [" ".join(s.line.path[1:]) for s in ranked]
-    tokens = [set(words) for words in lexical_tokens(texts)]
-    own, path = tokens[: len(ranked)], tokens[len(ranked) :]
-    return next(
-        (
-            s
-            for s, words, steps in zip(ranked, own, path)
-            if words & mine and len(steps & mine) > len(steps & theirs)
-        ),
-        None,
-    )
+    """The best line whose nearest step naming either side (the line itself, else its parent, and
+    so on up) names this one: "Memcached" under "ElastiCache" is Memcached's, and a "Timeout"
+    under Step Functions is not Lambda's."""
+    steps = [step for s in ranked for step in s.line.path[1:]]
+    words = iter(set(tokens) for tokens in lexical_tokens(steps)) if steps else iter(())
+    for scored in ranked:
+        path = [next(words) for _ in scored.line.path[1:]]
+        nearest = next((step for step in reversed(path) if step & (mine | theirs)), set())
+        if nearest & mine and not nearest & theirs:
+            return scored
+    return None
 
 
 def _states(judge: Judge, line: OutlineLine, kinds: frozenset[str]) -> bool:

@@ -41,6 +41,9 @@ SIGNALS = (
     "amount_missing",
     "amount_near",
     "kind_stated",
+    "bound_stated",
+    "detail_cosine",
+    "detail_gap",
     "under_topic",
     "leaf",
     "depth",
@@ -55,6 +58,9 @@ QUESTION_SIGNALS = (
     "detail_covered",
     "detail_near",
     "amount_near",
+    "detail_cosine",
+    "best_detail_cosine",
+    "amount_detail_cosine",
     "kind_missing",
     "unknown_name",
     "unknown_detail",
@@ -73,6 +79,7 @@ ASKING_WORDS = (
     "before after out up off over get gets got have has had make need needs want wants "
     "like able possible way ways thing things also just"
 )
+WORD = re.compile(r"[A-Za-z0-9]+")
 PARENTHESES = re.compile(r"\(([^)]*)\)")
 PREFIX = 4  # "time" and "timeout", "data" and "databrew": a shared start this long is the same word
 MAX_CHILDREN = 24  # children scored for `child_cosine`: enough for any list in a hand-kept outline
@@ -127,6 +134,40 @@ AMOUNT_KINDS = {
 }
 
 
+# Which end of a range a question asks for, and how a note states that end: "How long can a Lambda
+# function run?" asks for the upper bound that "Timeout › Max 900s" states, not "Default 3s".
+BOUNDS = {
+    "upper": (
+        re.compile(
+            r"\b(max|maximum|longest|largest|biggest|highest|most|at most|up to|limit|"
+            r"how (long|large|big|many|much))\b",
+            re.IGNORECASE,
+        ),
+        re.compile(r"\b(max|maximum|up to|upto|limit|limits|at most|largest|longest)\b", re.I),
+    ),
+    "lower": (
+        re.compile(r"\b(min|minimum|shortest|smallest|lowest|least|at least)\b", re.I),
+        re.compile(r"\b(min|minimum|at least|smallest|shortest)\b", re.I),
+    ),
+    "default": (
+        re.compile(r"\b(default|by default|out of the box)\b", re.I),
+        re.compile(r"\b(default|defaults)\b", re.I),
+    ),
+}
+
+
+def asked_bounds(text: str) -> frozenset[str]:
+    """
+    >>> sorted(asked_bounds("What is the default visibility timeout?"))
+    ['default']
+    """
+    return frozenset(bound for bound, (asks, _) in BOUNDS.items() if asks.search(text))
+
+
+def states_bound(texts: Sequence[str], bounds: frozenset[str]) -> bool:
+    return any(BOUNDS[bound][1].search(text) for bound in bounds for text in texts)
+
+
 def asked_kinds(text: str) -> frozenset[str]:
     """
     >>> sorted(asked_kinds("How long can a Lambda function run?"))
@@ -149,6 +190,8 @@ class Question:
     detail: frozenset[str]  # content words outside the named titles: what it asks of them
     asks_amount: bool
     kinds: frozenset[str] = frozenset()  # the kinds of amount it asks for (see `AMOUNT_KINDS`)
+    bounds: frozenset[str] = frozenset()  # the ends of a range it asks for (see `BOUNDS`)
+    detail_text: str = ""  # the words of its ask whose stems are in `detail`, in their order
 
     @classmethod
     def read(cls, text: str, lines: Sequence[OutlineLine]) -> "Question":
@@ -165,14 +208,21 @@ class Question:
                 naming.update(*hits)
         names = tuple(match.group(0) for match in NAME.finditer(text.strip()))
         kinds = asked_kinds(ask_of(text))
+        detail = ask - naming
+        written = WORD.findall(ask_of(text))
+        detail_text = " ".join(
+            word for word, stems in zip(written, lexical_tokens(written)) if set(stems) & detail
+        )
         return cls(
             text,
             ask,
             names,
             frozenset(named),
-            ask - naming,
+            detail,
             bool(AMOUNT_QUESTION.search(ask_of(text))) or bool(kinds),
             kinds,
+            asked_bounds(ask_of(text)),
+            detail_text,
         )
 
     def share(self, asked: frozenset[str], found: set[str]) -> float:
@@ -252,12 +302,16 @@ def signal_matrix(
     context_words, topic_words = tokens[:n], tokens[n : 2 * n]
     words_of = dict(zip(near, (set(words) for words in tokens[2 * n :])))
     best = max(cosine[p] for p in positions)
+    detail_cosine = index.line_scores(judge.detail_vector(question, retrieval), positions)
+    best_detail = float(detail_cosine.max())
     chunk_rank = {}
     for hit in reversed(retrieval.hits):
         chunk_rank.update({(hit.chunk.source, n): 1.0 / hit.rank for n in hit.chunk.lines})
     line_rank = {hit.position: 1.0 / rank for rank, hit in enumerate(retrieval.lines, start=1)}
     rows = []
-    for p, line, context, below in zip(positions, lines, context_words, topic_words):
+    for p, line, context, below, detail in zip(
+        positions, lines, context_words, topic_words, detail_cosine.tolist()
+    ):
         children = [index.lines[k] for k in kids[p]]
         own = words_of[p]
         # The line with its parent and children: "Timeout" > "Max 900s" says what the 900s is of.
@@ -287,6 +341,15 @@ def signal_matrix(
                 float(question.asks_amount and not states),
                 float(question.asks_amount and states) * detail_near,
                 float(kind),
+                float(
+                    states
+                    and states_bound(
+                        [line.text, index.lines[judge.parent[p]].text if p in judge.parent else ""],
+                        question.bounds,
+                    )
+                ),
+                detail,
+                detail - best_detail,
                 _under_topic(question, line),
                 float(not children),
                 min(len(line.path) - 1, 6) / 6,
@@ -343,6 +406,16 @@ def question_signals(
             column["detail_covered"],
             column["detail_near"],
             column["amount_near"],
+            column["detail_cosine"],
+            top[0, SIGNALS.index("detail_cosine")],
+            max(
+                (
+                    row[SIGNALS.index("detail_cosine")]
+                    for row in top
+                    if row[SIGNALS.index("amount_stated")]
+                ),
+                default=0.0,
+            ),
             float(bool(question.kinds) and not column["kind_stated"]),
             float(unknown_name),
             len(unknown) / max(len(question.detail), 1),

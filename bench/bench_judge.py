@@ -40,7 +40,7 @@ def main() -> int:
     from retriever.load import open_retriever
 
     retriever = open_retriever(settings_from(args))
-    judge = Judge(retriever.index)
+    judge = Judge(retriever)
     cases = [case for path in args.questions for case in read_cases(path)]
     retriever.retrieve(cases[0].question)  # loads the model and the tokenizer before the clock runs
     retrieving, judging = [], []

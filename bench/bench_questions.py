@@ -53,7 +53,7 @@ def main() -> int:
     from retriever.reading import read_question
 
     retriever = open_retriever(settings_from(args))
-    judge = Judge(retriever.index)
+    judge = Judge(retriever)
     long = [
         p
         for p in (read_question(c.question) for path in args.questions for c in read_cases(path))

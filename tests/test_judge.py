@@ -199,7 +199,7 @@ def test_a_scenario_is_judged_on_its_ask_and_needs_not_on_its_situation_or_const
         "cost-effective?"
     )
     retrieval = retriever.retrieve(scenario)
-    judge = Judge(retriever.index)
+    judge = Judge(retriever)
 
     judged = judge.judge(retrieval)
     read_whole = judge.judge(dataclasses.replace(retrieval, focus=scenario))
