@@ -20,11 +20,12 @@ import numpy as np
 from core.errors import BranchwiseError, IndexMismatchError, IndexMissingError, OutlineError
 from core.settings import Settings
 from indexer.changes import Change, compare
-from indexer.chunk import Chunk, Chunked, chunk_file
+from indexer.chunk import chunk_file
 from indexer.embed import Embedder
 from indexer.lines import OutlineLine, outline_lines
 from indexer.lock import BuildLock
 from indexer.outline import Outline, read_outline_text
+from indexer.records import Chunk, Chunked
 from indexer.sources import list_outline_files
 from indexer.store import (
     Index,

@@ -16,10 +16,9 @@ from pathlib import Path
 import numpy as np
 
 from core.errors import IndexMismatchError, IndexMissingError
-from indexer.chunk import Chunk, ChunkedBranch
 from indexer.lexical import Lexical, lexical_tokens
 from indexer.lines import LineTree, OutlineLine, line_tree, outline_lines
-from indexer.records import Row
+from indexer.records import Chunk, ChunkedBranch, Row
 
 FORMAT_VERSION = (
     4  # 2: our own BM25 files, the branches of the last chunking; 3: the line index; 4: chunk rows
