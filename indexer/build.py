@@ -21,22 +21,16 @@ from core.errors import BranchwiseError, IndexMismatchError, IndexMissingError, 
 from core.settings import Settings
 from indexer.changes import Change, compare
 from indexer.chunk import chunk_file
+from indexer.chunk_records import read_chunks
 from indexer.embed import Embedder
 from indexer.lines import OutlineLine, outline_lines
 from indexer.lock import BuildLock
+from indexer.manifest import Manifest
 from indexer.outline import Outline, read_outline_text
 from indexer.records import Chunk, Chunked
-from indexer.sources import list_outline_files
-from indexer.store import (
-    Index,
-    Manifest,
-    Vectors,
-    file_sha256,
-    load_index,
-    previous_folder,
-    read_chunks,
-    write_index,
-)
+from indexer.sources import file_sha256, list_outline_files
+from indexer.store import Index, Vectors, load_index, write_index
+from indexer.swap import previous_folder
 
 Progress = Callable[
     [int, int], None

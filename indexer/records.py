@@ -1,8 +1,8 @@
 """The records a chunking hands on: a `Chunk` (what is indexed, retrieved and cited) and its `Row`s,
 and per file a `Chunked` (its chunks, and the `ChunkedBranch`es the next build may re-use).
 
-A chunk's rows are laid out once, by the chunker (chunk.py); the index stores them (store.py)
-and everyone else reads them, never the indentation of `Chunk.text`.
+A chunk's rows are laid out once, by the chunker (chunk.py); the index stores them
+(chunk_records.py) and everyone else reads them, never the indentation of `Chunk.text`.
 
 >>> chunk = Chunk(
 ...     "c", "f.md", ("A", "Timeout"), (7, 8),

@@ -20,7 +20,8 @@ from conftest import REPO_ROOT, VENV_PYTHON, CountingEmbedder, write_outline
 
 from core.settings import Settings
 from indexer.build import build_index
-from indexer.store import Index, load_index, previous_folder
+from indexer.store import Index, load_index
+from indexer.swap import previous_folder
 from retriever.search import Retriever
 
 # A child process: build `index` from `seeds` with the counting fake, after arming one kill point.
