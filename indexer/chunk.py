@@ -4,47 +4,24 @@ A branch that fits `target` tokens is one chunk. A larger branch becomes chunks 
 its leaf children in full and its other children by title (split into parts when many), and each
 non-leaf child is chunked the same way. Given the file's last chunking, a heading whose branch and
 place are unchanged gets its chunks back, lines shifted, unparsed and uncounted: an edit costs its
-section, not the file. It does not embed or store (see build.py, store.py).
+section, not the file. Measuring nodes belongs to node_sizes.py; it does not embed or store (see
+build.py, store.py).
 """
 
 from __future__ import annotations
 
 import bisect
 import hashlib
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Sequence
 
 from indexer.crumbs import TokenCounter, breadcrumbs, display_path
-from indexer.markup import plain
+from indexer.node_sizes import NodeSizes
 from indexer.outline import Node, Outline
 from indexer.pieces import Piece, indent, pack, shorten, split_long
-from indexer.records import Chunk, Row
+from indexer.records import Chunk, Chunked, ChunkedBranch, Row
 
 SPECIAL_TOKENS = 2  # [CLS] and [SEP]
-
-
-@dataclass(frozen=True)
-class ChunkedBranch:
-    """A heading's branch as one build chunked it: the next build re-uses its chunks while it is
-    unchanged."""
-
-    place: (
-        str  # hash of its text and of all its chunks show from above it (path, breadcrumb, sizes)
-    )
-    text: str  # hash of its text alone
-    tokens: int  # its text's tokens: what chunking its parent needs to know of it
-    has_children: bool
-    line: int  # its heading's line
-    first: int  # its chunks are the file's chunks first … first + count - 1
-    count: int = 0
-
-
-@dataclass(frozen=True)
-class Chunked:
-    """One file's chunks in order, with the branches a later build can re-use."""
-
-    chunks: list[Chunk]
-    branches: list[ChunkedBranch]
 
 
 def chunk_file(
@@ -70,11 +47,8 @@ class _ChunkBuilder:
     ):
         self.outline, self.source, self.count = outline, outline.source, count
         self.target, self.limit, self.previous = target, limit, previous
-        self.own: dict[Node, list[Piece]] = {}  # filled as nodes are measured
-        self.subtree: dict[Node, int] = {}
-        self.complete: set[Node] = set()  # nodes whose whole subtree has its pieces
+        self.sizes = NodeSizes(outline, count, previous.branches)
         self.reusable = {branch.place: i for i, branch in enumerate(previous.branches)}
-        self.sizes = {branch.text: branch for branch in previous.branches}
         self.chunks: list[Chunk] = []
         self.branches: list[ChunkedBranch] = []
         self.opened: dict[int, range] = {}  # branches chunked afresh: their lines
@@ -95,12 +69,12 @@ class _ChunkBuilder:
             )
             if place in self.reusable and self._reuse(self.reusable[place], node.line):
                 continue
-            self._measure(node)
+            self.sizes.measure(node)
             if fingerprint:
                 work.append(self._open(node, place, fingerprint))
             budget = max(self.target - crumb_tokens, 1)  # a breadcrumb may take up to limit // 4
-            if self.subtree[node] <= budget:
-                self._emit(path, key, crumb, self._branch(node))
+            if self.sizes.subtree[node] <= budget:
+                self._emit(path, key, crumb, self.sizes.branch(node))
             else:
                 big = self._emit_parts(node, path, key, crumb, budget)
                 work.extend(self._work(big, path, key))
@@ -112,7 +86,7 @@ class _ChunkBuilder:
             ChunkedBranch(
                 place,
                 fingerprint[0],
-                self.subtree[node],
+                self.sizes.subtree[node],
                 bool(node.children),
                 node.line,
                 len(self.chunks),
@@ -156,72 +130,6 @@ class _ChunkBuilder:
             if i not in self.opened or not _any_within(warned, self.opened[i])
         ]
 
-    def _measure(self, top: Node, known_sizes: bool = True) -> None:
-        """Pieces of `top` and tokens of its subtree. With `known_sizes`, a node below it whose size
-        is known (this build, or an unchanged branch of the last one) is not parsed or counted
-        again; without, every node below it gets its pieces."""
-        if top in self.complete or known_sizes and top in self.own and top in self.subtree:
-            return
-        order, stack, skipped = [], [top], False
-        while stack:
-            node = stack.pop()
-            if node is not top and (
-                node in self.complete or known_sizes and self._size_known(node)
-            ):
-                skipped = skipped or node not in self.complete
-                continue
-            self.outline.expand(node)
-            order.append(node)
-            stack.extend(node.children)
-        self._count_own([node for node in order if node not in self.own])
-        for node in reversed(order):  # children before parents
-            self.subtree[node] = sum(p.tokens for p in self.own[node]) + sum(
-                self.subtree[c] for c in node.children
-            )
-        if not skipped:
-            self.complete.update(order)
-
-    def _size_known(self, node: Node) -> bool:
-        if node in self.subtree:
-            return True
-        fingerprint = self.outline.fingerprint(node)
-        if fingerprint and fingerprint[0] in self.sizes and not self.outline.expanded(node):
-            self.subtree[node] = self.sizes[fingerprint[0]].tokens
-            return True
-        return False
-
-    def _has_children(self, node: Node) -> bool:
-        if self.outline.expanded(node):
-            return bool(node.children)
-        return self.sizes[self.outline.fingerprint(node)[0]].has_children
-
-    def _count_own(self, nodes: list[Node]) -> None:
-        """Each node's own lines as pieces, token-counted in one batch."""
-        if not nodes:
-            return
-        texts = [
-            (node, line_no, line)
-            for node in nodes
-            for line_no, line in zip(node.lines, node.text.split("\n"))
-        ]
-        plains = [plain(text) for _, _, text in texts]
-        tokens = self.count(plains) if texts else []
-        for node in nodes:
-            self.own[node] = []
-        for (node, line_no, text), search, n in zip(texts, plains, tokens):
-            depth = 1 if self.own[node] else 0  # continuation lines hang below the node's title
-            self.own[node].append(Piece(text, search, n, (line_no,), depth))
-
-    def _titles(self, nodes: Sequence[Node]) -> dict[Node, Piece]:
-        """Each node's first piece: its title line, counted without parsing the rest of it."""
-        missing = [node for node in nodes if node not in self.own]
-        counted = self.count([plain(node.title) for node in missing]) if missing else []
-        titles = {
-            node: Piece(node.title, plain(node.title), n, (node.line,))
-            for node, n in zip(missing, counted)
-        }
-        return {node: self.own[node][0] if node in self.own else titles[node] for node in nodes}
-
     def _work(self, nodes: Sequence[Node], path: tuple, key) -> list[tuple]:
         """(node, path, key, breadcrumb, its tokens) per node, reversed for popping in order."""
         keyed = _keyed(nodes, key)
@@ -232,35 +140,28 @@ class _ChunkBuilder:
             for (node, k), p, crumb in reversed(list(zip(keyed, paths, crumbs)))
         ]
 
-    def _branch(self, node: Node) -> list[Piece]:
-        """The whole subtree, indented; iterative because outlines may nest thousands deep."""
-        self._measure(node, known_sizes=False)
-        pieces, stack = [], [(node, 0)]
-        while stack:
-            current, level = stack.pop()
-            pieces.extend(indent(p, level) for p in self.own[current])
-            stack.extend((child, level + 1) for child in reversed(current.children))
-        return pieces
-
     def _emit_parts(self, node: Node, path: tuple, key, crumb: str, budget: int) -> list[Node]:
         """Chunks of the node with its leaves and child titles; returns the children chunked on
         their own."""
-        header = self.own[node]
+        header = self.sizes.own[node]
         if sum(p.tokens for p in header) > budget // 2:
             for part, piece in enumerate(split_long(header, self.count, budget)):
                 self._emit(path, key, crumb, [piece], f"text{part}", titled=False)
             header = [Piece(header[0].display[:80], "", 0, (node.line,))]
         room = max(budget - sum(p.tokens for p in header), 1)
         big, items = [], []
-        titles = self._titles(node.children)
+        titles = self.sizes.titles(node.children)
         for child in node.children:
             # A leaf that would push a chunk past the hard cap gets chunks of its own, like a
             # branch.
-            if self._has_children(child) or self.subtree[child] > room + self.limit - self.target:
+            if (
+                self.sizes.has_children(child)
+                or self.sizes.subtree[child] > room + self.limit - self.target
+            ):
                 big.append(child)
                 items.extend(indent(p, 1) for p in shorten(titles[child], self.count))
             else:
-                items.extend(indent(p, 1) for p in self._branch(child))
+                items.extend(indent(p, 1) for p in self.sizes.branch(child))
         for part, group in enumerate(pack(items, room) or [[]]):
             self._emit(path, key, crumb, header + group, f"part{part}" if part else "")
         return big

@@ -1,7 +1,8 @@
-"""The records a chunking hands on: a `Chunk` (what is indexed, retrieved and cited) and its `Row`s.
+"""The records a chunking hands on: a `Chunk` (what is indexed, retrieved and cited) and its `Row`s,
+and per file a `Chunked` (its chunks, and the `ChunkedBranch`es the next build may re-use).
 
-A chunk's rows are laid out once, by the chunker (chunk.py); the index stores them (store.py) and
-everyone else reads them, never the indentation of `Chunk.text`.
+A chunk's rows are laid out once, by the chunker (chunk.py); the index stores them
+(chunk_records.py) and everyone else reads them, never the indentation of `Chunk.text`.
 
 >>> chunk = Chunk(
 ...     "c", "f.md", ("A", "Timeout"), (7, 8),
@@ -47,3 +48,27 @@ class Chunk:
     def text(self) -> str:
         """The rows as an indented tree, two spaces per depth: what the CLI and exports print."""
         return "\n".join("  " * row.depth + row.text for row in self.rows)
+
+
+@dataclass(frozen=True)
+class ChunkedBranch:
+    """A heading's branch as one build chunked it: the next build re-uses its chunks while it is
+    unchanged."""
+
+    place: (
+        str  # hash of its text and of all its chunks show from above it (path, breadcrumb, sizes)
+    )
+    text: str  # hash of its text alone
+    tokens: int  # its text's tokens: what chunking its parent needs to know of it
+    has_children: bool
+    line: int  # its heading's line
+    first: int  # its chunks are the file's chunks first … first + count - 1
+    count: int = 0
+
+
+@dataclass(frozen=True)
+class Chunked:
+    """One file's chunks in order, with the branches a later build can re-use."""
+
+    chunks: list[Chunk]
+    branches: list[ChunkedBranch]

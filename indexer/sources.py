@@ -1,8 +1,9 @@
 """Which outline files to index: `--seeds` files and folders → sorted `(path, source name)`
-pairs."""
+pairs; and the sha256 of a file's bytes, which tells an update whether it changed."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 from typing import Iterable
@@ -52,3 +53,11 @@ def _markdown_under(folder: Path) -> list[Path]:
             Path(root) / n for n in sorted(names) if n.endswith(".md") and not n.startswith(".")
         )
     return files
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as data:
+        for block in iter(lambda: data.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

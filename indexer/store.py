@@ -1,47 +1,30 @@
 """The index folder: FAISS vectors, chunk records, the lexical index and `manifest.json`.
 
-The only module that imports `faiss`. It reads and writes folders (the lexical files through
-lexical.py); deciding what to embed and swapping folders into place belong to build.py.
+The only module that imports `faiss`. It reads and writes whole folders and checks that their files
+agree (each file's format through manifest.py, chunk_records.py and lexical.py); deciding what to
+embed belongs to build.py, swapping folders into place to swap.py.
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
-import json
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from core.errors import IndexMismatchError, IndexMissingError
-from indexer.chunk import Chunk, ChunkedBranch
+from indexer.chunk_records import load_chunks, read_branches, write_branches, write_chunks
 from indexer.lexical import Lexical, lexical_tokens
 from indexer.lines import LineTree, OutlineLine, line_tree, outline_lines
-from indexer.records import Row
+from indexer.manifest import FIX, Manifest, read_manifest, write_manifest
+from indexer.records import Chunk, ChunkedBranch
+from indexer.swap import previous_folder
 
-FORMAT_VERSION = (
-    4  # 2: our own BM25 files, the branches of the last chunking; 3: the line index; 4: chunk rows
-)
-MANIFEST, CHUNKS, DENSE = "manifest.json", "chunks.jsonl", "dense.faiss"
+DENSE = "dense.faiss"
 LINES = "lines.faiss"  # one vector per outline line, in `outline_lines(chunks)` order
-BRANCHES = "branches.json"  # only for the next build: see `chunk_file`
-FIX = "run `python -m indexer --rebuild` to rebuild it"
 SWAP_RETRIES = 5
-
-
-@dataclass(frozen=True)
-class Manifest:
-    embedding_model: str
-    dimension: int
-    chunk_tokens: int
-    chunks: dict[str, str]  # chunk id → content hash
-    sources: dict[str, str]  # source file → sha256 of its bytes
-    built_at: str
-    format_version: int = FORMAT_VERSION
-    index_type: str = "flat"
-    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -150,25 +133,7 @@ class Index:
     def branches(self) -> dict[str, list[ChunkedBranch]]:
         """Per source file, the branches its last chunking recorded; none when the file is absent or
         unreadable (an update then chunks changed files afresh)."""
-        try:
-            stored = json.loads((self.folder / BRANCHES).read_text(encoding="utf-8"))
-            return {
-                source: [
-                    ChunkedBranch(
-                        str(place),
-                        str(text),
-                        int(tokens),
-                        bool(children),
-                        int(line),
-                        int(first),
-                        int(count),
-                    )
-                    for place, text, tokens, children, line, first, count in rows
-                ]
-                for source, rows in stored.items()
-            }
-        except (OSError, ValueError, TypeError, AttributeError):
-            return {}
+        return read_branches(self.folder)
 
 
 def write_index(
@@ -197,45 +162,9 @@ def write_index(
     Lexical.build(
         chunks, (previous._lexical, previous.chunks) if previous is not None else None
     ).save(folder)
-    with open(folder / CHUNKS, "w", encoding="utf-8") as out:
-        for chunk in chunks:
-            out.write(json.dumps(_chunk_json(chunk), ensure_ascii=False) + "\n")
-    (folder / BRANCHES).write_text(
-        json.dumps(
-            {
-                source: [list(vars(b).values()) for b in rows]
-                for source, rows in (branches or {}).items()
-            }
-        ),
-        encoding="utf-8",
-    )
-    (folder / MANIFEST).write_text(json.dumps(vars(manifest), indent=1), encoding="utf-8")
-
-
-def read_manifest(folder: Path) -> Manifest:
-    try:
-        text = (folder / MANIFEST).read_text(encoding="utf-8")
-    except (FileNotFoundError, NotADirectoryError):  # also when a swap renames the folder mid-read
-        raise IndexMissingError(
-            f"no index at {folder}: run `python -m indexer` to build it"
-        ) from None
-    try:
-        data = json.loads(text)
-        if data.get("format_version") != FORMAT_VERSION:
-            raise IndexMismatchError(
-                f"index at {folder} has format version {data.get('format_version')}, "
-                f"this Branchwise reads {FORMAT_VERSION}: {FIX}"
-            )
-        return Manifest(**data)
-    except (ValueError, TypeError) as error:
-        raise IndexMismatchError(
-            f"index at {folder} has an unreadable manifest ({error}): {FIX}"
-        ) from None
-
-
-def previous_folder(folder: Path) -> Path:
-    """Where the last index waits while a new one is renamed into place."""
-    return folder.with_name(folder.name + ".previous")
+    write_chunks(folder, chunks)
+    write_branches(folder, branches or {})
+    write_manifest(folder, manifest)
 
 
 def load_index(folder: Path, embedding_model: str | None = None) -> Index:
@@ -281,8 +210,7 @@ def _load(folder: Path, embedding_model: str | None) -> Index:
             f"{manifest.embedding_model!r}, not {embedding_model!r}: {FIX}"
         )
     try:
-        with open(folder / CHUNKS, encoding="utf-8") as lines:
-            chunks = [_chunk_from_json(line) for line in lines]
+        chunks = load_chunks(folder)
         dense = faiss.read_index(str(folder / DENSE))
         line_dense = faiss.read_index(str(folder / LINES))
         lexical = Lexical.load(folder)
@@ -297,33 +225,6 @@ def _load(folder: Path, embedding_model: str | None) -> Index:
             f"index at {folder} is inconsistent (line vectors and chunks disagree): {FIX}"
         )
     return Index(folder, manifest, chunks, dense, lexical, line_dense, lines)
-
-
-def _chunk_json(chunk: Chunk) -> dict:
-    """A chunk record, its rows as [line, depth, text] (asdict deep-copies: 5× slower)."""
-    return {**vars(chunk), "rows": [[row.line, row.depth, row.text] for row in chunk.rows]}
-
-
-def read_chunks(folder: Path) -> list[Chunk]:
-    """The chunk records of an index folder, unchecked; [] when there are none to read (what an
-    update compares against when the old index cannot be loaded, e.g. after a model change)."""
-    try:
-        with open(folder / CHUNKS, encoding="utf-8") as lines:
-            return [_chunk_from_json(line) for line in lines]
-    except (OSError, ValueError, TypeError, KeyError):
-        return []
-
-
-def _chunk_from_json(line: str) -> Chunk:
-    data = json.loads(line)
-    return Chunk(
-        **{
-            **data,
-            "path": tuple(data["path"]),
-            "lines": tuple(data["lines"]),
-            "rows": tuple(Row(*row) for row in data["rows"]),
-        }
-    )
 
 
 def _id_map(dense) -> np.ndarray:
@@ -347,11 +248,3 @@ def _check_consistent(
         raise IndexMismatchError(
             f"index at {folder} is inconsistent (vectors, chunks and manifest disagree): {FIX}"
         )
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as data:
-        for block in iter(lambda: data.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

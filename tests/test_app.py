@@ -16,7 +16,7 @@ import pytest
 from conftest import REPO_ROOT, write_outline
 from streamlit.testing.v1 import AppTest
 
-from indexer.store import MANIFEST
+from indexer.manifest import MANIFEST
 from ui import changes
 from ui.export import STALE, conversation_markdown
 

@@ -14,10 +14,12 @@ from conftest import SEED_OUTLINE, CountingEmbedder, write_outline
 from core.errors import IndexMismatchError, IndexMissingError
 from core.settings import Settings
 from indexer.build import build_index
+from indexer.chunk_records import BRANCHES, CHUNKS
 from indexer.lexical import TERMS, VOCABULARY
+from indexer.manifest import MANIFEST
 from indexer.markup import plain
 from indexer.records import Row
-from indexer.store import BRANCHES, CHUNKS, DENSE, LINES, MANIFEST, load_index
+from indexer.store import DENSE, LINES, load_index
 
 SMALL = (
     "# Garden\n## Tomatoes\n- Water deeply twice a week\n- Stake when thirty centimetres tall\n"

@@ -14,8 +14,9 @@ from core.settings import Settings
 from indexer import changes as changes_module
 from indexer.build import build_index
 from indexer.changes import Change, compare, stale_lines
-from indexer.chunk import Chunk, Chunked, chunk_file
+from indexer.chunk import Chunk, chunk_file
 from indexer.outline import Outline
+from indexer.records import Chunked
 
 words = CountingEmbedder().count_tokens
 NOTES = """\

@@ -19,7 +19,8 @@ from core.errors import IndexLockedError
 from core.settings import Settings
 from indexer.build import build_index
 from indexer.lock import BuildLock
-from indexer.store import load_index, previous_folder
+from indexer.store import load_index
+from indexer.swap import previous_folder
 
 OLD = "# Pantry\n- Rice keeps for years in a sealed jar\n- Flour keeps six months\n"
 

@@ -16,9 +16,10 @@ from core.errors import OutlineError
 from core.settings import Settings
 from indexer.build import BuildReport, build_index
 from indexer.chunk import SPECIAL_TOKENS, chunk_file
+from indexer.chunk_records import CHUNKS
 from indexer.crumbs import PATH_STEPS
 from indexer.outline import parse_outline
-from indexer.store import CHUNKS, Index, load_index
+from indexer.store import Index, load_index
 from retriever.search import Retriever
 
 GOOD = "# Garden\n## Tomatoes\n- Water deeply twice a week\n## Roses\n- Prune in late winter\n"

@@ -20,7 +20,8 @@ from conftest import REPO_ROOT, VENV_PYTHON, CountingEmbedder, write_outline
 
 from core.settings import Settings
 from indexer.build import build_index
-from indexer.store import Index, load_index, previous_folder
+from indexer.store import Index, load_index
+from indexer.swap import previous_folder
 from retriever.search import Retriever
 
 # A child process: build `index` from `seeds` with the counting fake, after arming one kill point.
@@ -29,7 +30,7 @@ import json, os, signal, sys, time
 sys.path[:0] = [sys.argv[1], sys.argv[1] + "/tests"]
 from pathlib import Path
 from conftest import CountingEmbedder
-import indexer.build as build, indexer.lock as lock
+import indexer.build as build, indexer.lock as lock, indexer.rechunk as rechunk
 from core.settings import Settings
 
 seeds, index, point, log = Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4], sys.argv[5]
@@ -67,13 +68,13 @@ class LoggedLock(lock.BuildLock):
 
 build.BuildLock = LoggedLock
 points = {
-    "before chunking": (build, "chunk_file", False, 1),
+    "before chunking": (rechunk, "chunk_file", False, 1),
     "while embedding": (SlowEmbedder, "embed", False, 1),
     "after writing the new folder": (build, "write_index", True, 1),
-    "before the first rename": (build.os, "rename", False, 1),
-    "between the two renames": (build.os, "rename", True, 1),
-    "after the second rename": (build.os, "rename", True, 2),
-    "while removing the old folder": (build.os, "unlink", False, 2),
+    "before the first rename": (os, "rename", False, 1),
+    "between the two renames": (os, "rename", True, 1),
+    "after the second rename": (os, "rename", True, 2),
+    "while removing the old folder": (os, "unlink", False, 2),
 }
 if point in points:
     die_at(*points[point])

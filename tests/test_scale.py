@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO_ROOT, VENV_PYTHON, CountingEmbedder, content_lines, write_outline
 
-import indexer.build
+import indexer.rechunk
 from core.cli import progress_bar
 from core.settings import Settings
 from indexer.build import build_index
@@ -156,9 +156,9 @@ def test_one_edit_in_a_20_file_outline_parses_only_that_file(tmp_path: Path, mon
     build_index(settings, CountingEmbedder())
     edit_middle_bullet(tmp_path / "seeds" / "part-07.md")
     parsed = []
-    real_outline = indexer.build.Outline
+    real_outline = indexer.rechunk.Outline
     monkeypatch.setattr(
-        indexer.build,
+        indexer.rechunk,
         "Outline",
         lambda source, text: parsed.append(source) or real_outline(source, text),
     )

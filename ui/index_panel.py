@@ -20,8 +20,8 @@ from core.errors import BranchwiseError, OutlineError
 from core.settings import Settings
 from indexer.build import BuildReport, build_index
 from indexer.changes import Change
+from indexer.manifest import Manifest
 from indexer.sources import list_outline_files
-from indexer.store import Manifest
 from retriever import Retriever
 from ui import changes as change_view
 from ui import resources

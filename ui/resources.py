@@ -17,8 +17,10 @@ from assistant.backends import open_generator
 from core.errors import ModelUnavailableError
 from core.settings import Settings
 from indexer.embed import SentenceTransformerEmbedder
+from indexer.manifest import MANIFEST, Manifest, read_manifest
 from indexer.outline import Outline, parse_outline, read_outline_text
-from indexer.store import MANIFEST, Manifest, file_sha256, load_index, read_manifest
+from indexer.sources import file_sha256
+from indexer.store import load_index
 from retriever import Retriever
 
 
