@@ -171,7 +171,7 @@ class _Call:
         owner = self.owner
         return [
             (side, owner.judge.judge(owner.retriever.retrieve(side.query, k=self.k)))
-            for side in in_context(sides(query), named)
+            for side in in_context(sides(query), owner.judge, named)
         ]
 
     def _model(self, query: str, chosen: list[Quote]) -> Iterator[str]:

@@ -23,6 +23,7 @@ MAX_QUOTES = 3  # heads chosen by score (a comparison adds one per side)
 RUNNER_UP = 0.5  # a further line is quoted when it scores at least this share of the best one
 MAX_CHILDREN = 12  # children listed after a head: a list question wants them all
 CONTEXT_STEPS = 3  # path steps shown before a quoted line
+SIDE_NODE_STEPS = 2  # how far above its best line a comparison side's own node is quoted instead
 # "X vs Y", "X versus Y", "difference between X and Y", "compare X and/with Y", "X compared with Y",
 # "how does X differ from Y", "how do X and Y compare/differ", "trade-off between X and Y",
 # "what separates X and/from Y", "X rather than / instead of Y", "X or Y".
@@ -97,18 +98,14 @@ def sides(question: str) -> tuple[Side, ...]:
     )
 
 
-def in_context(compared: Sequence[Side], named: frozenset[str]) -> tuple[Side, ...]:
-    """The sides, each asked with the titles that the other side writes as its context: in
-    "ElastiCache Redis versus Memcached", Memcached is ElastiCache's too; in "standard and FIFO SNS
-    topics", standard is SNS's. A title counts as context when its words are only part of the
-    other side's (ElastiCache of "ElastiCache Redis"), not the whole of it (GuardDuty of
-    "GuardDuty vs Detective"), and this side names none of them.
-
-    >>> compared = sides("ElastiCache Redis vs Memcached?")
-    >>> [side.query for side in in_context(compared, frozenset({"ElastiCache"}))]
-    ['ElastiCache Redis?', 'Memcached ElastiCache?']
-    """
-    titles = sorted(named)
+def in_context(compared: Sequence[Side], judge: Judge, named: frozenset[str]) -> tuple[Side, ...]:
+    """The sides, each asked with the outline topic that the other side writes as its context: in
+    "ElastiCache Redis versus Memcached", Memcached is ElastiCache's too, and in "standard and FIFO
+    SNS topics", standard is SNS's. A topic (a top-level title the question names) is context for
+    a side when its words are only part of the other side's (ElastiCache of "ElastiCache Redis"),
+    this side names none of them, and some line under the topic names this side (Memcached is
+    under ElastiCache; Global Accelerator is not under Route 53)."""
+    titles = sorted(named & judge.topics.keys())
     ways = naming_words(titles, asking_words())
     placed = []
     for side, other in zip(compared, compared[::-1]):
@@ -116,10 +113,17 @@ def in_context(compared: Sequence[Side], named: frozenset[str]) -> tuple[Side, .
             title
             for title, naming in zip(titles, ways)
             if any(way < other.words and not way & side.words for way in naming)
+            and _names_side(judge, title, side.words)
         ]
         query = side.query.replace(side.text, " ".join([side.text, *context]), 1)
         placed.append(Side(side.text, side.words, query))
     return tuple(placed)
+
+
+def _names_side(judge: Judge, topic: str, words: frozenset[str]) -> bool:
+    """Whether a line under the topic names all of these words."""
+    texts = [judge.index.lines[p].text for p in judge.topics[topic]]
+    return any(words <= set(tokens) for tokens in lexical_tokens(texts))
 
 
 def choose(
@@ -140,7 +144,9 @@ def choose(
     chosen = [s for s in ranked[:MAX_QUOTES] if s.score >= RUNNER_UP * best]
     for (side, side_judgement), (other, _) in zip(compared, compared[::-1]):
         found = _on_side(
+            judge,
             side_judgement.lines[:KIND_WINDOW] or ranked,
+            side.words,
             side.words - other.words,
             other.words - side.words,
         )
@@ -150,19 +156,41 @@ def choose(
 
 
 def _on_side(
-    ranked: Sequence[ScoredLine], mine: frozenset[str], theirs: frozenset[str]
+    judge: Judge,
+    ranked: Sequence[ScoredLine],
+    side: frozenset[str],
+    mine: frozenset[str],
+    theirs: frozenset[str],
 ) -> ScoredLine | None:
     """The best line whose nearest step naming either side (the line itself, else its parent, and
-    so on up) names this one: "Memcached" under "ElastiCache" is Memcached's, and a "Timeout"
-    under Step Functions is not Lambda's."""
+    so on up) names this one (`mine`): "Memcached" under "ElastiCache" is Memcached's, and a
+    "Timeout" under Step Functions is not Lambda's. The side's own node, when it is at most
+    `SIDE_NODE_STEPS` above that line and has several children, stands for the side ("Gateway
+    Endpoint" with its children, not one of them with its own); else the parent does when it names
+    the side."""
     steps = [step for s in ranked for step in s.line.path[1:]]
     words = iter(set(tokens) for tokens in lexical_tokens(steps)) if steps else iter(())
     for scored in ranked:
         path = [next(words) for _ in scored.line.path[1:]]
-        nearest = next((step for step in reversed(path) if step & (mine | theirs)), set())
-        if nearest & mine and not nearest & theirs:
-            return scored
+        naming = [i for i, step in enumerate(path) if step & (mine | theirs)]
+        if not naming or not path[naming[-1]] & mine or path[naming[-1]] & theirs:
+            continue
+        line = scored.line
+        for up, step in enumerate(reversed(path[-1 - SIDE_NODE_STEPS :])):
+            node = _up(judge, line, up)
+            # named by the side's words alone ("Gateway Endpoint"), and a summary of it
+            if step <= side and len(judge.children_of(node)) > 1:
+                return ScoredLine(node, scored.score)
+        if naming[-1] == len(path) - 2:
+            return ScoredLine(_up(judge, line, 1), scored.score)
+        return scored
     return None
+
+
+def _up(judge: Judge, line: OutlineLine, steps: int) -> OutlineLine:
+    for _ in range(steps):
+        line = judge.parent_of(line) or line
+    return line
 
 
 def _states(judge: Judge, line: OutlineLine, kinds: frozenset[str]) -> bool:

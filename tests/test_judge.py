@@ -128,6 +128,26 @@ def test_a_comparison_on_the_seed_quotes_both_sides(seed_index):
 
 @pytest.mark.model
 @pytest.mark.parametrize(
+    "question, each_side",
+    [
+        # each side's own node, with its children: not one side's detail only
+        ("Compare Amazon Detective with GuardDuty", ["investigations", "Threat detection"]),
+        # Memcached is ElastiCache's too: its side is asked with the topic the other side names
+        ("Memcached or ElastiCache Redis: what sets them apart?", ["Auto Discovery", "Redis AUTH"]),
+    ],
+)
+def test_a_comparison_quotes_what_each_side_is(seed_index, question, each_side):
+    from assistant.pipeline import Assistant
+
+    settings, retriever = seed_index
+    answer = Assistant(retriever, None, settings).ask(question, mode="extractive").answer
+
+    assert not answer.refused
+    assert all(fact in answer.text for fact in each_side), answer.text
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
     "question",
     [
         "How long can a Lambda function run?",
