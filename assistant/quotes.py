@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from assistant.judge import Judge, Judgement, ScoredLine
-from assistant.signals import asking_words, naming_words, states_kind
+from assistant.signals import asking_words, matched, naming_words, states_kind
 from indexer.chunk import Chunk
 from indexer.lexical import lexical_tokens
 from indexer.lines import OutlineLine
@@ -207,7 +207,50 @@ def quotes(
     for scored in choose(judgement, judge, compared):
         up = judge.parent_of(scored.line)
         heads.setdefault(scored.line if up is None or judge.children_of(scored.line) else up)
+    if judgement.question.asks_list:
+        heads = _as_list(judge, heads, judgement.question.words)
     return [_quote(judge, head) for head in heads]
+
+
+def _as_list(
+    judge: Judge, heads: dict[OutlineLine, None], asked: frozenset[str]
+) -> dict[OutlineLine, None]:
+    """For a question asking for several things, the lists that hold them, first:
+    - a quoted head's parent when two heads share it, or when several of its children name what
+      the question names ("Routing" of "Geoproximity Routing": "Simple routing", "Failover
+      routing", … for "which routing policies …");
+    - a quoted head's child heading that the question names beyond the head's own path
+      ("Reports" under "Artifact" for "which compliance reports …").
+    The heads that a list already shows as items are dropped."""
+    parents = [judge.parent_of(head) for head in heads]
+    lists = [
+        parent
+        for parent in dict.fromkeys(parents)
+        if parent is not None
+        and len(parent.path) > 1  # not the outline's title: its children are every topic
+        and (
+            parents.count(parent) > 1
+            or sum(
+                bool(matched(asked, words)) for _, words in _with_words(judge.children_of(parent))
+            )
+            > 1
+        )
+    ]
+    for head in heads:
+        own = set(lexical_tokens([" ".join(head.path[1:])])[0])
+        lists += [
+            kid
+            for kid, words in _with_words(judge.children_of(head))
+            if judge.children_of(kid) and matched(asked, words - own)
+        ]
+    items = {kid for head in lists for kid in judge.children_of(head)[:MAX_CHILDREN]}
+    kept = [head for head in heads if head not in items or judge.children_of(head)]
+    return dict.fromkeys([*lists, *kept])
+
+
+def _with_words(lines: list[OutlineLine]) -> list[tuple[OutlineLine, set[str]]]:
+    texts = [line.text for line in lines]
+    return list(zip(lines, (set(t) for t in lexical_tokens(texts)))) if lines else []
 
 
 def _quote(judge: Judge, head: OutlineLine) -> Quote:

@@ -8,6 +8,10 @@ candidate line then gets the signals named in `SIGNALS`. No weights here: they a
 
 >>> Question.read("How long can a Lambda function run?", []).asks_amount
 True
+>>> Question.read("Which routing policies can I set up?", []).asks_list
+True
+>>> Question.read("Which AWS service stores secrets?", []).asks_list
+False
 """
 
 from __future__ import annotations
@@ -98,6 +102,17 @@ AMOUNT = re.compile(
     r"nine|ten|eleven|twelve|twenty|hundreds?|thousands?|millions?|billions?|dozens?|single|double|"
     r"unlimited|once|twice|hourly|daily|weekly|fortnight(ly)?|monthly|yearly|annually)\b",
     re.IGNORECASE,
+)
+
+
+# A question asking for several things of a kind: "which routing policies can I …", "what are the
+# … options in …", "what flavours of …", "list the …": a plural noun (lower case, so not "AWS")
+# within a few words of "which"/"what", followed by a verb or a preposition.
+LIST_QUESTION = re.compile(
+    r"\b(?:[Ww]hich|[Ww]hat)\s+(?:are\s+)?(?:the\s+)?(?:[A-Za-z0-9-]+\s+){0,3}?"
+    r"(?!(?:does|was|has|this|its)\b)[a-z]+[^s\W]s\s+"
+    r"(?:can|could|do|does|are|should|will|would|must|of|in|on|for|to|that|I|we|you|my|our|is)\b"
+    r"|\b(?:[Ll]ist|[Nn]ame|[Ee]numerate)\s+(?:all|the|every)\b"
 )
 
 
@@ -192,6 +207,7 @@ class Question:
     kinds: frozenset[str] = frozenset()  # the kinds of amount it asks for (see `AMOUNT_KINDS`)
     bounds: frozenset[str] = frozenset()  # the ends of a range it asks for (see `BOUNDS`)
     detail_text: str = ""  # the words of its ask whose stems are in `detail`, in their order
+    asks_list: bool = False  # asks for several things of a kind: "which routing policies …"
 
     @classmethod
     def read(cls, text: str, lines: Sequence[OutlineLine]) -> "Question":
@@ -223,6 +239,7 @@ class Question:
             kinds,
             asked_bounds(ask_of(text)),
             detail_text,
+            bool(LIST_QUESTION.search(ask_of(text))),
         )
 
     def share(self, asked: frozenset[str], found: set[str]) -> float:

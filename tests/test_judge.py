@@ -147,6 +147,21 @@ def test_a_comparison_quotes_what_each_side_is(seed_index, question, each_side):
 
 
 @pytest.mark.model
+def test_a_list_question_quotes_the_list_that_holds_its_items(seed_index):
+    from assistant.pipeline import Assistant
+
+    settings, retriever = seed_index
+    answer = (
+        Assistant(retriever, None, settings)
+        .ask("Which routing policies can I set up in Route 53?", mode="extractive")
+        .answer
+    )
+
+    policies = ["Simple", "Failover", "Latency", "Geoproximity", "Geolocation", "Weighted"]
+    assert all(f"{policy} routing".lower() in answer.text.lower() for policy in policies)
+
+
+@pytest.mark.model
 @pytest.mark.parametrize(
     "question",
     [
