@@ -8,8 +8,9 @@ import pytest
 
 from assistant.fitting import choose_threshold, fold_of, logistic
 from assistant.judge import Weights
+from assistant.question import Question, asked_kinds, matched, states_kind
 from assistant.quotes import sides
-from assistant.signals import QUESTION_SIGNALS, SIGNALS, Question, asked_kinds, matched, states_kind
+from assistant.signals import QUESTION_SIGNALS, SIGNALS
 from core.errors import BranchwiseError
 from indexer.lines import OutlineLine
 
@@ -195,7 +196,7 @@ def test_a_question_far_from_every_line_is_refused_with_the_closest_lines(seed_i
 
 
 def test_a_question_told_with_its_situation_is_read_from_the_sentence_that_asks():
-    from assistant.signals import ask_of
+    from assistant.question import ask_of
 
     assert (
         ask_of("We run 40 accounts. Each needs a VPC. Which service shares subnets?")
