@@ -16,7 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.judge import Model, Weights
-from assistant.signals import QUESTION_SIGNALS, SIGNALS, Question, question_signals
+from assistant.question import Question
+from assistant.signals import QUESTION_SIGNALS, SIGNALS, question_signals
 from core.errors import BranchwiseError
 
 L2 = 1.0  # ridge penalty: keeps weights small where a signal rarely varies

@@ -17,14 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.signals import (
-    QUESTION_SIGNALS,
-    SIGNALS,
-    Question,
-    question_signals,
-    signal_matrix,
-    states_kind,
-)
+from assistant.question import Question, states_kind
+from assistant.signals import QUESTION_SIGNALS, SIGNALS, question_signals, signal_matrix
 from core.errors import BranchwiseError
 from indexer.chunk import Chunk
 from indexer.lines import OutlineLine

@@ -7,7 +7,8 @@ quotes, a model sentence, a refusal), then read `.answer`. Nobody waits for the 
 come first, and a verified sentence follows when it is ready; nothing shown is taken back. The
 final `answer.text` reads as the app shows it, the model's sentences above the quotes. The
 `Assistant` holds only shared, read-only parts; a call's state lives in
-its own `_Call`, so one `Assistant` serves many threads.
+its own `_Call`, so one `Assistant` serves many threads. The answer's wording (pieces, citation
+markers, refusals, the model's notes) is answer_text.py's.
 """
 
 from __future__ import annotations
@@ -16,11 +17,19 @@ import time
 from typing import Iterator, Sequence
 
 from assistant.answer import MODES, Answer, Turn
+from assistant.answer_text import (
+    Piece,
+    allowed_texts,
+    as_shown,
+    quoted_notes,
+    refusal_text,
+    with_markers,
+)
 from assistant.citing import Citing
 from assistant.followup import is_follow_up, retrieval_query
 from assistant.generator import GenerationIncomplete, Generator
 from assistant.judge import Judge, Judgement
-from assistant.prompt import DEFAULT_TEMPLATE, Note, build_messages
+from assistant.prompt import DEFAULT_TEMPLATE, build_messages
 from assistant.quotes import Quote, Side, in_context, quotes, sides
 from assistant.sentences import LIST_ITEM, SentenceSplitter
 from assistant.verify import Verifier
@@ -37,10 +46,6 @@ MAX_ATTEMPTS = 4
 # New tokens all attempts together may take: a bound on the model's time that, unlike seconds, does
 # not shrink when the machine is busy (a 3 s bound let a loaded machine make one attempt, not four).
 MODEL_TOKENS = 320
-NEAREST = 3  # lines named in a refusal
-REFUSAL = "The outline does not cover this question."
-CLOSEST_STEPS = 3  # path steps of each closest line named in a refusal
-UNCOVERED_DETAIL = "The outline has notes on {topic} but does not answer this question."
 QUOTES_INTRO = "From the outline:"
 
 
@@ -71,18 +76,6 @@ class Assistant:
         return AnswerStream(
             _Call(self, question, tuple(history), k or self.settings.top_k, generator)
         )
-
-
-class Piece(str):
-    """A piece of streamed text and where it belongs: "quotes", "model" (a verified sentence, shown
-    above the quotes once it is ready) or "refusal"."""
-
-    place: str
-
-    def __new__(cls, text: str, place: str) -> "Piece":
-        piece = super().__new__(cls, text)
-        piece.place = place
-        return piece
 
 
 class AnswerStream:
@@ -263,62 +256,3 @@ class _Call:
             incomplete=incomplete,
             sentence_seconds=self.sentence_at,
         )
-
-
-def as_shown(pieces: Sequence[Piece]) -> str:
-    r"""The streamed pieces as the app shows them: model sentences above the quotes
-    (or the refusal).
-
-    >>> as_shown([Piece("From the outline: x [1]", "quotes"), Piece("X is so [1].", "model")])
-    'X is so [1].\n\nFrom the outline: x [1]'
-    """
-    blocks = [
-        "".join(p for p in pieces if p.place == place) for place in ("model", "quotes", "refusal")
-    ]
-    return "\n\n".join(block for block in blocks if block)
-
-
-def quoted_notes(chosen: Sequence[Quote], citing: Citing) -> list[Note]:
-    """One note per cited chunk, its quotes together, numbered as the answer cites the chunk."""
-    by_chunk: dict[str, list[Quote]] = {}
-    for quote in chosen:
-        by_chunk.setdefault(quote.chunk.id, []).append(quote)
-    notes = []
-    for group in by_chunk.values():
-        chunk, text = group[0].chunk, "\n".join(q.text for q in group)
-        lines = tuple(line for q in group for line in q.lines)
-        notes.append(Note(citing.number(chunk), chunk.path, text, chunk, lines))
-    return notes
-
-
-def allowed_texts(question: str, notes: list[Note]) -> list[str]:
-    """What the model may draw its words from: the question, the notes with their paths, and each
-    note's citation marker (see `assistant.constrain`)."""
-    return [question, *(f"[{note.n}] {' '.join(note.path)}\n{note.text}" for note in notes)]
-
-
-def with_markers(text: str, markers: str) -> str:
-    """Citation markers before the sentence's closing punctuation.
-
-    >>> with_markers("Spot saves up to 90%.", "[1]")
-    'Spot saves up to 90% [1].'
-    """
-    text = text.rstrip()
-    end = text[-1] if text and text[-1] in ".!?:;" else "."
-    return f"{text.rstrip('.!?:;').rstrip()} {markers}{end}"
-
-
-def refusal_text(judgement: Judgement) -> str:
-    """What a refusal says: the outline lacks it (or has the topic, not the detail asked), and
-    which lines come closest."""
-    lines = judgement.lines[:NEAREST]
-    if not lines:
-        return REFUSAL
-    named = [
-        line.line.path[1]
-        for line in lines
-        if len(line.line.path) > 2 and line.line.path[1] in judgement.question.named
-    ]
-    opening = UNCOVERED_DETAIL.format(topic=named[0]) if named else REFUSAL
-    closest = "; ".join(" › ".join(line.line.path[-CLOSEST_STEPS:]) for line in lines)
-    return f"{opening} Closest: {closest}."

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from assistant.judge import Judge, Judgement, ScoredLine
-from assistant.signals import asking_words, matched, naming_words, states_kind
+from assistant.question import asking_words, matched, naming_words, states_kind
 from indexer.chunk import Chunk
 from indexer.lexical import lexical_tokens
 from indexer.lines import OutlineLine

@@ -1,31 +1,20 @@
 """What the answer judge knows of a question and its candidate lines: a handful of signals,
 most in [0, 1].
 
-The question is read once (`Question.read`): its content words, the outline titles it names, what
-of it remains once those are set aside (the asked detail), and whether it asks for an amount. Each
-candidate line then gets the signals named in `SIGNALS`. No weights here: they are fitted
-(assistant/fitting.py) and applied by the judge (judge.py).
-
->>> Question.read("How long can a Lambda function run?", []).asks_amount
-True
->>> Question.read("Which routing policies can I set up?", []).asks_list
-True
->>> Question.read("Which AWS service stores secrets?", []).asks_list
-False
+The question is read once (`Question.read`, question.py); each candidate line then gets the
+signals named in `SIGNALS`, and the question as a whole those in `QUESTION_SIGNALS`. No weights
+here: they are fitted (assistant/fitting.py) and applied by the judge (judge.py).
 """
 
 from __future__ import annotations
 
-import functools
-import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from assistant.question import AMOUNT, Question, matched, states_bound, states_kind
 from indexer.lexical import lexical_tokens
 from indexer.lines import OutlineLine
-from retriever.reading import read_question
 
 if TYPE_CHECKING:  # only for annotations: the judge imports this module
     from assistant.judge import Judge
@@ -71,224 +60,7 @@ QUESTION_SIGNALS = (
     "asks_amount",
 )
 TOP = 5  # best lines whose signals describe the question
-# A name in the question: CamelCase, an acronym, or a capitalised word that does not open
-# a sentence.
-NAME = re.compile(r"(?<![.?!:]\s)(?<!^)\b(?:[A-Z][a-z]+[A-Z]\w*|[A-Z]{2,}\w*|[A-Z][a-z]+)\b")
-# Words that ask rather than name: a question's "how", "what is"; they name no subject.
-ASKING_WORDS = (
-    "what is are does do how which when where why who whom whose many much can could should "
-    "would will use used using for work works tell me about explain describe overview mean "
-    "difference between compare versus vs i we my our you your "
-    # English that names no subject and that the stop-word list keeps
-    "before after out up off over get gets got have has had make need needs want wants "
-    "like able possible way ways thing things also just"
-)
-WORD = re.compile(r"[A-Za-z0-9]+")
-PARENTHESES = re.compile(r"\(([^)]*)\)")
-PREFIX = 4  # "time" and "timeout", "data" and "databrew": a shared start this long is the same word
 MAX_CHILDREN = 24  # children scored for `child_cosine`: enough for any list in a hand-kept outline
-# A question asking for an amount: how many/much/long…, a limit, a size, a price.
-AMOUNT_QUESTION = re.compile(
-    r"\bhow (many|much|long|large|big|far|often|fast|small|soon|quickly)\b"
-    r"|\b(max|maximum|min|minimum|size|"
-    r"costs?|prices?|priced|pricing|percent|percentage|largest|smallest|longest|shortest|highest|"
-    r"lowest|limits?|quota|duration|timeout|retention|retained|kept)\b",
-    re.IGNORECASE,
-)
-# A number ("4 days", "10GB", "5-300"), not an ordinal ("3rd party") nor inside a name ("EC2"), or a
-# word for a number or a period ("one", "unlimited", "daily").
-AMOUNT = re.compile(
-    r"(?<![A-Za-z])\d+(?:[.,]\d+)*(?!\d|(?:st|nd|rd|th)\b)|\b(zero|one|two|three|four|five|six|seven|eight|"
-    r"nine|ten|eleven|twelve|twenty|hundreds?|thousands?|millions?|billions?|dozens?|single|double|"
-    r"unlimited|once|twice|hourly|daily|weekly|fortnight(ly)?|monthly|yearly|annually)\b",
-    re.IGNORECASE,
-)
-
-
-# A question asking for several things of a kind: "which routing policies can I …", "what are the
-# … options in …", "what flavours of …", "list the …": a plural noun (lower case, so not "AWS")
-# within a few words of "which"/"what", followed by a verb or a preposition.
-LIST_QUESTION = re.compile(
-    r"\b(?:[Ww]hich|[Ww]hat)\s+(?:are\s+)?(?:the\s+)?(?:[A-Za-z0-9-]+\s+){0,3}?"
-    r"(?!(?:does|was|has|this|its)\b)[a-z]+[^s\W]s\s+"
-    r"(?:can|could|do|does|are|should|will|would|must|of|in|on|for|to|that|I|we|you|my|our|is)\b"
-    r"|\b(?:[Ll]ist|[Nn]ame|[Ee]numerate)\s+(?:all|the|every)\b"
-)
-
-
-_TIME_UNIT = r"(?:ms|s|secs?|seconds?|mins?|minutes?|h|hrs?|hours?|days?|weeks?|months?|years?)"
-_SIZE_UNIT = r"(?:b|kb|mb|gb|tb|pb|bytes?|kib|mib|gib|tib)"
-# Kinds of amount a question can ask for, and how a line states each (a number with its unit).
-AMOUNT_KINDS = {
-    "duration": (
-        re.compile(
-            r"\bhow (long|soon|quickly)\b|\b(longest|shortest|duration|timeout|time ?out|"
-            r"retention|retain(ed)?|kept|expire|expiry|run for)\b",
-            re.IGNORECASE,
-        ),
-        re.compile(r"\d+(?:[.,]\d+)?\s*" + _TIME_UNIT + r"\b", re.IGNORECASE),
-    ),
-    "size": (
-        re.compile(
-            r"\bhow (big|large|small)\b|\b(largest|biggest|smallest|size|capacity|storage)\b",
-            re.IGNORECASE,
-        ),
-        re.compile(r"\d+(?:[.,]\d+)?\s*" + _SIZE_UNIT + r"\b", re.IGNORECASE),
-    ),
-    "price": (
-        re.compile(
-            r"\bhow much\b.*\b(cost|pay|charge)"
-            r"|\b(costs?|price|prices|priced|pricing|charge[sd]?)\b",
-            re.IGNORECASE,
-        ),
-        re.compile(
-            r"[$€£]\s*\d|\d\s*(?:cents?|usd|dollars?)\b|\bper (?:hour|month|gb|request)",
-            re.IGNORECASE,
-        ),
-    ),
-}
-
-
-# Which end of a range a question asks for, and how a note states that end: "How long can a Lambda
-# function run?" asks for the upper bound that "Timeout › Max 900s" states, not "Default 3s".
-BOUNDS = {
-    "upper": (
-        re.compile(
-            r"\b(max|maximum|longest|largest|biggest|highest|most|at most|up to|limit|"
-            r"how (long|large|big|many|much))\b",
-            re.IGNORECASE,
-        ),
-        re.compile(r"\b(max|maximum|up to|upto|limit|limits|at most|largest|longest)\b", re.I),
-    ),
-    "lower": (
-        re.compile(r"\b(min|minimum|shortest|smallest|lowest|least|at least)\b", re.I),
-        re.compile(r"\b(min|minimum|at least|smallest|shortest)\b", re.I),
-    ),
-    "default": (
-        re.compile(r"\b(default|by default|out of the box)\b", re.I),
-        re.compile(r"\b(default|defaults)\b", re.I),
-    ),
-}
-
-
-def asked_bounds(text: str) -> frozenset[str]:
-    """
-    >>> sorted(asked_bounds("What is the default visibility timeout?"))
-    ['default']
-    """
-    return frozenset(bound for bound, (asks, _) in BOUNDS.items() if asks.search(text))
-
-
-def states_bound(texts: Sequence[str], bounds: frozenset[str]) -> bool:
-    return any(BOUNDS[bound][1].search(text) for bound in bounds for text in texts)
-
-
-def asked_kinds(text: str) -> frozenset[str]:
-    """
-    >>> sorted(asked_kinds("How long can a Lambda function run?"))
-    ['duration']
-    """
-    return frozenset(kind for kind, (asks, _) in AMOUNT_KINDS.items() if asks.search(text))
-
-
-def states_kind(text: str, kinds: frozenset[str]) -> bool:
-    """Whether the text states an amount of one of these kinds: "Max 900s" states a duration."""
-    return any(AMOUNT_KINDS[kind][1].search(text) for kind in kinds)
-
-
-@dataclass(frozen=True)
-class Question:
-    text: str
-    words: frozenset[str]  # stemmed content words, asking words removed
-    names: tuple[str, ...]  # names written in it: "Rekognition", "MSK"
-    named: frozenset[str]  # titles of candidate lines' paths the question names
-    detail: frozenset[str]  # content words outside the named titles: what it asks of them
-    asks_amount: bool
-    kinds: frozenset[str] = frozenset()  # the kinds of amount it asks for (see `AMOUNT_KINDS`)
-    bounds: frozenset[str] = frozenset()  # the ends of a range it asks for (see `BOUNDS`)
-    detail_text: str = ""  # the words of its ask whose stems are in `detail`, in their order
-    asks_list: bool = False  # asks for several things of a kind: "which routing policies …"
-
-    @classmethod
-    def read(cls, text: str, lines: Sequence[OutlineLine]) -> "Question":
-        asking = asking_words()
-        whole, ask = (
-            frozenset(set(words) - asking) for words in lexical_tokens([text, ask_of(text)])
-        )
-        titles = list(dict.fromkeys(title for line in lines for title in line.path[1:]))
-        named, naming = set(), set()
-        for title, ways in zip(titles, naming_words(titles, asking)):
-            hits = [way for way in ways if way <= whole]
-            if hits:
-                named.add(title)
-                naming.update(*hits)
-        names = tuple(match.group(0) for match in NAME.finditer(text.strip()))
-        kinds = asked_kinds(ask_of(text))
-        detail = ask - naming
-        written = WORD.findall(ask_of(text))
-        detail_text = " ".join(
-            word for word, stems in zip(written, lexical_tokens(written)) if set(stems) & detail
-        )
-        return cls(
-            text,
-            ask,
-            names,
-            frozenset(named),
-            detail,
-            bool(AMOUNT_QUESTION.search(ask_of(text))) or bool(kinds),
-            kinds,
-            asked_bounds(ask_of(text)),
-            detail_text,
-            bool(LIST_QUESTION.search(ask_of(text))),
-        )
-
-    def share(self, asked: frozenset[str], found: set[str]) -> float:
-        """Share of `asked` words among `found` (1 when nothing is asked)."""
-        return len(matched(asked, found)) / len(asked) if asked else 1.0
-
-
-def ask_of(text: str) -> str:
-    """The sentence that asks, for a question told with its situation first; else the whole text.
-
-    >>> ask_of("We run 40 accounts. Each needs a VPC. Which service shares subnets across them?")
-    'Which service shares subnets across them?'
-    """
-    parts = read_question(text)
-    return parts.ask if parts.is_scenario else text
-
-
-@functools.cache
-def asking_words() -> frozenset[str]:
-    return frozenset(lexical_tokens([ASKING_WORDS])[0])
-
-
-def naming_words(titles: Sequence[str], asking: set[str]) -> list[list[set[str]]]:
-    """Per title, the word sets a question can name it by: all its words, or those outside or
-    inside its parentheses, without asking words; empty sets dropped.
-
-    "Internet Gateway (IGW)" → [{internet, gateway, igw}, {internet, gateway}, {igw}]
-    """
-    ways = [[title, PARENTHESES.sub(" ", title), *PARENTHESES.findall(title)] for title in titles]
-    words = iter(lexical_tokens([text for texts in ways for text in texts]) if ways else [])
-    return [
-        [found for found in (set(next(words)) - asking for _ in texts) if found] for texts in ways
-    ]
-
-
-def matched(words, terms) -> set[str]:
-    """The words found among the terms, as such or sharing a start of `PREFIX` letters or more.
-
-    >>> sorted(matched({"time", "max", "queue"}, {"timeout", "max"}))
-    ['max', 'time']
-    """
-    found = set(words) & set(terms)
-    long_terms = [t for t in terms if len(t) >= PREFIX]
-    for word in set(words) - found:
-        if len(word) >= PREFIX and any(
-            t.startswith(word) or word.startswith(t) for t in long_terms
-        ):
-            found.add(word)
-    return found
 
 
 def signal_matrix(

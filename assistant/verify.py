@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from assistant.prompt import Note
-from assistant.signals import matched
+from assistant.question import matched
 from indexer.lexical import lexical_tokens
 from indexer.lines import OutlineLine
 

@@ -11,8 +11,8 @@ import re
 import pytest
 
 from assistant import Assistant
+from assistant.answer_text import as_shown
 from assistant.model import load_generator
-from assistant.pipeline import as_shown
 from core.settings import Settings
 
 pytestmark = pytest.mark.model

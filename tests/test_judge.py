@@ -8,8 +8,9 @@ import pytest
 
 from assistant.fitting import choose_threshold, fold_of, logistic
 from assistant.judge import Weights
+from assistant.question import Question, asked_kinds, matched, states_kind
 from assistant.quotes import sides
-from assistant.signals import QUESTION_SIGNALS, SIGNALS, Question, asked_kinds, matched, states_kind
+from assistant.signals import QUESTION_SIGNALS, SIGNALS
 from core.errors import BranchwiseError
 from indexer.lines import OutlineLine
 
@@ -182,7 +183,8 @@ def test_a_duration_question_on_the_seed_quotes_the_lines_stating_one(seed_index
 
 @pytest.mark.model
 def test_a_question_far_from_every_line_is_refused_with_the_closest_lines(seed_index):
-    from assistant.pipeline import REFUSAL, Assistant
+    from assistant.answer_text import REFUSAL
+    from assistant.pipeline import Assistant
 
     settings, retriever = seed_index
     answer = (
@@ -195,7 +197,7 @@ def test_a_question_far_from_every_line_is_refused_with_the_closest_lines(seed_i
 
 
 def test_a_question_told_with_its_situation_is_read_from_the_sentence_that_asks():
-    from assistant.signals import ask_of
+    from assistant.question import ask_of
 
     assert (
         ask_of("We run 40 accounts. Each needs a VPC. Which service shares subnets?")
@@ -205,8 +207,8 @@ def test_a_question_told_with_its_situation_is_read_from_the_sentence_that_asks(
 
 
 def test_a_refusal_names_the_topic_it_covers_and_the_closest_lines():
+    from assistant.answer_text import REFUSAL, refusal_text
     from assistant.judge import Judgement, ScoredLine
-    from assistant.pipeline import REFUSAL, refusal_text
 
     closest = ScoredLine(line("Cloud", "SQS", "Limits", "Max message size 256KB"), 0.1)
     about_sqs = Question.read("How many queues can one account hold in SQS?", [closest.line])

@@ -12,9 +12,10 @@ from assistant_fakes import CLOUD_OUTLINE, ScriptedGenerator
 from conftest import write_outline
 
 from assistant import Assistant, Turn
+from assistant.answer_text import REFUSAL, as_shown
 from assistant.followup import is_follow_up, retrieval_query
 from assistant.generator import GenerationIncomplete
-from assistant.pipeline import MAX_ATTEMPTS, REFUSAL, as_shown
+from assistant.pipeline import MAX_ATTEMPTS
 from core.settings import Settings
 from indexer.build import build_index
 from indexer.store import load_index
@@ -324,7 +325,7 @@ def test_a_generator_failing_mid_answer_keeps_verified_sentences_and_marks_the_a
 
 
 def test_as_shown_puts_the_model_sentences_above_the_quotes():
-    from assistant.pipeline import Piece
+    from assistant.answer_text import Piece
 
     pieces = [
         Piece("From the outline:\n- a [1]", "quotes"),

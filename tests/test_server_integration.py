@@ -22,9 +22,9 @@ from typing import Iterator
 import pytest
 from conftest import REPO_ROOT
 
+from assistant.answer_text import as_shown
 from assistant.gguf_cache import ensure_converted
 from assistant.model import bundled_gguf
-from assistant.pipeline import as_shown
 from assistant.remote import GenerationIncomplete, RemoteGenerator
 from core.errors import ModelUnavailableError
 from core.settings import Settings

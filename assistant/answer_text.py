@@ -1,0 +1,92 @@
+"""The words of an answer: each streamed `Piece` and where it belongs, the answer's text as the app
+shows it, citation markers in a sentence, a refusal naming the closest lines, and the notes and
+texts the model is given from the quoted lines. Does not: judge lines (judge.py), choose quotes
+(quotes.py), number citations (citing.py) or run the model (pipeline.py).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Sequence
+
+from assistant.prompt import Note
+
+if TYPE_CHECKING:  # only for annotations: these pull in the judge (and numpy)
+    from assistant.citing import Citing
+    from assistant.judge import Judgement
+    from assistant.quotes import Quote
+
+NEAREST = 3  # lines named in a refusal
+REFUSAL = "The outline does not cover this question."
+CLOSEST_STEPS = 3  # path steps of each closest line named in a refusal
+UNCOVERED_DETAIL = "The outline has notes on {topic} but does not answer this question."
+
+
+class Piece(str):
+    """A piece of streamed text and where it belongs: "quotes", "model" (a verified sentence, shown
+    above the quotes once it is ready) or "refusal"."""
+
+    place: str
+
+    def __new__(cls, text: str, place: str) -> "Piece":
+        piece = super().__new__(cls, text)
+        piece.place = place
+        return piece
+
+
+def as_shown(pieces: Sequence[Piece]) -> str:
+    r"""The streamed pieces as the app shows them: model sentences above the quotes
+    (or the refusal).
+
+    >>> as_shown([Piece("From the outline: x [1]", "quotes"), Piece("X is so [1].", "model")])
+    'X is so [1].\n\nFrom the outline: x [1]'
+    """
+    blocks = [
+        "".join(p for p in pieces if p.place == place) for place in ("model", "quotes", "refusal")
+    ]
+    return "\n\n".join(block for block in blocks if block)
+
+
+def quoted_notes(chosen: Sequence[Quote], citing: Citing) -> list[Note]:
+    """One note per cited chunk, its quotes together, numbered as the answer cites the chunk."""
+    by_chunk: dict[str, list[Quote]] = {}
+    for quote in chosen:
+        by_chunk.setdefault(quote.chunk.id, []).append(quote)
+    notes = []
+    for group in by_chunk.values():
+        chunk, text = group[0].chunk, "\n".join(q.text for q in group)
+        lines = tuple(line for q in group for line in q.lines)
+        notes.append(Note(citing.number(chunk), chunk.path, text, chunk, lines))
+    return notes
+
+
+def allowed_texts(question: str, notes: list[Note]) -> list[str]:
+    """What the model may draw its words from: the question, the notes with their paths, and each
+    note's citation marker (see `assistant.constrain`)."""
+    return [question, *(f"[{note.n}] {' '.join(note.path)}\n{note.text}" for note in notes)]
+
+
+def with_markers(text: str, markers: str) -> str:
+    """Citation markers before the sentence's closing punctuation.
+
+    >>> with_markers("Spot saves up to 90%.", "[1]")
+    'Spot saves up to 90% [1].'
+    """
+    text = text.rstrip()
+    end = text[-1] if text and text[-1] in ".!?:;" else "."
+    return f"{text.rstrip('.!?:;').rstrip()} {markers}{end}"
+
+
+def refusal_text(judgement: Judgement) -> str:
+    """What a refusal says: the outline lacks it (or has the topic, not the detail asked), and
+    which lines come closest."""
+    lines = judgement.lines[:NEAREST]
+    if not lines:
+        return REFUSAL
+    named = [
+        line.line.path[1]
+        for line in lines
+        if len(line.line.path) > 2 and line.line.path[1] in judgement.question.named
+    ]
+    opening = UNCOVERED_DETAIL.format(topic=named[0]) if named else REFUSAL
+    closest = "; ".join(" › ".join(line.line.path[-CLOSEST_STEPS:]) for line in lines)
+    return f"{opening} Closest: {closest}."
