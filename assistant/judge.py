@@ -124,6 +124,19 @@ class Judge:
             self.index.tree.topics,
         )
 
+    def under(self, title: str) -> list[int]:
+        """Positions of the lines below a heading or item of this text, at any depth."""
+        return self._under.get(title, [])
+
+    @functools.cached_property
+    def _under(self) -> dict[str, list[int]]:
+        # Built on the first comparison only: one entry per line and step of its path.
+        found: dict[str, list[int]] = {}
+        for position, line in enumerate(self.index.lines):
+            for step in set(line.path[1:-1]):
+                found.setdefault(step, []).append(position)
+        return found
+
     def children_of(self, line: OutlineLine) -> list[OutlineLine]:
         """The line's children, in the order of the index's lines."""
         return [self.index.lines[k] for k in self.children.get(self._position(line), [])]

@@ -47,6 +47,14 @@ JOINER = re.compile(
 )
 
 
+# What stands between two sides and nothing else: "and", ", or", " vs. ", "compared with".
+BETWEEN_SIDES = re.compile(
+    r"[\s,]*(?:and|or|with|to|from|vs\.?|versus|compared\s+(?:with|to)|rather\s+than|"
+    r"instead\s+of)?[\s,]*",
+    re.IGNORECASE,
+)
+
+
 @dataclass(frozen=True)
 class Quote:
     chunk: Chunk  # the chunk holding the head best (see `Judge.chunk_of`): what the quote cites
@@ -77,6 +85,8 @@ def sides(question: str) -> tuple[Side, ...]:
     [['sqs', 'standard'], ['fifo', 'queue']]
     >>> sides("What is the difference between SQS standard and FIFO queues?")[1].query
     'FIFO queues What is the difference between?'
+    >>> [side.query for side in sides("How do standard and FIFO SNS topics differ on order?")]
+    ['How do standard differ on order?', 'FIFO SNS topics differ on order?']
     """
     match = SIDES.search(question)
     if not match:
@@ -89,8 +99,15 @@ def sides(question: str) -> tuple[Side, ...]:
     words = [frozenset(tokens) - asking_words() for tokens in lexical_tokens([first, second])]
     if not all(words):
         return ()
-    # Each side's question: its own words and what the question asks of both ("on cost").
-    rest = question.replace(first, " ", 1).replace(second, " ", 1)
+    # Each side's question: its own words and what the question asks of both ("on cost"); the
+    # joiner between the sides goes with them ("standard and FIFO SNS topics differ on …").
+    start = question.find(first)
+    end = question.find(second, start + len(first))
+    between = question[start + len(first) : end]
+    if start >= 0 and end >= 0 and BETWEEN_SIDES.fullmatch(between):
+        rest = question[:start] + " " + question[end + len(second) :]
+    else:
+        rest = question.replace(first, " ", 1).replace(second, " ", 1)
     asked = " ".join(JOINER.sub(" ", rest).split())
     return tuple(
         Side(text, side_words, f"{text} {asked}".replace(" ?", "?"))
@@ -99,13 +116,13 @@ def sides(question: str) -> tuple[Side, ...]:
 
 
 def in_context(compared: Sequence[Side], judge: Judge, named: frozenset[str]) -> tuple[Side, ...]:
-    """The sides, each asked with the outline topic that the other side writes as its context: in
+    """The sides, each asked with the titles that the other side writes as its context: in
     "ElastiCache Redis versus Memcached", Memcached is ElastiCache's too, and in "standard and FIFO
-    SNS topics", standard is SNS's. A topic (a top-level title the question names) is context for
-    a side when its words are only part of the other side's (ElastiCache of "ElastiCache Redis"),
-    this side names none of them, and some line under the topic names this side (Memcached is
-    under ElastiCache; Global Accelerator is not under Route 53)."""
-    titles = sorted(named & judge.topics.keys())
+    SNS topics", standard is SNS's. A title the question names is context for a side when its words
+    are only part of the other side's (ElastiCache of "ElastiCache Redis"), this side names none of
+    them, and some line under the title names this side (Memcached is under ElastiCache; Global
+    Accelerator is not under Route 53)."""
+    titles = sorted(named)
     ways = naming_words(titles, asking_words())
     placed = []
     for side, other in zip(compared, compared[::-1]):
@@ -120,10 +137,10 @@ def in_context(compared: Sequence[Side], judge: Judge, named: frozenset[str]) ->
     return tuple(placed)
 
 
-def _names_side(judge: Judge, topic: str, words: frozenset[str]) -> bool:
-    """Whether a line under the topic names all of these words."""
-    texts = [judge.index.lines[p].text for p in judge.topics[topic]]
-    return any(words <= set(tokens) for tokens in lexical_tokens(texts))
+def _names_side(judge: Judge, title: str, words: frozenset[str]) -> bool:
+    """Whether a line under the title names all of these words."""
+    texts = [judge.index.lines[p].text for p in judge.under(title)]
+    return bool(texts) and any(words <= set(tokens) for tokens in lexical_tokens(texts))
 
 
 def choose(
@@ -145,7 +162,7 @@ def choose(
     for (side, side_judgement), (other, _) in zip(compared, compared[::-1]):
         found = _on_side(
             judge,
-            side_judgement.lines[:KIND_WINDOW] or ranked,
+            side_judgement.lines or ranked,
             side.words,
             side.words - other.words,
             other.words - side.words,
@@ -170,16 +187,18 @@ def _on_side(
     the side."""
     steps = [step for s in ranked for step in s.line.path[1:]]
     words = iter(set(tokens) for tokens in lexical_tokens(steps)) if steps else iter(())
+    ways = iter(naming_words(steps, asking_words()))
     for scored in ranked:
         path = [next(words) for _ in scored.line.path[1:]]
+        named_by = [next(ways) for _ in scored.line.path[1:]]
         naming = [i for i, step in enumerate(path) if step & (mine | theirs)]
         if not naming or not path[naming[-1]] & mine or path[naming[-1]] & theirs:
             continue
         line = scored.line
-        for up, step in enumerate(reversed(path[-1 - SIDE_NODE_STEPS :])):
+        for up, step in enumerate(reversed(named_by[-1 - SIDE_NODE_STEPS :])):
             node = _up(judge, line, up)
-            # named by the side's words alone ("Gateway Endpoint"), and a summary of it
-            if step <= side and len(judge.children_of(node)) > 1:
+            # named by the side's words alone ("Gateway Endpoint", "… (ALB)"), and a summary of it
+            if any(way <= side for way in step) and len(judge.children_of(node)) > 1:
                 return ScoredLine(node, scored.score)
         if naming[-1] == len(path) - 2:
             return ScoredLine(_up(judge, line, 1), scored.score)

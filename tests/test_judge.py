@@ -135,6 +135,9 @@ def test_a_comparison_on_the_seed_quotes_both_sides(seed_index):
         ("Compare Amazon Detective with GuardDuty", ["investigations", "Threat detection"]),
         # Memcached is ElastiCache's too: its side is asked with the topic the other side names
         ("Memcached or ElastiCache Redis: what sets them apart?", ["Auto Discovery", "Redis AUTH"]),
+        # "standard" is SNS's standard: SNS is written once, on the other side; and the lines that
+        # name a side may rank below the side's tenth best line
+        ("How do standard and FIFO SNS topics compare?", ["Best effort ordering", "Guarantees"]),
     ],
 )
 def test_a_comparison_quotes_what_each_side_is(seed_index, question, each_side):
