@@ -110,15 +110,17 @@ def test_weights_for_other_signals_are_refused(tmp_path):
         Weights.load(path)
 
 
-@pytest.mark.model
-def test_a_comparison_on_the_seed_quotes_both_sides(seed_index):
+def extractive_answer(seed_index, question: str):
     from assistant.pipeline import Assistant
 
     settings, retriever = seed_index
-    answer = (
-        Assistant(retriever, None, settings)
-        .ask("What is the difference between SQS standard and FIFO queues?", mode="extractive")
-        .answer
+    return Assistant(retriever, None, settings).ask(question, mode="extractive").answer
+
+
+@pytest.mark.model
+def test_a_comparison_on_the_seed_quotes_both_sides(seed_index):
+    answer = extractive_answer(
+        seed_index, "What is the difference between SQS standard and FIFO queues?"
     )
 
     quoted = {n for citation in answer.citations for n in citation.supporting_lines}
@@ -141,10 +143,7 @@ def test_a_comparison_on_the_seed_quotes_both_sides(seed_index):
     ],
 )
 def test_a_comparison_quotes_what_each_side_is(seed_index, question, each_side):
-    from assistant.pipeline import Assistant
-
-    settings, retriever = seed_index
-    answer = Assistant(retriever, None, settings).ask(question, mode="extractive").answer
+    answer = extractive_answer(seed_index, question)
 
     assert not answer.refused
     assert all(fact in answer.text for fact in each_side), answer.text
@@ -152,14 +151,7 @@ def test_a_comparison_quotes_what_each_side_is(seed_index, question, each_side):
 
 @pytest.mark.model
 def test_a_list_question_quotes_the_list_that_holds_its_items(seed_index):
-    from assistant.pipeline import Assistant
-
-    settings, retriever = seed_index
-    answer = (
-        Assistant(retriever, None, settings)
-        .ask("Which routing policies can I set up in Route 53?", mode="extractive")
-        .answer
-    )
+    answer = extractive_answer(seed_index, "Which routing policies can I set up in Route 53?")
 
     policies = ["Simple", "Failover", "Latency", "Geoproximity", "Geolocation", "Weighted"]
     assert all(f"{policy} routing".lower() in answer.text.lower() for policy in policies)
@@ -174,10 +166,7 @@ def test_a_list_question_quotes_the_list_that_holds_its_items(seed_index):
     ],
 )
 def test_a_duration_question_on_the_seed_quotes_the_lines_stating_one(seed_index, question):
-    from assistant.pipeline import Assistant
-
-    settings, retriever = seed_index
-    answer = Assistant(retriever, None, settings).ask(question, mode="extractive").answer
+    answer = extractive_answer(seed_index, question)
 
     assert not answer.refused
     assert "Max 900s" in answer.text and "Default 1000 per region" not in answer.text
@@ -187,14 +176,8 @@ def test_a_duration_question_on_the_seed_quotes_the_lines_stating_one(seed_index
 @pytest.mark.model
 def test_a_question_far_from_every_line_is_refused_with_the_closest_lines(seed_index):
     from assistant.answer_text import REFUSAL
-    from assistant.pipeline import Assistant
 
-    settings, retriever = seed_index
-    answer = (
-        Assistant(retriever, None, settings)
-        .ask("What is the boiling point of water at sea level?", mode="extractive")
-        .answer
-    )
+    answer = extractive_answer(seed_index, "What is the boiling point of water at sea level?")
 
     assert answer.refused and answer.text.startswith(REFUSAL) and "Closest: " in answer.text
 
