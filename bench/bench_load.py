@@ -1,8 +1,10 @@
 """Load test on loopback: C clients, each asking Q questions in a row, all at once, through one
 shared `Assistant`: with the in-process model, and with the same model behind `transformers serve`.
 
-Every answer is checked against a sequential run of the same question (greedy decoding, so it must
-match): a different retrieval, citation or text is a mixed-up answer; an exception is an error.
+Every answer is checked against a sequential run of the same question: a different retrieval,
+citation or quoted outline text is a mixed-up answer; an exception is an error. The model's
+sentences are not compared: after a greedy first attempt the model samples (assistant/pipeline.py),
+so they may differ from run to run, and each passed the verifier against its own answer's notes.
 Prints a markdown table: answers made of verified model sentences (the rest fell back to quoted
 outline lines), latency p50/p95, first piece p50, throughput, errors, mix-ups. The questions are
 generic AWS ones written for this bench.
@@ -59,7 +61,7 @@ class Result:
     first: float | None  # seconds to the first streamed piece
     hits: tuple[str, ...]  # retrieved chunk ids, in rank order
     cited: tuple[str, ...]  # cited chunk ids, in citation order
-    text: str = ""
+    quoted: str = ""  # the quoted outline lines (or the refusal): the same on every run
     mode: str = ""  # "model": verified model sentences; "extractive": quoted outline lines
     error: str = ""
 
@@ -67,10 +69,13 @@ class Result:
 def ask(assistant, question: str) -> Result:
     started = time.perf_counter()
     first = None
+    quoted = []
     try:
         stream = assistant.ask(question)
-        for _ in stream:
+        for piece in stream:
             first = first if first is not None else time.perf_counter() - started
+            if piece.place != "model":
+                quoted.append(str(piece))
         answer = stream.answer
     except Exception as exc:  # a bench counts failures of any kind instead of stopping
         return Result(
@@ -89,7 +94,7 @@ def ask(assistant, question: str) -> Result:
         first,
         tuple(h.chunk.id for h in answer.hits),
         tuple(c.id for c in answer.citations),
-        answer.text,
+        "".join(quoted),
         answer.mode,
     )
 
@@ -121,8 +126,8 @@ def pct(values: list[float], q: float) -> float:
 
 
 def mixed_up(result: Result, alone: Result) -> bool:
-    """Greedy decoding: under load, an answer must retrieve, cite and say what it did alone."""
-    return (result.hits, result.cited, result.text) != (alone.hits, alone.cited, alone.text)
+    """Under load, an answer must retrieve, cite and quote what it did alone."""
+    return (result.hits, result.cited, result.quoted) != (alone.hits, alone.cited, alone.quoted)
 
 
 def row(
