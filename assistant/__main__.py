@@ -50,11 +50,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def sources(answer) -> str:
-    """The cited branches under an answer: `[1] A › B  (seeds/x.md:12-14)`."""
+    """The cited branches under an answer: `[1] A › B  (seeds/x.md:12-14)`; under a refusal, the
+    branches of the closest lines: `closest: A › B  (seeds/x.md:12-14)`."""
     lines = []
-    for citation in answer.citations:
+    for citation in answer.citations or answer.closest:
         span = f"{citation.lines[0]}-{citation.lines[-1]}" if citation.lines else "?"
-        lines.append(f"[{citation.n}] {citation.chunk.breadcrumb}  ({citation.source}:{span})")
+        label = f"[{citation.n}]" if answer.citations else "closest:"
+        lines.append(f"{label} {citation.chunk.breadcrumb}  ({citation.source}:{span})")
     return "\n".join(lines)
 
 

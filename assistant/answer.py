@@ -61,6 +61,9 @@ class Answer:
     first_token_seconds: float | None
     incomplete: bool = False  # cut short: the model stopped mid-sentence or the stream was closed
     sentence_seconds: float | None = None  # to the first verified model sentence; None without one
+    # For a refusal, the chunks of the lines that come closest (numbered apart from `citations`,
+    # which a refusal has none of): what the app shows as panels under it.
+    closest: tuple[Citation, ...] = ()
 
     def to_json(self) -> dict:
         return {
@@ -76,6 +79,7 @@ class Answer:
             "sentence_seconds": None
             if self.sentence_seconds is None
             else round(self.sentence_seconds, 3),
+            "closest": [c.to_json() for c in self.closest],
         }
 
 

@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, Sequence
 from assistant.prompt import Note
 
 if TYPE_CHECKING:  # only for annotations: these pull in the judge (and numpy)
+    from assistant.answer import Citation
     from assistant.citing import Citing
-    from assistant.judge import Judgement
+    from assistant.judge import Judge, Judgement
     from assistant.quotes import Quote
 
 NEAREST = 3  # lines named in a refusal
@@ -90,3 +91,14 @@ def refusal_text(judgement: Judgement) -> str:
     opening = UNCOVERED_DETAIL.format(topic=named[0]) if named else REFUSAL
     closest = "; ".join(" › ".join(line.line.path[-CLOSEST_STEPS:]) for line in lines)
     return f"{opening} Closest: {closest}."
+
+
+def closest_citations(judgement: Judgement, judge: Judge) -> tuple[Citation, ...]:
+    """The chunks of the lines a refusal names as closest, numbered 1, 2, … in that order: the
+    panels under a refusal."""
+    from assistant.citing import Citing  # here: it loads numpy, which the other helpers need not
+
+    citing = Citing()
+    for scored in judgement.lines[:NEAREST]:
+        citing.cite((judge.chunk_of(scored.line),), (scored.line,))
+    return citing.citations()

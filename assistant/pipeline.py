@@ -16,11 +16,12 @@ from __future__ import annotations
 import time
 from typing import Iterator, Sequence
 
-from assistant.answer import MODES, Answer, Turn
+from assistant.answer import MODES, Answer, Citation, Turn
 from assistant.answer_text import (
     Piece,
     allowed_texts,
     as_shown,
+    closest_citations,
     quoted_notes,
     refusal_text,
     with_markers,
@@ -133,6 +134,7 @@ class _Call:
         self.citing = Citing()
         self.seen: set[str] = set()
         self.hits: tuple[Hit, ...] = ()
+        self.closest: tuple[Citation, ...] = ()
         self.refused = self.cut = False
         self.kept = self.rejected = 0  # model sentences that passed / failed verification
         self.tokens = 0  # pieces the model streamed, all attempts together
@@ -148,6 +150,7 @@ class _Call:
             compared = self._compared(query, judgement.question.named)
             if not (judgement.answered or (compared and all(j.answered for _, j in compared))):
                 self.refused = True
+                self.closest = closest_citations(judgement, self.owner.judge)
                 yield from self._emit(refusal_text(judgement), "refusal")
             else:
                 chosen = quotes(judgement, self.owner.judge, compared)
@@ -255,4 +258,5 @@ class _Call:
             first_token_seconds=self.first,
             incomplete=incomplete,
             sentence_seconds=self.sentence_at,
+            closest=self.closest,
         )

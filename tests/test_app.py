@@ -130,7 +130,12 @@ def test_question_the_outline_cannot_answer_is_refused_once_naming_the_closest_l
     assert (
         warning.startswith("The outline does not cover this question.") and "Closest: " in warning
     )
-    assert panel_titles(answer) == []  # the closest lines are named above, not again as panels
+    # and the branches of the closest lines as panels, each line highlighted
+    closest = app.at.session_state["turns"][0].answer.closest
+    assert closest and panel_titles(answer) == [
+        f"Closest: {citation.chunk.breadcrumb}" for citation in closest
+    ]
+    assert all("<mark>" in panel.markdown[0].value for panel in answer.expander)
 
 
 def test_reindex_after_an_edit_makes_the_new_line_answerable(app: App) -> None:

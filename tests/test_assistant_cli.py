@@ -97,6 +97,7 @@ def test_queries_print_one_json_line_per_question(index_dir, tmp_path, capsys):
     assert {"id", "source", "lines"} <= set(answered["citations"][0])
     assert answered["seconds"] >= answered["first_token_seconds"] > 0
     assert refused["refused"] and refused["citations"] == []
+    assert refused["closest"] and {"path", "supporting_lines"} <= set(refused["closest"][0])
 
 
 def test_missing_index_is_one_line_on_stderr_and_a_failing_exit(tmp_path):

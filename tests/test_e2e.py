@@ -171,7 +171,7 @@ class ChatDriver:
 
     def ask(self, question: str):
         """Send a question and wait for its answer to finish: its citation panels appear last, or
-        the refusal (an alert, without panels) replaces what streamed."""
+        the refusal (an alert, then the closest lines' panels) replaces what streamed."""
         answer = self.send(question)
         answer.get_by_test_id("stExpander").or_(answer.get_by_test_id("stAlert")).first.wait_for(
             timeout=STEP_MS

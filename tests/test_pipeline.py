@@ -143,9 +143,10 @@ def test_question_the_outline_does_not_cover_is_refused_without_the_model(cloud)
     assert answer.refused and answer.citations == ()
     assert generator.calls == []
     assert answer.text.startswith(REFUSAL)
-    assert (
-        "Closest: " in answer.text and answer.hits
-    )  # names the nearest lines; the hits are the panels
+    assert "Closest: " in answer.text and answer.hits  # names the nearest lines
+    # whose branches are the panels under the refusal, numbered apart from citations
+    assert [c.n for c in answer.closest] == list(range(1, len(answer.closest) + 1))
+    assert answer.closest and all(c.supporting_lines for c in answer.closest)
 
 
 def test_injected_instruction_obeyed_by_the_model_stays_quoted_and_cited(cloud):

@@ -165,9 +165,18 @@ def _stream_into(box, pieces, model: bool) -> None:
 
 def _show_answer(number: int, answer, browse: Browse, stale: tuple[int, ...] = ()) -> None:
     """The answer text with its citation panels (badged when `stale`), or the refusal: once, naming
-    the closest lines."""
+    the closest lines, with their branches as panels."""
     if answer.refused:
         st.warning(answer.text.strip(), icon=":material/search_off:")
+        for citation in answer.closest:
+            chunk = citation.chunk
+            citation_panel(
+                f"Closest: {chunk.breadcrumb}",
+                chunk,
+                citation.supporting_lines,
+                _opener(browse, chunk.path),
+                key=f"closest-{number}-{citation.n}",
+            )
         return
     st.markdown(answer.text)
     st.caption(_meta(answer))
