@@ -169,28 +169,28 @@ def _show_answer(number: int, answer, browse: Browse, stale: tuple[int, ...] = (
     if answer.refused:
         st.warning(answer.text.strip(), icon=":material/search_off:")
         for citation in answer.closest:
-            chunk = citation.chunk
-            citation_panel(
-                f"Closest: {chunk.breadcrumb}",
-                chunk,
-                citation.supporting_lines,
-                _opener(browse, chunk.path),
-                key=f"closest-{number}-{citation.n}",
-            )
+            _panel(f"Closest: {citation.chunk.breadcrumb}", citation, browse, f"closest-{number}")
         return
     st.markdown(answer.text)
     st.caption(_meta(answer))
     for citation in answer.citations:
-        chunk = citation.chunk
-        badge = f" :orange[:material/history: {STALE}]" if citation.n in stale else ""
-        citation_panel(
-            f"[{citation.n}] {chunk.breadcrumb}{badge}",
-            chunk,
-            citation.supporting_lines,
-            _opener(browse, chunk.path),
-            key=f"cite-{number}-{citation.n}",
-            note=f"{STALE_NOTE}: the lines below are as they were." if badge else "",
-        )
+        title = f"[{citation.n}] {citation.chunk.breadcrumb}"
+        if citation.n in stale:
+            title += f" :orange[:material/history: {STALE}]"
+        note = f"{STALE_NOTE}: the lines below are as they were." if citation.n in stale else ""
+        _panel(title, citation, browse, f"cite-{number}", note)
+
+
+def _panel(title: str, citation, browse: Browse, key: str, note: str = "") -> None:
+    chunk = citation.chunk
+    citation_panel(
+        title,
+        chunk,
+        citation.supporting_lines,
+        _opener(browse, chunk.path),
+        key=f"{key}-{citation.n}",
+        note=note,
+    )
 
 
 def _opener(browse: Browse, path: tuple[str, ...]) -> Callable[[], None]:
