@@ -187,9 +187,9 @@ class Judge:
 
     def detail_vector(self, question: Question, retrieval: Retrieval) -> np.ndarray:
         """The embedding of what the question asks of the titles it names ("largest message" of
-        "What's the largest message an SQS queue takes?"); the question's own when it names
-        nothing else."""
-        if not question.detail_text or question.detail_text == question.text:
+        "What's the largest message an SQS queue takes?"); the question's own when no word of it
+        is left."""
+        if not question.detail_text:
             return retrieval.vector
         return self.embedder.embed([question.detail_text])[0]
 
