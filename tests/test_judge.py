@@ -8,7 +8,14 @@ import pytest
 
 from assistant.fitting import choose_threshold, fold_of, logistic
 from assistant.judge import Weights
-from assistant.question import Question, asked_kinds, matched, states_kind
+from assistant.question import (
+    Question,
+    asked_bounds,
+    asked_kinds,
+    matched,
+    states_bound,
+    states_kind,
+)
 from assistant.quotes import sides
 from assistant.signals import QUESTION_SIGNALS, SIGNALS
 from core.errors import BranchwiseError
@@ -27,6 +34,16 @@ def test_a_question_names_the_titles_it_uses_and_asks_for_the_rest():
     assert question.named == {"SQS"}
     assert {"largest", "messag", "accept"} <= question.detail and "sqs" not in question.detail
     assert question.asks_amount and question.kinds == {"size"}
+    # what the judge embeds apart: the asked detail in the question's own words, the topic out
+    assert question.detail_text == "largest message queue accepts"
+
+
+def test_a_line_states_the_end_of_a_range_that_the_question_asks_for():
+    upper = asked_bounds("How long can a Lambda function run?")
+
+    assert upper == {"upper"} and asked_bounds("What is the default timeout?") == {"default"}
+    assert states_bound(["Timeout", "Max 900s"], upper)
+    assert not states_bound(["Timeout", "Default 3s"], upper)
 
 
 @pytest.mark.parametrize(
@@ -115,6 +132,21 @@ def extractive_answer(seed_index, question: str):
 
     settings, retriever = seed_index
     return Assistant(retriever, None, settings).ask(question, mode="extractive").answer
+
+
+@pytest.mark.model
+def test_the_judge_embeds_the_asked_detail_apart_from_the_question(seed_index):
+    from assistant.judge import Judge
+
+    _, retriever = seed_index
+    judge = Judge(retriever)
+    retrieval = retriever.retrieve("What's the largest message I can put on an SQS queue?")
+    question, _, _ = judge.signals(retrieval)
+
+    detail = judge.detail_vector(question, retrieval)
+    expected = retriever.embedder.embed([question.detail_text])[0]
+    assert question.detail_text and "SQS" not in question.detail_text
+    assert np.allclose(detail, expected) and not np.allclose(detail, retrieval.vector)
 
 
 @pytest.mark.model
