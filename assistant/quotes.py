@@ -32,7 +32,8 @@ SIDES = re.compile(
     r"(?:between\s+)?(.+?)\s+(?:and|from)\s+(.+)|compare\s+(.+?)\s+"
     r"(?:and|with|to)\s+(.+)|(.+?),?\s+(?:vs\.?|versus|compared\s+(?:with|to)|rather\s+than|"
     r"instead\s+of)\s+(.+)|"
-    r"(.+?)\s+(?:differs?|different)\s+from\s+(.+)|(.+?)\s+or\s+(.+)|"
+    r"(.+?)\s+(?:differs?|different)\s+from\s+(.+)|(.+?)\s+compares?\s+(?:with|to)\s+(.+)|"
+    r"(.+?)\s+or\s+(.+)|"
     r"(.+?)\s+and\s+(.+?)\s+(?:compare|differ)",
     re.IGNORECASE,
 )
@@ -228,7 +229,9 @@ def quotes(
         heads.setdefault(scored.line if up is None or judge.children_of(scored.line) else up)
     if judgement.question.asks_list:
         heads = _as_list(judge, heads, judgement.question.words)
-    return [_quote(judge, head) for head in heads]
+    return [
+        _quote(judge, head) for head in dict.fromkeys(_below_lone_child(judge, h) for h in heads)
+    ]
 
 
 def _as_list(
@@ -270,6 +273,15 @@ def _as_list(
 def _with_words(lines: list[OutlineLine]) -> list[tuple[OutlineLine, set[str]]]:
     texts = [line.text for line in lines]
     return list(zip(lines, (set(t) for t in lexical_tokens(texts)))) if lines else []
+
+
+def _below_lone_child(judge: Judge, head: OutlineLine) -> OutlineLine:
+    """The head, or, while its only child has children of its own, that child: "Global Accelerator ›
+    Features › AWS provides set of static IPs: …", not "Global Accelerator: Features"."""
+    kids = judge.children_of(head)
+    while len(kids) == 1 and judge.children_of(kids[0]):
+        head, kids = kids[0], judge.children_of(kids[0])
+    return head
 
 
 def _quote(judge: Judge, head: OutlineLine) -> Quote:

@@ -77,6 +77,7 @@ def test_words_match_on_a_shared_start():
             [{"sqs", "standard"}, {"fifo", "queue"}],
         ),
         ("gp2 vs gp3 volumes", [{"gp2"}, {"gp3", "volum"}]),
+        ("How does Aurora compare with RDS?", [{"aurora"}, {"rds"}]),
         ("What does an SCP do?", []),
     ],
 )
@@ -179,6 +180,16 @@ def test_a_comparison_quotes_what_each_side_is(seed_index, question, each_side):
 
     assert not answer.refused
     assert all(fact in answer.text for fact in each_side), answer.text
+
+
+@pytest.mark.model
+def test_a_quote_goes_below_a_heading_whose_only_child_is_a_heading(seed_index):
+    # "Global Accelerator" holds only "Features", which holds what the service does
+    answer = extractive_answer(seed_index, "How does Global Accelerator compare with CloudFront?")
+
+    assert "Global Accelerator › Features › AWS provides set of static IPs: " in answer.text
+    assert "Global Accelerator: Features" not in answer.text
+    assert answer.text.count("static IPs") == 1, answer.text
 
 
 @pytest.mark.model
