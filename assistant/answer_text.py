@@ -83,10 +83,13 @@ def refusal_text(judgement: Judgement) -> str:
     lines = judgement.lines[:NEAREST]
     if not lines:
         return REFUSAL
+    # the deepest title the question names on a closest line's path: "Simple Queue Service
+    # (SQS)", not the "Tasks and Workflows" section that files it
     named = [
-        line.line.path[1]
+        step
         for line in lines
-        if len(line.line.path) > 2 and line.line.path[1] in judgement.question.named
+        for step in reversed(line.line.path[1:-1])
+        if step in judgement.question.named
     ]
     opening = UNCOVERED_DETAIL.format(topic=named[0]) if named else REFUSAL
     closest = "; ".join(" › ".join(line.line.path[-CLOSEST_STEPS:]) for line in lines)

@@ -252,6 +252,18 @@ def test_a_refusal_names_the_topic_it_covers_and_the_closest_lines():
     assert refusal_text(Judgement(off_topic, (), 0.0, 0.5)) == REFUSAL
 
 
+def test_a_refusal_names_the_topic_below_the_outline_section_that_files_it():
+    from assistant.answer_text import refusal_text
+    from assistant.judge import Judgement, ScoredLine
+
+    closest = ScoredLine(line("Cloud", "Messaging", "SQS", "Polling", "Long polling"), 0.1)
+    about_sqs = Question.read("What is the largest message an SQS queue takes?", [closest.line])
+
+    text = refusal_text(Judgement(about_sqs, (closest,), 0.1, 0.5))
+
+    assert text.startswith("The outline has notes on SQS but does not answer"), text
+
+
 @pytest.mark.model
 def test_a_scenario_is_judged_on_its_ask_and_needs_not_on_its_situation_or_constraints(seed_index):
     import dataclasses
