@@ -28,8 +28,8 @@ NAME = re.compile(r"(?<![.?!:]\s)(?<!^)\b(?:[A-Z][a-z]+[A-Z]\w*|[A-Z]{2,}\w*|[A-
 # Words that ask rather than name: a question's "how", "what is"; they name no subject.
 ASKING_WORDS = (
     "what is are does do how which when where why who whom whose many much can could should "
-    "would will use used using for work works tell me about explain describe overview mean "
-    "difference between compare versus vs i we my our you your "
+    "would will may might use used using for work works tell me about explain describe overview "
+    "mean difference between compare versus vs i we my our you your "
     # English that names no subject and that the stop-word list keeps
     "before after out up off over get gets got have has had make need needs want wants "
     "like able possible way ways thing things also just"

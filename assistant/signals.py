@@ -55,6 +55,7 @@ QUESTION_SIGNALS = (
     "best_detail_cosine",
     "amount_detail_cosine",
     "kind_missing",
+    "kind_answered",
     "unknown_name",
     "unknown_detail",
     "asks_amount",
@@ -206,10 +207,23 @@ def question_signals(
                 default=0.0,
             ),
             float(bool(question.kinds) and not column["kind_stated"]),
+            float(bool(question.kinds) and any(_answers_amount(question, row) for row in top)),
             float(unknown_name),
             len(unknown) / max(len(question.detail), 1),
             float(question.asks_amount),
         ]
+    )
+
+
+def _answers_amount(question: Question, row: np.ndarray) -> bool:
+    """Whether a line under a title the question names states the kind of amount it asks for,
+    and the end of the range it asks for when it asks one ("Lambda › … › Timeout › Max 900s" for
+    "the longest a Lambda function may run")."""
+    value = dict(zip(SIGNALS, row))
+    return bool(
+        value["kind_stated"]
+        and value["under_topic"] > 0
+        and (not question.bounds or value["bound_stated"])
     )
 
 

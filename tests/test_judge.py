@@ -192,6 +192,22 @@ def test_a_quote_goes_below_a_heading_whose_only_child_is_a_heading(seed_index):
     assert answer.text.count("static IPs") == 1, answer.text
 
 
+def test_an_amount_is_answered_by_a_line_under_the_named_topic_stating_the_asked_end():
+    from assistant.signals import SIGNALS, _answers_amount
+
+    def row(**values):
+        return np.array([values.get(name, 0.0) for name in SIGNALS])
+
+    longest = Question.read("What's the longest a Lambda function runs?", [])
+    assert longest.bounds
+    stating = dict(kind_stated=1.0, under_topic=1.0)
+    assert _answers_amount(longest, row(**stating, bound_stated=1.0))
+    assert not _answers_amount(longest, row(**stating))  # "Default 3s": not the end asked
+    assert not _answers_amount(longest, row(kind_stated=1.0, bound_stated=1.0, under_topic=-1.0))
+    size = Question.read("What size are EBS volumes?", [])  # no end asked: any size answers
+    assert not size.bounds and _answers_amount(size, row(**stating))
+
+
 @pytest.mark.model
 def test_a_list_question_quotes_the_list_that_holds_its_items(seed_index):
     answer = extractive_answer(seed_index, "Which routing policies can I set up in Route 53?")
@@ -206,6 +222,8 @@ def test_a_list_question_quotes_the_list_that_holds_its_items(seed_index):
     [
         "How long can a Lambda function run?",
         "How long can a Lambda function run before it times out?",
+        # the plain phrasing that the judge used to refuse
+        "what's the longest a Lambda invocation may run",
     ],
 )
 def test_a_duration_question_on_the_seed_quotes_the_lines_stating_one(seed_index, question):
