@@ -3,8 +3,9 @@
 
 Every candidate line of every question is a sample: its signals (assistant/signals.py), labelled 1
 when it is a gold line of the question. A logistic regression (L2, Newton's method: a few lines
-of numpy) turns signals into a probability; the answer threshold is the best line's score that
-best separates answerable from unanswerable questions. Reported numbers are cross-validated: each
+of numpy) turns signals into a probability; a second one, over question signals, turns the best
+lines into a question score, answered from the threshold up: the score below which 5% of the
+answerable questions fall (the false refusals a user is asked to bear). Reported numbers are cross-validated: each
 question is scored by a judge fitted without its fold.
 """
 
@@ -24,8 +25,7 @@ L2 = 1.0  # ridge penalty: keeps weights small where a signal rarely varies
 QUESTION_L2 = 1.0  # few questions, collinear signals: a penalty keeps the signs sensible
 FOLDS = 5
 FLOOR_SHARE = 0.05  # answerable questions allowed below the cosine floor
-MISSED_REFUSAL_COST = 1.0  # a wrong answer to an unanswerable question costs less …
-FALSE_REFUSAL_COST = 3.0  # … than refusing one the outline answers
+FALSE_REFUSAL_RATE = 0.05  # share of answerable questions the threshold may refuse
 
 
 @dataclass(frozen=True)
@@ -65,15 +65,9 @@ def logistic(
 
 
 def choose_threshold(scores: np.ndarray, answerable: np.ndarray) -> float:
-    """The question score that costs least: missed refusals plus (weighted) false refusals."""
-    options = np.unique(scores)
-    costs = [
-        MISSED_REFUSAL_COST * np.sum(~answerable & (scores >= t)) / max(np.sum(~answerable), 1)
-        + FALSE_REFUSAL_COST * np.sum(answerable & (scores < t)) / max(np.sum(answerable), 1)
-        for t in options
-    ]
-    i = int(np.argmin(costs))
-    return float((options[i] + options[i - 1]) / 2) if i > 0 else float(options[0])
+    """The question score below which `FALSE_REFUSAL_RATE` of the answerable questions fall: the
+    judge refuses all it can while refusing no more of the answerable ones than that."""
+    return float(np.quantile(scores[answerable], FALSE_REFUSAL_RATE))
 
 
 def question_matrix(

@@ -92,7 +92,8 @@ AMOUNT_KINDS = {
             re.IGNORECASE,
         ),
         re.compile(
-            r"[$€£]\s*\d|\d\s*(?:cents?|usd|dollars?)\b|\bper (?:hour|month|gb|request)",
+            r"[$€£]\s*\d|\d\s*(?:cents?|usd|dollars?)\b|\d\S*\s+per (?:hour|month|gb|request)"
+            r"|\b(?:free|cheaper|discount)\b",
             re.IGNORECASE,
         ),
     ),

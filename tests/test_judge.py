@@ -63,6 +63,11 @@ def test_a_line_states_a_kind_of_amount_only_with_its_unit():
     assert states_kind("Max 900s", frozenset({"duration"}))
     assert not states_kind("Default 1000 per region", frozenset({"duration"}))
     assert states_kind("Max message size 256KB", frozenset({"size"}))
+    # a price is an amount of money (or none at all), not the word "per" alone
+    assert not states_kind("Priced per secrets and API calls per month", frozenset({"price"}))
+    assert states_kind("$0.40 per secret per month", frozenset({"price"}))
+    assert states_kind("0.40 per month", frozenset({"price"}))
+    assert states_kind("Free for <10000 parameters", frozenset({"price"}))
 
 
 def test_words_match_on_a_shared_start():
@@ -95,13 +100,16 @@ def test_logistic_regression_finds_the_separating_signal():
     assert weights[0] > 3 and abs(weights[1]) < 0.5 * weights[0]
 
 
-def test_the_threshold_weighs_false_refusals_more_than_missed_refusals():
-    scores = np.array([0.1, 0.2, 0.3, 0.6, 0.7, 0.8])
-    answerable = np.array([False, False, True, False, True, True])
+def test_the_threshold_refuses_one_answerable_question_in_twenty():
+    answerable_scores = np.linspace(0.3, 0.95, 20)
+    refusal_scores = np.array([0.1, 0.2, 0.31, 0.5, 0.9])
+    scores = np.concatenate([answerable_scores, refusal_scores])
+    answerable = np.arange(len(scores)) < 20
 
     threshold = choose_threshold(scores, answerable)
 
-    assert 0.2 < threshold <= 0.3  # refuses the two lowest, keeps every answerable question
+    assert np.sum(answerable_scores < threshold) == 1
+    assert np.sum(refusal_scores < threshold) == 3  # the two lowest and the one just above 0.3
 
 
 def test_folds_are_stable_and_spread():
