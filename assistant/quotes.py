@@ -37,6 +37,7 @@ SIDES = re.compile(
     r"(.+?)\s+and\s+(.+?)\s+(?:compare|differ)",
     re.IGNORECASE,
 )
+LISTING_GROUPS = {0, 2}  # "difference between …", "compare …": the first side follows the keyword
 CLAUSE_END = re.compile(
     r"[:;,?!]"
 )  # a side ends where its clause does: "Polly vs Transcribe: which …"
@@ -79,7 +80,7 @@ class Side:
 
 
 def sides(question: str) -> tuple[Side, ...]:
-    """The two sides of a comparison; () when the question compares nothing.
+    """The sides of a comparison, two or more; () when the question compares nothing.
 
     >>> question = "What is the difference between SQS standard and FIFO queues?"
     >>> [sorted(side.words) for side in sides(question)]
@@ -88,32 +89,51 @@ def sides(question: str) -> tuple[Side, ...]:
     'FIFO queues What is the difference between?'
     >>> [side.query for side in sides("How do standard and FIFO SNS topics differ on order?")]
     ['How do standard differ on order?', 'FIFO SNS topics differ on order?']
+    >>> [side.text for side in sides("What separates Aurora, RDS and DynamoDB on cost?")]
+    ['Aurora', 'RDS', 'DynamoDB on cost']
     """
     match = SIDES.search(question)
     if not match:
         return ()
-    first, second = [part for part in match.groups() if part][:2]
-    first = CLAUSE_END.split(first.rstrip(" ,;:"))[
-        -1
-    ].strip()  # "For an ASG, how does X" → "how does X"
+    groups = [i for i, part in enumerate(match.groups()) if part][:2]
+    first, second = (match.group(i + 1) for i in groups)
     second = CLAUSE_END.split(second)[0].strip()
-    words = [frozenset(tokens) - asking_words() for tokens in lexical_tokens([first, second])]
+    if groups[0] in LISTING_GROUPS:  # "separates X, Y and Z": the commas list sides
+        texts = [part.strip() for part in first.split(",") if part.strip()] + [second]
+    else:  # "For an ASG, how does X differ …": the commas end clauses before the side
+        texts = [CLAUSE_END.split(first.rstrip(" ,;:"))[-1].strip(), second]
+    words = [frozenset(tokens) - asking_words() for tokens in lexical_tokens(texts)]
     if not all(words):
         return ()
-    # Each side's question: its own words and what the question asks of both ("on cost"); the
+    # Each side's question: its own words and what the question asks of all ("on cost"); the
     # joiner between the sides goes with them ("standard and FIFO SNS topics differ on …").
-    start = question.find(first)
-    end = question.find(second, start + len(first))
-    between = question[start + len(first) : end]
-    if start >= 0 and end >= 0 and BETWEEN_SIDES.fullmatch(between):
-        rest = question[:start] + " " + question[end + len(second) :]
+    start = question.find(texts[0])
+    end = question.find(texts[-1], start + len(texts[0]))
+    between = question[start + len(texts[0]) : end]
+    if (
+        start >= 0
+        and end >= 0
+        and all(BETWEEN_SIDES.fullmatch(part) for part in _between_texts(between, texts[1:-1]))
+    ):
+        rest = question[:start] + " " + question[end + len(texts[-1]) :]
     else:
-        rest = question.replace(first, " ", 1).replace(second, " ", 1)
+        rest = question
+        for text in texts:
+            rest = rest.replace(text, " ", 1)
     asked = " ".join(JOINER.sub(" ", rest).split())
     return tuple(
         Side(text, side_words, f"{text} {asked}".replace(" ?", "?"))
-        for text, side_words in zip((first, second), words)
+        for text, side_words in zip(texts, words)
     )
+
+
+def _between_texts(between: str, inner: list[str]) -> list[str]:
+    """What stands between the sides, once the inner sides are cut out of the span."""
+    parts = [between]
+    for text in inner:
+        head, _, tail = parts.pop().partition(text)
+        parts += [head, tail]
+    return parts
 
 
 def in_context(compared: Sequence[Side], judge: Judge, named: frozenset[str]) -> tuple[Side, ...]:
@@ -126,11 +146,12 @@ def in_context(compared: Sequence[Side], judge: Judge, named: frozenset[str]) ->
     titles = sorted(named)
     ways = naming_words(titles, asking_words())
     placed = []
-    for side, other in zip(compared, compared[::-1]):
+    for side in compared:
+        others = [other for other in compared if other is not side]
         context = [
             title
             for title, naming in zip(titles, ways)
-            if any(way < other.words and not way & side.words for way in naming)
+            if any(way < other.words and not way & side.words for way in naming for other in others)
             and _names_side(judge, title, side.words)
         ]
         query = side.query.replace(side.text, " ".join([side.text, *context]), 1)
@@ -160,13 +181,16 @@ def choose(
     ranked = stating or ranked
     best = ranked[0].score
     chosen = [s for s in ranked[:MAX_QUOTES] if s.score >= RUNNER_UP * best]
-    for (side, side_judgement), (other, _) in zip(compared, compared[::-1]):
+    for side, side_judgement in compared:
         found = _on_side(
             judge,
             side_judgement.lines or ranked,
             side.words,
-            side.words - other.words,
-            other.words - side.words,
+            [
+                (side.words - other.words, other.words - side.words)
+                for other, _ in compared
+                if other is not side
+            ],
         )
         if found and found.line not in {c.line for c in chosen}:
             chosen.append(found)
@@ -177,34 +201,44 @@ def _on_side(
     judge: Judge,
     ranked: Sequence[ScoredLine],
     side: frozenset[str],
-    mine: frozenset[str],
-    theirs: frozenset[str],
+    apart: list[tuple[frozenset[str], frozenset[str]]],
 ) -> ScoredLine | None:
-    """The best line whose nearest step naming either side (the line itself, else its parent, and
-    so on up) names this one (`mine`): "Memcached" under "ElastiCache" is Memcached's, and a
-    "Timeout" under Step Functions is not Lambda's. The side's own node, when it is at most
-    `SIDE_NODE_STEPS` above that line and has several children, stands for the side ("Gateway
-    Endpoint" with its children, not one of them with its own); else the parent does when it names
-    the side."""
+    """The best line whose nearest step naming any side (the line itself, else its parent, and so
+    on up) names this one: against each other side (`apart`: the words of this side the other
+    lacks, and of the other this side lacks), some of this side's and none of the other's.
+    "Memcached" under "ElastiCache" is Memcached's, and a "Timeout" under Step Functions is not
+    Lambda's; "EKS Anywhere" is neither ECS Anywhere's nor EKS on Outposts'. The side's own node,
+    when it is at most `SIDE_NODE_STEPS` above that line and has several children, stands for the
+    side ("Gateway Endpoint" with its children, not one of them with its own); else the parent
+    does when it names the side."""
     steps = [step for s in ranked for step in s.line.path[1:]]
     words = iter(set(tokens) for tokens in lexical_tokens(steps)) if steps else iter(())
     ways = iter(naming_words(steps, asking_words()))
+    found = []  # (line, its path's step words, their naming ways, the nearest naming step)
     for scored in ranked:
         path = [next(words) for _ in scored.line.path[1:]]
         named_by = [next(ways) for _ in scored.line.path[1:]]
-        naming = [i for i, step in enumerate(path) if step & (mine | theirs)]
-        if not naming or not path[naming[-1]] & mine or path[naming[-1]] & theirs:
-            continue
-        line = scored.line
-        for up, step in enumerate(reversed(named_by[-1 - SIDE_NODE_STEPS :])):
-            node = _up(judge, line, up)
-            # named by the side's words alone ("Gateway Endpoint", "… (ALB)"), and a summary of it
-            if any(way <= side for way in step) and len(judge.children_of(node)) > 1:
-                return ScoredLine(node, scored.score)
-        if naming[-1] == len(path) - 2:
-            return ScoredLine(_up(judge, line, 1), scored.score)
-        return scored
-    return None
+        naming = [i for i, step in enumerate(path) if any(step & (m | t) for m, t in apart)]
+        if naming and all(
+            path[naming[-1]] & mine and not path[naming[-1]] & theirs for mine, theirs in apart
+        ):
+            found.append((scored, path, named_by, naming[-1]))
+    if not found:
+        return None
+    # the best line under a step naming all of the side ("ECS Anywhere"), else under one naming
+    # part of it ("ECS")
+    scored, path, named_by, nearest = next(
+        (item for item in found if side <= item[1][item[3]]), found[0]
+    )
+    line = scored.line
+    for up, step in enumerate(reversed(named_by[-1 - SIDE_NODE_STEPS :])):
+        node = _up(judge, line, up)
+        # named by the side's words alone ("Gateway Endpoint", "… (ALB)"), and a summary of it
+        if any(way <= side for way in step) and len(judge.children_of(node)) > 1:
+            return ScoredLine(node, scored.score)
+    if nearest == len(path) - 2:
+        return ScoredLine(_up(judge, line, 1), scored.score)
+    return scored
 
 
 def _up(judge: Judge, line: OutlineLine, steps: int) -> OutlineLine:

@@ -83,6 +83,12 @@ def test_words_match_on_a_shared_start():
         ),
         ("gp2 vs gp3 volumes", [{"gp2"}, {"gp3", "volum"}]),
         ("How does Aurora compare with RDS?", [{"aurora"}, {"rds"}]),
+        # commas after the keyword list sides; before a side they end a clause
+        ("Compare Aurora, RDS and DynamoDB", [{"aurora"}, {"rds"}, {"dynamodb"}]),
+        (
+            "For an ASG, how does target tracking differ from step scaling?",
+            [{"target", "track"}, {"step", "scale"}],
+        ),
         ("What does an SCP do?", []),
     ],
 )
@@ -181,6 +187,11 @@ def test_a_comparison_on_the_seed_quotes_both_sides(seed_index):
         # "standard" is SNS's standard: SNS is written once, on the other side; and the lines that
         # name a side may rank below the side's tenth best line
         ("How do standard and FIFO SNS topics compare?", ["Best effort ordering", "Guarantees"]),
+        # three sides, each its own node; "ECS Anywhere" is not the "ECS" topic
+        (
+            "Compare EKS on Outposts, ECS Anywhere and EKS Anywhere",
+            ["Outpost rack", "own on-premises infra", "Run K8s cluster on own hardware"],
+        ),
     ],
 )
 def test_a_comparison_quotes_what_each_side_is(seed_index, question, each_side):
