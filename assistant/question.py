@@ -168,8 +168,9 @@ class Question:
         )
         titles = list(dict.fromkeys(title for line in lines for title in line.path[1:]))
         named, naming = set(), set()
+        written_as = whole | _joined_words(text)
         for title, ways in zip(titles, naming_words(titles, asking)):
-            hits = [way for way in ways if way <= whole]
+            hits = [way for way in ways if way <= written_as]
             if hits:
                 named.add(title)
                 naming.update(*hits)
@@ -196,6 +197,20 @@ class Question:
     def share(self, asked: frozenset[str], found: set[str]) -> float:
         """Share of `asked` words among `found` (1 when nothing is asked)."""
         return len(matched(asked, found)) / len(asked) if asked else 1.0
+
+
+def _joined_words(text: str) -> frozenset[str]:
+    """Each two neighbouring words written as one, as titles often are: "Route 53" → "route53",
+    "Data Sync" → "datasync".
+
+    >>> sorted(_joined_words("Route 53 zones"))
+    ['53zone', 'route53']
+    """
+    words = WORD.findall(text)
+    pairs = [a + b for a, b in zip(words, words[1:])]
+    if not pairs:
+        return frozenset()
+    return frozenset(token for tokens in lexical_tokens(pairs) for token in tokens)
 
 
 def ask_of(text: str) -> str:

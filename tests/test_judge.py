@@ -38,6 +38,14 @@ def test_a_question_names_the_titles_it_uses_and_asks_for_the_rest():
     assert question.detail_text == "largest message queue accepts"
 
 
+def test_a_question_names_a_title_written_as_one_word_in_two():
+    lines = [line("Cloud", "Route53", "Hosted zones", "Alias")]
+
+    question = Question.read("What does a Route 53 alias record point at?", lines)
+
+    assert "Route53" in question.named
+
+
 def test_a_line_states_the_end_of_a_range_that_the_question_asks_for():
     upper = asked_bounds("How long can a Lambda function run?")
 
