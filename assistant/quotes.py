@@ -233,8 +233,13 @@ def _on_side(
     line = scored.line
     for up, step in enumerate(reversed(named_by[-1 - SIDE_NODE_STEPS :])):
         node = _up(judge, line, up)
-        # named by the side's words alone ("Gateway Endpoint", "… (ALB)"), and a summary of it
-        if any(way <= side for way in step) and len(judge.children_of(node)) > 1:
+        # named by the side's words alone, some its own ("Gateway Endpoint", "… (ALB)"; not the
+        # "Placement group" of "cluster placement group" and "spread placement group"), and a
+        # summary of it
+        if (
+            any(way <= side and all(way & mine for mine, _ in apart) for way in step)
+            and len(judge.children_of(node)) > 1
+        ):
             return ScoredLine(node, scored.score)
     if nearest == len(path) - 2:
         return ScoredLine(_up(judge, line, 1), scored.score)

@@ -23,6 +23,10 @@ class Embedder(Protocol):
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Word-pieces per text, without special tokens."""
 
+    def known_words(self) -> frozenset[str]:
+        """Lower-case words the model reads as one piece: common English ("internal", "online"),
+        so a word outside them may be a typo. Empty when the model has no such vocabulary."""
+
 
 def resolve_model_path(name: str) -> str:
     """The bundled MiniLM for the default name; otherwise a local folder or a cached Hub id."""
@@ -76,6 +80,10 @@ class SentenceTransformerEmbedder:
         if self._counter is None:
             self._counter = _length_counter(self._model.tokenizer)
         return self._counter(list(texts))
+
+    def known_words(self) -> frozenset[str]:
+        vocabulary = getattr(self._model.tokenizer, "vocab", None) or {}
+        return frozenset(piece for piece in vocabulary if piece.isalpha() and piece.islower())
 
 
 def _length_counter(tokenizer):

@@ -10,6 +10,7 @@ answered.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +21,7 @@ from indexer.lines import OutlineLine
 from indexer.store import Index
 from retriever.fusion import reciprocal_rank_fusion
 from retriever.reading import read_question
+from retriever.spelling import Spelling
 
 CANDIDATES = 50  # per retriever, before fusion
 LINE_CANDIDATES = 50  # nearest outline lines: a ranked list for fusion, and the judge's candidates
@@ -60,6 +62,12 @@ class Retriever:
     def __init__(self, index: Index, embedder: Embedder):
         self.index, self.embedder = index, embedder
 
+    @functools.cached_property
+    def spelling(self) -> Spelling:
+        """Built on the first search: the words of every line and path step."""
+        texts = [text for line in self.index.lines for text in (line.text, *line.path)]
+        return Spelling(texts, self.index.vocabulary, self.embedder.known_words())
+
     def search(self, question: str, k: int = 5, mode: str = "hybrid") -> list[Hit]:
         return self.retrieve(question, k, mode).hits
 
@@ -68,9 +76,10 @@ class Retriever:
             raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
         if not question.strip() or not self.index.chunks:
             return Retrieval(question, np.zeros(0, np.float32), [], [], question)
-        vector = self.embedder.embed([question])[0]
+        asked = self.spelling.correct(question)
+        vector = self.embedder.embed([asked])[0]
         dense = dict(self.index.dense_search(vector, CANDIDATES))
-        lexical = self.index.lexical_scores(question)
+        lexical = self.index.lexical_scores(asked)
         lines = [
             LineHit(self.index.lines[i], i, score)
             for i, score in self.index.line_search(vector, LINE_CANDIDATES)
@@ -95,7 +104,7 @@ class Retriever:
             Hit(self.index.chunks[i], rank, score, cosine[i], float(lexical[i]))
             for rank, (i, score) in enumerate(ranked[:k], start=1)
         ]
-        return Retrieval(question, vector, hits, lines, focus_of(question))
+        return Retrieval(question, vector, hits, lines, focus_of(asked))
 
     def _cosines(
         self, vector: np.ndarray, positions: list[int], known: dict[int, float]

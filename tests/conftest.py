@@ -80,6 +80,9 @@ class CountingEmbedder:
         self.counted.extend(texts)
         return [len(text.split()) for text in texts]
 
+    def known_words(self) -> frozenset[str]:
+        return frozenset()
+
     def _vector(self, text: str) -> np.ndarray:
         vector = np.zeros(self.dimension, dtype=np.float32)
         for word in _WORD.findall(text.lower()) or [text]:

@@ -109,6 +109,17 @@ def test_a_paraphrase_sharing_no_words_is_found_by_meaning(
     assert holds(hybrid[0], expected)
 
 
+def test_a_mistyped_word_is_searched_as_the_outline_writes_it(handbook: Retriever) -> None:
+    retrieval = handbook.retrieve("how often do i lubricte the chian?", k=3)
+
+    assert retrieval.focus == "how often do i lubricate the chian?"  # "chian": five letters, kept
+    assert retrieval.question == "how often do i lubricte the chian?"
+    assert holds(retrieval.hits[0], "Bicycle maintenance")
+    # English the model knows whole is no typo, even one letter from an outline word ("plants")
+    assert "planets" in handbook.embedder.known_words()
+    assert handbook.spelling.correct("which planets need staking") == "which planets need staking"
+
+
 def test_hybrid_hits_carry_rank_path_lines_and_scores(handbook: Retriever, real_embedder) -> None:
     question = "When should receipts be thrown away?"
     outline_lines = HANDBOOK.split("\n")
