@@ -31,8 +31,9 @@ from assistant.followup import is_follow_up, retrieval_query
 from assistant.generator import GenerationIncomplete, Generator
 from assistant.judge import Judge, Judgement
 from assistant.prompt import DEFAULT_TEMPLATE, build_messages
-from assistant.quotes import Quote, Side, in_context, quotes, sides
+from assistant.quotes import Quote, quotes
 from assistant.sentences import LIST_ITEM, SentenceSplitter
+from assistant.sides import Side, in_context, sides
 from assistant.verify import Verifier
 from core.settings import Settings
 from retriever.search import Hit, Retriever

@@ -16,7 +16,7 @@ from assistant.question import (
     states_bound,
     states_kind,
 )
-from assistant.quotes import sides
+from assistant.sides import sides
 from assistant.signals import QUESTION_SIGNALS, SIGNALS
 from core.errors import BranchwiseError
 from indexer.lines import OutlineLine
