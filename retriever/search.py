@@ -65,7 +65,7 @@ class Retriever:
     @functools.cached_property
     def spelling(self) -> Spelling:
         """Built on the first search: the words of every line and path step."""
-        texts = [text for line in self.index.lines for text in (line.text, *line.path)]
+        texts = {text for line in self.index.lines for text in (line.text, *line.path)}
         return Spelling(texts, self.index.vocabulary, self.embedder.known_words())
 
     def search(self, question: str, k: int = 5, mode: str = "hybrid") -> list[Hit]:
