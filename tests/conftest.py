@@ -165,3 +165,11 @@ def seed_index(tmp_path_factory: pytest.TempPathFactory, real_embedder):
     return settings, Retriever(
         load_index(settings.index_dir, real_embedder.model_id), real_embedder
     )
+
+
+def extractive_answer(seed_index, question: str):
+    """The app's extractive answer to a question on the seed (`seed_index`)."""
+    from assistant.pipeline import Assistant
+
+    settings, retriever = seed_index
+    return Assistant(retriever, None, settings).ask(question, mode="extractive").answer

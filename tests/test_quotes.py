@@ -1,0 +1,125 @@
+"""What an answer quotes on the seed, and the sides of a comparison: each side's own lines, a
+list's items, the lines stating the amount asked for."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import extractive_answer
+
+from assistant.sides import sides
+
+
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        (
+            "What is the difference between SQS standard and FIFO queues?",
+            [{"sqs", "standard"}, {"fifo", "queue"}],
+        ),
+        ("gp2 vs gp3 volumes", [{"gp2"}, {"gp3", "volum"}]),
+        ("How does Aurora compare with RDS?", [{"aurora"}, {"rds"}]),
+        # commas after the keyword list sides; before a side they end a clause
+        ("Compare Aurora, RDS and DynamoDB", [{"aurora"}, {"rds"}, {"dynamodb"}]),
+        (
+            "For an ASG, how does target tracking differ from step scaling?",
+            [{"target", "track"}, {"step", "scale"}],
+        ),
+        ("What does an SCP do?", []),
+    ],
+)
+def test_comparison_sides(question, expected):
+    assert [set(side.words) for side in sides(question)] == expected
+
+
+@pytest.mark.model
+def test_a_comparison_on_the_seed_quotes_both_sides(seed_index):
+    answer = extractive_answer(
+        seed_index, "What is the difference between SQS standard and FIFO queues?"
+    )
+
+    quoted = {n for citation in answer.citations for n in citation.supporting_lines}
+    assert not answer.refused
+    assert "FIFO" in answer.text and "Standard" in answer.text
+    assert len(quoted) >= 4
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    "question, each_side",
+    [
+        # each side's own node, with its children: not one side's detail only
+        ("Compare Amazon Detective with GuardDuty", ["investigations", "Threat detection"]),
+        # Memcached is ElastiCache's too: its side is asked with the topic the other side names
+        ("Memcached or ElastiCache Redis: what sets them apart?", ["Auto Discovery", "Redis AUTH"]),
+        # "standard" is SNS's standard: SNS is written once, on the other side; and the lines that
+        # name a side may rank below the side's tenth best line
+        ("How do standard and FIFO SNS topics compare?", ["Best effort ordering", "Guarantees"]),
+        # three sides, each its own node; "ECS Anywhere" is not the "ECS" topic
+        (
+            "Compare EKS on Outposts, ECS Anywhere and EKS Anywhere",
+            ["Outpost rack", "own on-premises infra", "Run K8s cluster on own hardware"],
+        ),
+    ],
+)
+def test_a_comparison_quotes_what_each_side_is(seed_index, question, each_side):
+    answer = extractive_answer(seed_index, question)
+
+    assert not answer.refused
+    assert all(fact in answer.text for fact in each_side), answer.text
+
+
+@pytest.mark.model
+def test_a_quote_goes_below_a_heading_whose_only_child_is_a_heading(seed_index):
+    # "Global Accelerator" holds only "Features", which holds what the service does
+    answer = extractive_answer(seed_index, "How does Global Accelerator compare with CloudFront?")
+
+    assert "Global Accelerator › Features › AWS provides set of static IPs: " in answer.text
+    assert "Global Accelerator: Features" not in answer.text
+    assert answer.text.count("static IPs") == 1, answer.text
+
+
+@pytest.mark.model
+def test_a_list_question_quotes_the_list_that_holds_its_items(seed_index):
+    answer = extractive_answer(seed_index, "Which routing policies can I set up in Route 53?")
+
+    policies = ["Simple", "Failover", "Latency", "Geoproximity", "Geolocation", "Weighted"]
+    assert all(f"{policy} routing".lower() in answer.text.lower() for policy in policies)
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How long can a Lambda function run?",
+        "How long can a Lambda function run before it times out?",
+        # the issue's plain phrasing that the judge used to refuse
+        "what's the longest a Lambda invocation may run",
+    ],
+)
+def test_a_duration_question_on_the_seed_quotes_the_lines_stating_one(seed_index, question):
+    answer = extractive_answer(seed_index, question)
+
+    assert not answer.refused
+    assert "Max 900s" in answer.text and "Default 1000 per region" not in answer.text
+    assert answer.citations[0].path[-2:] == ("Lambda", "Sizing")
+
+
+@pytest.mark.model
+def test_a_sides_own_node_is_named_by_words_of_that_side_alone(seed_index):
+    # "Placement group" is named by words both sides share: it is no side's own node
+    from assistant.judge import Judge, ScoredLine
+    from assistant.sides import side_line
+
+    _, retriever = seed_index
+    judge = Judge(retriever)
+    cluster, spread = sides("cluster placement group vs spread placement group")
+    [closely] = [line for line in judge.index.lines if line.text == "placed closed together"]
+
+    found = side_line(
+        judge,
+        [ScoredLine(closely, 0.5)],
+        cluster.words,
+        [(cluster.words - spread.words, spread.words - cluster.words)],
+    )
+
+    assert found is not None and found.line.path[-1] == "cluster"
