@@ -29,13 +29,21 @@ CONTEXT_STEPS = 3  # path steps shown before a quoted line
 class Quote:
     chunk: Chunk  # the chunk holding the head best (see `Judge.chunk_of`): what the quote cites
     head: OutlineLine
-    lines: tuple[OutlineLine, ...]  # the head, then the children quoted after it
+    lines: tuple[OutlineLine, ...]  # the head, then each child quoted with its own children
 
     @property
     def text(self) -> str:
+        """ "Types › General Purpose SSDs › gp3: 20% cheaper than gp2; standard 3000 IOPS (pay up to
+        16000 IOPS)": the children, each with its children in parentheses."""
         context = " › ".join(self.head.path[-CONTEXT_STEPS:])
-        kids = self.lines[1:]
-        return f"{context}: " + "; ".join(k.text for k in kids) if kids else context
+        items: list[list[str]] = []
+        for line in self.lines[1:]:
+            if line.parent == self.head.line:
+                items.append([line.text])
+            else:
+                items[-1].append(line.text)
+        shown = [f"{kid} ({', '.join(below)})" if below else kid for kid, *below in items]
+        return f"{context}: " + "; ".join(shown) if shown else context
 
 
 def choose(
@@ -58,7 +66,7 @@ def choose(
         found = side_line(
             judge,
             side_judgement.lines or ranked,
-            side.words,
+            side,
             [
                 (side.words - other.words, other.words - side.words)
                 for other, _ in compared
@@ -79,15 +87,21 @@ def quotes(
     judgement: Judgement, judge: Judge, compared: Sequence[tuple[Side, Judgement]] = ()
 ) -> list[Quote]:
     """One quote per chosen line: the line with its children, or, for a leaf, its parent with the
-    leaf and its siblings (lists and comparisons live in siblings). Shared heads are quoted once."""
+    leaf and its siblings (lists and comparisons live in siblings). Shared heads are quoted once,
+    and a quote all of whose lines another quote shows is left out."""
     heads: dict[OutlineLine, None] = {}
     for scored in choose(judgement, judge, compared):
         up = judge.parent_of(scored.line)
         heads.setdefault(scored.line if up is None or judge.children_of(scored.line) else up)
     if judgement.question.asks_list:
         heads = _as_list(judge, heads, judgement.question.words)
-    return [
+    found = [
         _quote(judge, head) for head in dict.fromkeys(_below_lone_child(judge, h) for h in heads)
+    ]
+    return [
+        quote
+        for quote in found
+        if not any(other is not quote and set(quote.lines) < set(other.lines) for other in found)
     ]
 
 
@@ -142,5 +156,14 @@ def _below_lone_child(judge: Judge, head: OutlineLine) -> OutlineLine:
 
 
 def _quote(judge: Judge, head: OutlineLine) -> Quote:
+    """The head with its children, and theirs while the quote stays within `MAX_CHILDREN` lines
+    and the head's chunk (what it cites)."""
+    chunk = judge.chunk_of(head)
     kids = judge.children_of(head)[:MAX_CHILDREN]
-    return Quote(judge.chunk_of(head), head, (head, *kids))
+    room = MAX_CHILDREN - len(kids)
+    shown = []
+    for kid in kids:
+        below = [g for g in judge.children_of(kid) if g.line in chunk.lines][: max(room, 0)]
+        room -= len(below)
+        shown += [kid, *below]
+    return Quote(chunk, head, (head, *shown))

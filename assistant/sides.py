@@ -39,6 +39,8 @@ JOINER = re.compile(
 )
 
 
+# A word standing in for the other side's noun, naming nothing itself: "resource-based ones".
+STANDS_IN = re.compile(r"\bones\b", re.IGNORECASE)
 # What stands between two sides and nothing else: "and", ", or", " vs. ", "compared with".
 BETWEEN_SIDES = re.compile(
     r"[\s,]*(?:and|or|with|to|from|vs\.?|versus|compared\s+(?:with|to)|rather\s+than|"
@@ -54,6 +56,7 @@ class Side:
     text: str  # as the question writes it: "SQS standard"
     words: frozenset[str]  # its stemmed words, asking words aside: {"sqs", "standard"}
     query: str  # the question about this side alone: the other side taken out
+    context: tuple[str, ...] = ()  # titles the other side names that this side lies under too
 
 
 def sides(question: str) -> tuple[Side, ...]:
@@ -79,7 +82,10 @@ def sides(question: str) -> tuple[Side, ...]:
         texts = [part.strip() for part in first.split(",") if part.strip()] + [second]
     else:  # "For an ASG, how does X differ …": the commas end clauses before the side
         texts = [CLAUSE_END.split(first.rstrip(" ,;:"))[-1].strip(), second]
-    words = [frozenset(tokens) - asking_words() for tokens in lexical_tokens(texts)]
+    words = [
+        frozenset(tokens) - asking_words()
+        for tokens in lexical_tokens([STANDS_IN.sub("", text) for text in texts])
+    ]
     if not all(words):
         return ()
     # Each side's question: its own words and what the question asks of all ("on cost"); the
@@ -128,24 +134,31 @@ def in_context(compared: Sequence[Side], judge: Judge, named: frozenset[str]) ->
         context = [
             title
             for title, naming in zip(titles, ways)
-            if any(way < other.words and not way & side.words for way in naming for other in others)
+            if any(
+                way < other.words
+                and not way & side.words
+                and _names_side(judge, title, other.words - way, every=False)
+                for way in naming
+                for other in others
+            )
             and _names_side(judge, title, side.words)
         ]
         query = side.query.replace(side.text, " ".join([side.text, *context]), 1)
-        placed.append(Side(side.text, side.words, query))
+        placed.append(Side(side.text, side.words, query, tuple(context)))
     return tuple(placed)
 
 
-def _names_side(judge: Judge, title: str, words: frozenset[str]) -> bool:
-    """Whether a line under the title names all of these words."""
+def _names_side(judge: Judge, title: str, words: frozenset[str], every: bool = True) -> bool:
+    """Whether a line under the title names all of these words (`every`), else any of them."""
     texts = [judge.index.lines[p].text for p in judge.under(title)]
-    return bool(texts) and any(words <= set(tokens) for tokens in lexical_tokens(texts))
+    found = words.issubset if every else words.intersection
+    return bool(texts) and any(found(set(tokens)) for tokens in lexical_tokens(texts))
 
 
 def side_line(
     judge: Judge,
     ranked: Sequence[ScoredLine],
-    side: frozenset[str],
+    compared: Side,
     apart: list[tuple[frozenset[str], frozenset[str]]],
 ) -> ScoredLine | None:
     """The best line whose nearest step naming any side (the line itself, else its parent, and so
@@ -155,7 +168,9 @@ def side_line(
     Lambda's; "EKS Anywhere" is neither ECS Anywhere's nor EKS on Outposts'. The side's own node,
     when it is at most `SIDE_NODE_STEPS` above that line and has several children, stands for the
     side ("Gateway Endpoint" with its children, not one of them with its own); else the parent
-    does when it names the side."""
+    does when it names the side. A line under a step that the other side names, unless this side
+    lies under it too (its context), is the other side's: "gp3 › 20% cheaper than gp2" is gp3's."""
+    side = compared.words
     steps = [step for s in ranked for step in s.line.path[1:]]
     words = iter(set(tokens) for tokens in lexical_tokens(steps)) if steps else iter(())
     ways = iter(naming_words(steps, asking_words()))
@@ -165,7 +180,15 @@ def side_line(
         named_by = [next(ways) for _ in scored.line.path[1:]]
         naming = [i for i, step in enumerate(path) if any(step & (m | t) for m, t in apart)]
         nearest = path[naming[-1]] if naming else set()
-        if naming and all(nearest & mine and not nearest & theirs for mine, theirs in apart):
+        if (
+            naming
+            and all(nearest & mine and not nearest & theirs for mine, theirs in apart)
+            and not any(
+                step not in compared.context
+                and any(way and way <= theirs for way in ways for _, theirs in apart)
+                for step, ways in zip(scored.line.path[1 : 1 + naming[-1]], named_by)
+            )
+        ):
             found.append((scored, named_by, naming[-1], nearest))
     if not found:
         return None

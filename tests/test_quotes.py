@@ -24,6 +24,11 @@ from assistant.sides import sides
             "For an ASG, how does target tracking differ from step scaling?",
             [{"target", "track"}, {"step", "scale"}],
         ),
+        # "ones" stands in for the other side's noun and names nothing
+        (
+            "Identity-based policies versus resource-based ones",
+            [{"ident", "base", "polici"}, {"resourc", "base"}],
+        ),
         ("What does an SCP do?", []),
     ],
 )
@@ -59,6 +64,13 @@ def test_a_comparison_on_the_seed_quotes_both_sides(seed_index):
             "Compare EKS on Outposts, ECS Anywhere and EKS Anywhere",
             ["Outpost rack", "own on-premises infra", "Run K8s cluster on own hardware"],
         ),
+        # "gp3 › 20% cheaper than gp2" names gp2 but is gp3's: gp2's own node is quoted too
+        ("gp2 vs gp3 volumes: which is cheaper?", ["5.4 million credits", "20% cheaper than gp2"]),
+        # IAM is both sides' topic, though only one side writes it
+        (
+            "Identity-based policies versus resource-based ones",
+            ["Managed policies", "Attached to resources like S3 buckets"],
+        ),
     ],
 )
 def test_a_comparison_quotes_what_each_side_is(seed_index, question, each_side):
@@ -76,6 +88,14 @@ def test_a_quote_goes_below_a_heading_whose_only_child_is_a_heading(seed_index):
     assert "Global Accelerator › Features › AWS provides set of static IPs: " in answer.text
     assert "Global Accelerator: Features" not in answer.text
     assert answer.text.count("static IPs") == 1, answer.text
+
+
+@pytest.mark.model
+def test_a_quote_shows_its_childrens_children_in_its_chunk_and_no_line_twice(seed_index):
+    answer = extractive_answer(seed_index, "Compare Macie with Inspector")
+
+    assert "Data source (Cloudtrail event logs and errors, S3 objects)" in answer.text
+    assert answer.text.count("Cloudtrail event logs and errors") == 1, answer.text
 
 
 @pytest.mark.model
@@ -118,7 +138,7 @@ def test_a_sides_own_node_is_named_by_words_of_that_side_alone(seed_index):
     found = side_line(
         judge,
         [ScoredLine(closely, 0.5)],
-        cluster.words,
+        cluster,
         [(cluster.words - spread.words, spread.words - cluster.words)],
     )
 
