@@ -31,9 +31,10 @@ from assistant.followup import is_follow_up, retrieval_query
 from assistant.generator import GenerationIncomplete, Generator
 from assistant.judge import Judge, Judgement
 from assistant.prompt import DEFAULT_TEMPLATE, build_messages
+from assistant.question import Question
 from assistant.quotes import Quote, quotes
 from assistant.sentences import LIST_ITEM, SentenceSplitter
-from assistant.sides import Side, in_context, sides
+from assistant.sides import Side, in_context, known_sides, sides
 from assistant.verify import Verifier
 from core.settings import Settings
 from retriever.search import Hit, Retriever
@@ -148,27 +149,29 @@ class _Call:
             retrieval = self.owner.retriever.retrieve(query, k=self.k)
             self.hits = tuple(retrieval.hits)
             judgement = self.owner.judge.judge(retrieval)
-            compared = self._compared(query, judgement.question.named)
-            if not (judgement.answered or (compared and all(j.answered for _, j in compared))):
+            answering, compared, absent = known_sides(
+                judgement, self._compared(query, judgement.question)
+            )
+            if not (answering.answered or (compared and all(j.answered for _, j in compared))):
                 self.refused = True
                 self.closest = closest_citations(judgement, self.owner.judge)
                 yield from self._emit(refusal_text(judgement), "refusal")
             else:
-                chosen = quotes(judgement, self.owner.judge, compared)
-                yield from self._quote(chosen)
+                chosen = quotes(answering, self.owner.judge, compared)
+                yield from self._quote(chosen, absent)
                 if self.generator is not None:
                     yield from self._model(query, chosen)
             completed = True
         finally:
             self.finish(incomplete=not completed or (self.cut and self.kept > 0))
 
-    def _compared(self, query: str, named: frozenset[str]) -> list[tuple[Side, Judgement]]:
+    def _compared(self, query: str, question: Question) -> list[tuple[Side, Judgement]]:
         """For a comparison, each side judged on its own question: the joint question's best lines
         often all lean to one side ("SQS standard and FIFO queues" finds FIFO)."""
         owner = self.owner
         return [
             (side, owner.judge.judge(owner.retriever.retrieve(side.query, k=self.k)))
-            for side in in_context(sides(query), owner.judge, named)
+            for side in in_context(sides(query), owner.judge, question)
         ]
 
     def _model(self, query: str, chosen: list[Quote]) -> Iterator[str]:
@@ -232,13 +235,16 @@ class _Call:
             self.sentence_at = time.perf_counter() - self.started
         yield from self._emit(separator + ("- " if listed else "") + text, "model")
 
-    def _quote(self, chosen: list[Quote]) -> Iterator[str]:
+    def _quote(self, chosen: list[Quote], absent: Sequence[str] = ()) -> Iterator[str]:
         """The outline's own lines, first and at once; they number the citations. Always shown: a
         sentence can pass every check and still pair true words wrongly; the lines show what is
-        written."""
+        written. Then the compared sides that the outline has no notes on."""
         if not chosen:
             return
         items = [f"- {q.text} {self.citing.cite((q.chunk,), q.lines)}" for q in chosen]
+        if absent:
+            # after a blank line: Markdown would carry a line right after a bullet into it
+            items.append(f"\nThe outline has no notes on {' or '.join(absent)}.")
         yield from self._emit("\n".join([QUOTES_INTRO, *items]), "quotes")
 
     def _emit(self, text: str, place: str) -> Iterator[Piece]:

@@ -241,6 +241,20 @@ def naming_words(titles: Sequence[str], asking: set[str]) -> list[list[set[str]]
     ]
 
 
+def unknown_names(names: Sequence[str], vocabulary: frozenset[str]) -> list[str]:
+    """The names some word of which the outline never writes ("Azure", "CockroachDB").
+
+    >>> unknown_names(["Lambda", "Azure Functions"], frozenset({"lambda", "function"}))
+    ['Azure Functions']
+    """
+    words = lexical_tokens(list(names)) if names else []
+    return [
+        name
+        for name, tokens in zip(names, words)
+        if tokens and not all(matched({w}, vocabulary) for w in tokens)
+    ]
+
+
 def matched(words, terms) -> set[str]:
     """The words found among the terms, as such or sharing a start of `PREFIX` letters or more.
 

@@ -8,8 +8,8 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from assistant.judge import Judge, ScoredLine
-from assistant.question import asking_words, naming_words
+from assistant.judge import Judge, Judgement, ScoredLine
+from assistant.question import Question, asking_words, naming_words, unknown_names
 from indexer.lexical import lexical_tokens
 from indexer.lines import OutlineLine
 
@@ -57,6 +57,7 @@ class Side:
     words: frozenset[str]  # its stemmed words, asking words aside: {"sqs", "standard"}
     query: str  # the question about this side alone: the other side taken out
     context: tuple[str, ...] = ()  # titles the other side names that this side lies under too
+    unknown: tuple[str, ...] = ()  # names it writes that the outline never does: "Azure Functions"
 
 
 def sides(question: str) -> tuple[Side, ...]:
@@ -119,14 +120,15 @@ def _between_texts(between: str, inner: list[str]) -> list[str]:
     return parts
 
 
-def in_context(compared: Sequence[Side], judge: Judge, named: frozenset[str]) -> tuple[Side, ...]:
-    """The sides, each asked with the titles that the other side writes as its context: in
+def in_context(compared: Sequence[Side], judge: Judge, question: Question) -> tuple[Side, ...]:
+    """The sides, each with the names it writes that the outline never does, and asked with the
+    titles that the other side writes as its context: in
     "ElastiCache Redis versus Memcached", Memcached is ElastiCache's too, and in "standard and FIFO
     SNS topics", standard is SNS's. A title the question names is context for a side when its words
     are only part of the other side's (ElastiCache of "ElastiCache Redis"), this side names none of
     them, and some line under the title names this side (Memcached is under ElastiCache; Global
     Accelerator is not under Route 53)."""
-    titles = sorted(named)
+    titles = sorted(question.named)
     ways = naming_words(titles, asking_words())
     placed = []
     for side in compared:
@@ -144,8 +146,28 @@ def in_context(compared: Sequence[Side], judge: Judge, named: frozenset[str]) ->
             and _names_side(judge, title, side.words)
         ]
         query = side.query.replace(side.text, " ".join([side.text, *context]), 1)
-        placed.append(Side(side.text, side.words, query, tuple(context)))
+        unknown = unknown_names(
+            [name for name in question.names if name in side.text], judge.index.vocabulary
+        )
+        placed.append(Side(side.text, side.words, query, tuple(context), tuple(unknown)))
     return tuple(placed)
+
+
+def known_sides(
+    judgement: Judgement, compared: Sequence[tuple[Side, Judgement]]
+) -> tuple[Judgement, list[tuple[Side, Judgement]], list[str]]:
+    """(what answers, the sides to quote, the sides the outline has no notes on) for a comparison
+    some of whose sides write names the outline never does ("Lambda vs Azure Functions"): the
+    sides it knows are answered, and the others are said to be absent. With one side left, that
+    side's own judgement answers; when it knows none, or all, the question's does, with every
+    side."""
+    absent = [side.text for side, _ in compared if side.unknown]
+    known = [(side, judged) for side, judged in compared if not side.unknown]
+    if not absent or not known:
+        return judgement, list(compared), []
+    if len(known) == 1:
+        return known[0][1], [], absent
+    return judgement, known, absent
 
 
 def _names_side(judge: Judge, title: str, words: frozenset[str], every: bool = True) -> bool:

@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from assistant.question import AMOUNT, Question, matched, states_bound, states_kind
+from assistant.question import (
+    AMOUNT,
+    Question,
+    matched,
+    states_bound,
+    states_kind,
+    unknown_names,
+)
 from indexer.lexical import lexical_tokens
 from indexer.lines import OutlineLine
 
@@ -182,10 +189,6 @@ def question_signals(
     top = matrix[order[:TOP]] if len(order) else np.zeros((1, len(SIGNALS)))
     column = {name: top[:, i].max() for i, name in enumerate(SIGNALS)}
     logit = [_logit(scores[i]) for i in order[:2]] + [-10.0] * (2 - min(len(order), 2))
-    name_words = lexical_tokens(list(question.names)) if question.names else []
-    unknown_name = any(
-        words and not all(matched({w}, vocabulary) for w in words) for words in name_words
-    )
     unknown = [w for w in question.detail if not matched({w}, vocabulary)]
     return np.array(
         [
@@ -208,7 +211,7 @@ def question_signals(
             ),
             float(bool(question.kinds) and not column["kind_stated"]),
             float(bool(question.kinds) and any(_answers_amount(question, row) for row in top)),
-            float(unknown_name),
+            float(bool(unknown_names(question.names, vocabulary))),
             len(unknown) / max(len(question.detail), 1),
             float(question.asks_amount),
         ]

@@ -81,6 +81,46 @@ def test_a_comparison_quotes_what_each_side_is(seed_index, question, each_side):
 
 
 @pytest.mark.model
+def test_a_comparison_answers_the_side_the_outline_knows_and_names_the_other(seed_index):
+    answer = extractive_answer(
+        seed_index, "Lambda vs Google Cloud Functions: how long can each run?"
+    )
+
+    assert not answer.refused
+    assert "Max 900s" in answer.text
+    assert answer.text.endswith("The outline has no notes on Google Cloud Functions."), answer.text
+
+
+@pytest.mark.model
+def test_a_comparison_of_sides_the_outline_never_names_is_refused(seed_index):
+    answer = extractive_answer(seed_index, "Compare Azure Functions with Google Cloud Run")
+
+    assert answer.refused and "no notes on" not in answer.text
+
+
+def test_known_sides_answer_from_the_one_side_the_outline_names():
+    from assistant.judge import Judgement
+    from assistant.question import Question
+    from assistant.sides import Side, known_sides
+
+    def judged(answerable):
+        return Judgement(Question.read("q", []), (), answerable, 0.5)
+
+    joint, lambda_side, google_side = judged(0.1), judged(0.9), judged(0.2)
+    lam = Side("Lambda", frozenset({"lambda"}), "Lambda?")
+    google = Side("Google Cloud Functions", frozenset({"googl"}), "Google?", unknown=("Google",))
+
+    assert known_sides(joint, [(lam, lambda_side), (google, google_side)]) == (
+        lambda_side,
+        [],
+        ["Google Cloud Functions"],
+    )
+    # every side known, or none: the question's own judgement, with every side
+    assert known_sides(joint, [(lam, lambda_side)]) == (joint, [(lam, lambda_side)], [])
+    assert known_sides(joint, [(google, google_side)]) == (joint, [(google, google_side)], [])
+
+
+@pytest.mark.model
 def test_a_quote_goes_below_a_heading_whose_only_child_is_a_heading(seed_index):
     # "Global Accelerator" holds only "Features", which holds what the service does
     answer = extractive_answer(seed_index, "How does Global Accelerator compare with CloudFront?")
