@@ -110,6 +110,27 @@ def test_the_threshold_refuses_one_answerable_question_in_twenty():
     assert np.sum(refusal_scores < threshold) == 3  # the two lowest and the one just above 0.3
 
 
+def test_each_file_is_judged_by_a_judge_fitted_on_the_other_files_only():
+    from assistant.fitting import Sample, held_out_by_file
+    from assistant.question import Question
+
+    rng = np.random.default_rng(0)
+
+    def sample(n, answerable):
+        labels = np.array([1.0, 0.0, 0.0]) if answerable else np.zeros(3)
+        matrix = rng.normal(size=(3, len(SIGNALS))) + labels[:, None]
+        return Sample(f"q{n}", "fact", answerable, Question.read("q", []), matrix, labels)
+
+    samples = [sample(n, n % 3 != 0) for n in range(60)]
+    sources = ["a.jsonl"] * 30 + ["b.jsonl"] * 30
+
+    held = held_out_by_file(samples, sources, frozenset())
+
+    assert set(held) == {"a.jsonl", "b.jsonl"}
+    assert held["a.jsonl"]["questions"] == held["b.jsonl"]["questions"] == 30
+    assert held_out_by_file(samples, ["a.jsonl"] * 60, frozenset()) == {}
+
+
 def test_folds_are_stable_and_spread():
     folds = [fold_of(f"q{i}") for i in range(200)]
 
