@@ -167,33 +167,27 @@ class Question:
             frozenset(set(words) - asking) for words in lexical_tokens([text, ask_of(text)])
         )
         titles = list(dict.fromkeys(title for line in lines for title in line.path[1:]))
-        named, naming, title_words = set(), set(), set()
+        named, naming = set(), set()
         written_as = whole | _joined_words(text)
         for title, ways in zip(titles, naming_words(titles, asking)):
             hits = [way for way in ways if way <= written_as]
             if hits:
                 named.add(title)
                 naming.update(*hits)
-                title_words.update(*(way for way in hits if len(way) > 1))
         names = tuple(match.group(0) for match in NAME.finditer(text.strip()))
+        kinds = asked_kinds(ask_of(text))
         detail = ask - naming
         written = WORD.findall(ask_of(text))
-        stemmed = lexical_tokens(written)
-        detail_text = " ".join(word for word, stems in zip(written, stemmed) if set(stems) & detail)
-        # A word of a title of several words that the question names is a name, not an ask: "how
-        # is a retention period different from a legal hold" asks for no duration. Its kinds keep
-        # them: "the maximum retention period" still wants one stated.
-        unnamed_ask = " ".join(
-            word for word, stems in zip(written, stemmed) if not set(stems) & title_words
+        detail_text = " ".join(
+            word for word, stems in zip(written, lexical_tokens(written)) if set(stems) & detail
         )
-        kinds = asked_kinds(ask_of(text))
         return cls(
             text,
             ask,
             names,
             frozenset(named),
             detail,
-            bool(AMOUNT_QUESTION.search(unnamed_ask)) or bool(asked_kinds(unnamed_ask)),
+            bool(AMOUNT_QUESTION.search(ask_of(text))) or bool(kinds),
             kinds,
             asked_bounds(ask_of(text)),
             detail_text,

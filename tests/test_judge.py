@@ -38,17 +38,6 @@ def test_a_question_names_the_titles_it_uses_and_asks_for_the_rest():
     assert question.detail_text == "largest message queue accepts"
 
 
-def test_the_words_of_a_named_title_of_several_words_ask_for_no_amount():
-    lines = [line("Cloud", "S3", "Object Lock", "Retention Period", "Fixed time period")]
-
-    compared = Question.read("How is a retention period different from a legal hold?", lines)
-    asked = Question.read("What is the maximum retention period of a lock?", lines)
-
-    assert "Retention Period" in compared.named and not compared.asks_amount
-    # a range's end is still asked, and the kind of amount it wants still known
-    assert asked.asks_amount and asked.kinds == {"duration"}
-
-
 def test_modal_verbs_ask_rather_than_name():
     question = Question.read("What's the longest a Lambda invocation may run?", [])
 
