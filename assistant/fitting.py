@@ -215,11 +215,10 @@ def held_out_by_file(
     """Per question file, the numbers of a judge fitted on the other files only: what it makes of
     questions written apart from those it learnt from. Random folds mix every file's authors and
     wording into the training side, so they promise more than a new user's questions get."""
-    names = list(dict.fromkeys(sources))
     held = {}
-    for name in names if len(names) > 1 else []:
+    for name in dict.fromkeys(sources):
         rest = [s for s, source in zip(samples, sources) if source != name]
-        if {s.answerable for s in rest} != {True, False}:
+        if {s.answerable for s in rest} != {True, False}:  # also: no other file
             continue
         judge = fit(rest, vocabulary)
         mine = [s for s, source in zip(samples, sources) if source == name]

@@ -163,7 +163,7 @@ def _quote(judge: Judge, head: OutlineLine) -> Quote:
     room = MAX_CHILDREN - len(kids)
     shown = []
     for kid in kids:
-        below = [g for g in judge.children_of(kid) if g.line in chunk.lines][: max(room, 0)]
+        below = [g for g in judge.children_of(kid) if g.line in chunk.lines][:room]
         room -= len(below)
         shown += [kid, *below]
     return Quote(chunk, head, (head, *shown))

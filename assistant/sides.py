@@ -126,8 +126,9 @@ def in_context(compared: Sequence[Side], judge: Judge, question: Question) -> tu
     "ElastiCache Redis versus Memcached", Memcached is ElastiCache's too, and in "standard and FIFO
     SNS topics", standard is SNS's. A title the question names is context for a side when its words
     are only part of the other side's (ElastiCache of "ElastiCache Redis"), this side names none of
-    them, and some line under the title names this side (Memcached is under ElastiCache; Global
-    Accelerator is not under Route 53)."""
+    them, and lines under the title name this side and the rest of the other (Memcached and Redis
+    are under ElastiCache; Global Accelerator is not under Route 53; "gp3" is not gp2's context in
+    "gp2 vs gp3 volumes": no volume is under it)."""
     titles = sorted(question.named)
     ways = naming_words(titles, asking_words())
     placed = []
@@ -207,8 +208,8 @@ def side_line(
             and all(nearest & mine and not nearest & theirs for mine, theirs in apart)
             and not any(
                 step not in compared.context
-                and any(way and way <= theirs for way in ways for _, theirs in apart)
-                for step, ways in zip(scored.line.path[1 : 1 + naming[-1]], named_by)
+                and any(way <= theirs for way in step_ways for _, theirs in apart)
+                for step, step_ways in zip(scored.line.path[1 : 1 + naming[-1]], named_by)
             )
         ):
             found.append((scored, named_by, naming[-1], nearest))
