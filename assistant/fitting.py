@@ -103,7 +103,23 @@ def fit(samples: list[Sample], vocabulary: frozenset[str], folds: int = FOLDS) -
     answerable = np.array([s.answerable for s in samples])
     weights, bias = logistic(rows, answerable.astype(float), l2=QUESTION_L2)
     question = Model(QUESTION_SIGNALS, tuple(weights.tolist()), bias)
-    return Weights(line, question, choose_threshold(question.score(rows), answerable), floor)
+    threshold = choose_threshold(_unseen_scores(samples, rows), answerable)
+    return Weights(line, question, threshold, floor)
+
+
+def _unseen_scores(samples: list[Sample], rows: np.ndarray, folds: int = FOLDS) -> np.ndarray:
+    """Question scores each given by a question model fitted without the question (an inner
+    cross-validation). A threshold set on the scores of the very questions the model was fitted on
+    refused more new answerable questions than it promised: 0.078 held out by file, not 0.05."""
+    answerable = np.array([s.answerable for s in samples], dtype=float)
+    fold = np.array([fold_of(s.id + "/inner", folds) for s in samples])
+    scores = np.zeros(len(samples))
+    for f in range(folds):
+        weights, bias = logistic(rows[fold != f], answerable[fold != f], l2=QUESTION_L2)
+        scores[fold == f] = Model(QUESTION_SIGNALS, tuple(weights.tolist()), bias).score(
+            rows[fold == f]
+        )
+    return scores
 
 
 def cosine_floor(samples: list[Sample]) -> float:

@@ -255,6 +255,14 @@ def unknown_names(names: Sequence[str], vocabulary: frozenset[str]) -> list[str]
     ]
 
 
+def is_acronym(name: str) -> bool:
+    """
+    >>> [is_acronym(name) for name in ("TGWs", "RabbitMQ", "Lightsail")]
+    [True, False, False]
+    """
+    return name[:2].isupper()
+
+
 def matched(words, terms) -> set[str]:
     """The words found among the terms, as such or sharing a start of `PREFIX` letters or more.
 

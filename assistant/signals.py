@@ -15,6 +15,7 @@ import numpy as np
 from assistant.question import (
     AMOUNT,
     Question,
+    is_acronym,
     matched,
     states_bound,
     states_kind,
@@ -64,6 +65,8 @@ QUESTION_SIGNALS = (
     "kind_missing",
     "kind_answered",
     "unknown_name",
+    "unknown_acronym",
+    "bound_missing",
     "unknown_detail",
     "asks_amount",
 )
@@ -179,7 +182,9 @@ def question_signals(
 
     All but one say something of the outline's content: how well its best lines answer, whether
     they state the amount asked for near the asked detail, whether the question names something
-    the outline never mentions ("Lightsail") or asks a detail none of its words reach. The one
+    the outline never mentions ("Lightsail"; an unknown acronym such as "TGW" apart, as notes often
+    write out what users abbreviate), whether it asks for an end of a range ("the longest", "the
+    default") that none of the best lines states, or asks a detail none of its words reach. The one
     that does not, `asks_amount`, carries a prior of the question sets (a question asking for an
     amount is more often unanswerable); without it the cross-validated refusal recall at 10% false
     refusals fell from 0.67 to 0.53, and an outline whose notes state many amounts may see it
@@ -190,6 +195,7 @@ def question_signals(
     column = {name: top[:, i].max() for i, name in enumerate(SIGNALS)}
     logit = [_logit(scores[i]) for i in order[:2]] + [-10.0] * (2 - min(len(order), 2))
     unknown = [w for w in question.detail if not matched({w}, vocabulary)]
+    unknown_written = unknown_names(question.names, vocabulary)
     return np.array(
         [
             logit[0] / 5,
@@ -211,7 +217,9 @@ def question_signals(
             ),
             float(bool(question.kinds) and not column["kind_stated"]),
             float(bool(question.kinds) and any(_answers_amount(question, row) for row in top)),
-            float(bool(unknown_names(question.names, vocabulary))),
+            float(any(not is_acronym(name) for name in unknown_written)),
+            float(any(is_acronym(name) for name in unknown_written)),
+            float(bool(question.bounds) and not column["bound_stated"]),
             len(unknown) / max(len(question.detail), 1),
             float(question.asks_amount),
         ]

@@ -186,6 +186,26 @@ def test_an_amount_is_answered_by_a_line_under_the_named_topic_stating_the_asked
     assert not size.bounds and _answers_amount(size, row(**stating))
 
 
+def test_question_signals_tell_an_unstated_end_of_range_and_an_unknown_product_from_an_acronym():
+    from assistant.signals import QUESTION_SIGNALS, SIGNALS, question_signals
+
+    vocabulary = frozenset({"lambda", "function", "timeout", "max", "region"})
+
+    def signals(text: str, **line) -> dict[str, float]:
+        row = np.array([[line.get(name, 0.0) for name in SIGNALS]])
+        values = question_signals(Question.read(text, []), np.array([0.9]), row, vocabulary, 0.5)
+        return dict(zip(QUESTION_SIGNALS, values))
+
+    longest = "What's the longest a Lambda function runs?"
+    assert signals(longest)["bound_missing"] == 1.0  # only "Default 3s" near
+    assert signals(longest, bound_stated=1.0)["bound_missing"] == 0.0  # "Max 900s"
+    assert signals("What does a Lambda function run?")["bound_missing"] == 0.0  # no end asked
+    product = signals("What does a Lightsail plan include?")
+    assert product["unknown_name"] == 1.0 and product["unknown_acronym"] == 0.0
+    abbreviated = signals("Can one ASG span regions?")
+    assert abbreviated["unknown_name"] == 0.0 and abbreviated["unknown_acronym"] == 1.0
+
+
 @pytest.mark.model
 def test_a_question_far_from_every_line_is_refused_with_the_closest_lines(seed_index):
     from assistant.answer_text import REFUSAL
