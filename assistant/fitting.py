@@ -5,7 +5,8 @@ Every candidate line of every question is a sample: its signals (assistant/signa
 when it is a gold line of the question. A logistic regression (L2, Newton's method: a few lines
 of numpy) turns signals into a probability; a second one, over question signals, turns the best
 lines into a question score, answered from the threshold up: the score below which 5% of the
-answerable questions fall (the false refusals a user is asked to bear). Reported numbers are
+answerable questions fall (the false refusals a user is asked to bear), each scored by models
+fitted without it, as new questions will be. Reported numbers are
 cross-validated: each question is scored by a judge fitted without its fold.
 """
 
