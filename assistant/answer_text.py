@@ -20,6 +20,7 @@ NEAREST = 3  # lines named in a refusal
 REFUSAL = "The outline does not cover this question."
 CLOSEST_STEPS = 3  # path steps of each closest line named in a refusal
 UNCOVERED_DETAIL = "The outline has notes on {topic} but does not answer this question."
+UNCOVERED_AMOUNT = "The outline has notes on {topic} but does not give the {amount} asked for."
 
 
 class Piece(str):
@@ -78,8 +79,8 @@ def with_markers(text: str, markers: str) -> str:
 
 
 def refusal_text(judgement: Judgement) -> str:
-    """What a refusal says: the outline lacks it (or has the topic, not the detail asked), and
-    which lines come closest."""
+    """What a refusal says: the outline lacks it (or has the topic, not the detail asked, naming
+    the amount when it asks for one), and which lines come closest."""
     lines = judgement.lines[:NEAREST]
     if not lines:
         return REFUSAL
@@ -91,7 +92,13 @@ def refusal_text(judgement: Judgement) -> str:
         for step in reversed(line.line.path[1:-1])
         if step in judgement.question.named
     ]
-    opening = UNCOVERED_DETAIL.format(topic=named[0]) if named else REFUSAL
+    amount = judgement.question.asked_amount()
+    if not named:
+        opening = REFUSAL
+    elif amount:
+        opening = UNCOVERED_AMOUNT.format(topic=named[0], amount=amount)
+    else:
+        opening = UNCOVERED_DETAIL.format(topic=named[0])
     closest = "; ".join(" › ".join(line.line.path[-CLOSEST_STEPS:]) for line in lines)
     return f"{opening} Closest: {closest}."
 

@@ -230,13 +230,16 @@ def test_a_refusal_names_the_topic_it_covers_and_the_closest_lines():
     from assistant.judge import Judgement, ScoredLine
 
     closest = ScoredLine(line("Cloud", "SQS", "Limits", "Max message size 256KB"), 0.1)
-    about_sqs = Question.read("How many queues can one account hold in SQS?", [closest.line])
+    about_sqs = Question.read("Can SQS queues be tagged?", [closest.line])
+    how_many = Question.read("How many queues can one account hold in SQS?", [closest.line])
     off_topic = Question.read("What is the boiling point of water?", [closest.line])
 
     covered = refusal_text(Judgement(about_sqs, (closest,), 0.1, 0.5))
+    amount = refusal_text(Judgement(how_many, (closest,), 0.1, 0.5))
     absent = refusal_text(Judgement(off_topic, (closest,), 0.1, 0.5))
 
-    assert covered.startswith("The outline has notes on SQS but does not answer")
+    assert covered.startswith("The outline has notes on SQS but does not answer this question.")
+    assert amount.startswith("The outline has notes on SQS but does not give the number asked for.")
     assert absent.startswith(REFUSAL)
     assert "Closest: SQS › Limits › Max message size 256KB." in covered and "Closest:" in absent
     assert refusal_text(Judgement(off_topic, (), 0.0, 0.5)) == REFUSAL
@@ -251,7 +254,7 @@ def test_a_refusal_names_the_topic_below_the_outline_section_that_files_it():
 
     text = refusal_text(Judgement(about_sqs, (closest,), 0.1, 0.5))
 
-    assert text.startswith("The outline has notes on SQS but does not answer"), text
+    assert text.startswith("The outline has notes on SQS but does not give the maximum size"), text
 
 
 @pytest.mark.model
