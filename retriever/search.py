@@ -1,6 +1,8 @@
 """Question → ranked `Hit`s: dense (FAISS) and lexical (BM25) candidates over chunks, and the
 nearest outline lines (each voting for the chunk that holds it best), fused by reciprocal rank.
 
+The question is searched as the outline would write it: mistyped words corrected (spelling.py)
+and a title's initials followed by the title ("kds (Kinesis Data Streams)", abbreviations.py).
 `retrieve` also hands back those nearest lines (`LineHit`s): the answer judge's candidates from the
 whole outline, not only from the top chunks. A scenario question (several sentences) is ranked
 by its whole text, as a short one is; what the judge reads of it (`Retrieval.focus`) is its ask and
@@ -19,6 +21,7 @@ from indexer.chunk import Chunk
 from indexer.embed import Embedder
 from indexer.lines import OutlineLine
 from indexer.store import Index
+from retriever.abbreviations import Abbreviations
 from retriever.fusion import reciprocal_rank_fusion
 from retriever.reading import read_question
 from retriever.spelling import Spelling
@@ -63,6 +66,12 @@ class Retriever:
         self.index, self.embedder = index, embedder
 
     @functools.cached_property
+    def abbreviations(self) -> Abbreviations:
+        """Built on the first search: the initials of every title (a step with lines below it)."""
+        titles = {step for line in self.index.lines for step in line.path[1:-1]}
+        return Abbreviations(titles, self.spelling.words, self.embedder.known_words())
+
+    @functools.cached_property
     def spelling(self) -> Spelling:
         """Built on the first search: the words of every line and path step."""
         texts = {text for line in self.index.lines for text in (line.text, *line.path)}
@@ -76,7 +85,7 @@ class Retriever:
             raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
         if not question.strip() or not self.index.chunks:
             return Retrieval(question, np.zeros(0, np.float32), [], [], question)
-        asked = self.spelling.correct(question)
+        asked = self.abbreviations.expand(self.spelling.correct(question))
         vector = self.embedder.embed([asked])[0]
         dense = dict(self.index.dense_search(vector, CANDIDATES))
         lexical = self.index.lexical_scores(asked)

@@ -167,3 +167,13 @@ def test_each_line_votes_once_for_its_branch_in_the_order_of_its_best_line():
         return LineHit(OutlineLine("f.md", 1, ("a",), chunk), 0, cosine)
 
     assert line_votes([hit(4, 0.9), hit(2, 0.8), hit(4, 0.7)]) == [(4, 0.9), (2, 0.8)]
+
+
+def test_initials_of_a_title_are_searched_as_the_title(handbook: Retriever) -> None:
+    retrieval = handbook.retrieve("any bm tips?", k=3)
+
+    assert "bm" not in handbook.embedder.known_words()
+    assert retrieval.focus == "any bm (Bicycle maintenance) tips?"
+    assert holds(retrieval.hits[0], "Bicycle maintenance")
+    # English the model knows whole stays a word ("us"), as do words of the outline
+    assert handbook.abbreviations.expand("send it to us") == "send it to us"

@@ -1,0 +1,100 @@
+"""Abbreviations a user types for what the outline writes out: "ta" for "Trusted Advisor", "cw"
+for "CloudWatch", "pitr" for "Point in time recovery". A short word the outline never writes is
+read as the initials of an outline title when exactly one title has them, and the title is written
+after it: "TA (Trusted Advisor)". Initials are taken from the title's words and the parts of a
+CamelCase word ("CloudWatch": C, W), a capitalised part whole or by its first letter ("Network
+ACL": NACL or NA); a word typed in capitals may also lead with an "A" for AWS ("ACM": Certificate
+Manager). Two titles with the same initials leave the word as written. A lower-case word the
+embedding model knows whole is English ("am", "US"), not initials, as is chat shorthand ("pls").
+Does not: search (search.py) or correct spelling (spelling.py).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from typing import Iterable
+
+MAX_LETTERS = 5  # longer words are words, not initials
+MAX_TITLE_WORDS = 5  # a title with more words is a note, not a name
+# Words a title's initials leave out ("Point in time recovery": PITR).
+SMALL_WORDS = frozenset("a an and as at by for in of on or the to with".split())
+CHAT_SHORTHAND = frozenset("pls plz thx tho btw imo fyi asap lol idk afaik iirc tbh".split())
+WORD = re.compile(r"(?<![\w-])[A-Za-z]{2,%d}(?![\w-])" % (MAX_LETTERS + 1))
+PARENTHESES = re.compile(r"\([^)]*\)")
+# A CamelCase word's parts: "CloudWatch" → Cloud, Watch; "DynamoDB" → Dynamo, DB.
+PART = re.compile(r"[A-Z]{2,}(?![a-z])|[A-Z]?[a-z]+|[A-Z]|\d+")
+
+
+class Abbreviations:
+    """The initials of one outline's titles (see the module's docstring)."""
+
+    def __init__(
+        self, titles: Iterable[str], words: frozenset[str], english: frozenset[str] = frozenset()
+    ):
+        found: dict[str, set[str]] = defaultdict(set)
+        for title in titles:
+            for letters in initials(title):
+                found[letters].add(title)
+        self.titles = {letters: titles for letters, titles in found.items() if len(titles) == 1}
+        self.words = words  # the outline's own words, lower-case: never read as initials
+        self.english = english
+
+    def expand(self, question: str) -> str:
+        """The question with each abbreviation followed by the title it stands for.
+
+        >>> abbreviations = Abbreviations(
+        ...     ["Trusted Advisor", "CloudFront", "CloudFormation", "Certificate Manager"],
+        ...     frozenset({"trusted", "advisor"}),
+        ...     frozenset({"us"}),
+        ... )
+        >>> abbreviations.expand("checks in TA on basic support in the US, and ACM")
+        'checks in TA (Trusted Advisor) on basic support in the US, and ACM (Certificate Manager)'
+        >>> abbreviations.expand("cf signed urls")
+        'cf signed urls'
+        """
+        lower = question.lower()
+
+        def spelled_out(match: re.Match) -> str:
+            word = match.group(0)
+            title = self._title(word)
+            if title is None or title.lower() in lower:
+                return word
+            return f"{word} ({title})"
+
+        return WORD.sub(spelled_out, question)
+
+    def _title(self, written: str) -> str | None:
+        word, capitals = written.lower(), written[:2].isupper()
+        if word in self.words or word in SMALL_WORDS | CHAT_SHORTHAND:
+            return None
+        if word in self.english:
+            return None
+        singular = word[:-1] if word.endswith("s") and len(word) > 2 else word
+        for letters in dict.fromkeys([word, singular]):
+            for typed in [letters, *(letters[1:] for _ in [0] if capitals and letters[0] == "a")]:
+                if len(typed) <= MAX_LETTERS and typed in self.titles:
+                    return next(iter(self.titles[typed]))
+        return None
+
+
+def initials(title: str) -> set[str]:
+    """The lower-case initials a user may type for a title.
+
+    >>> sorted(initials("Network ACL"))
+    ['na', 'nacl']
+    >>> sorted(initials("CloudWatch"))
+    ['cw']
+    """
+    words = [w for w in PARENTHESES.sub(" ", title).split() if w.lower() not in SMALL_WORDS]
+    if not words or len(words) > MAX_TITLE_WORDS:
+        return set()
+    if words[0].lower() in ("aws", "amazon"):
+        words = words[1:]
+    variants = [""]
+    for word in words:
+        for part in PART.findall(word):
+            whole = part.isdigit() or (part.isupper() and len(part) > 1)
+            ends = {part[0], part} if whole else {part[0]}
+            variants = [v + end for v in variants for end in ends]
+    return {v.lower() for v in variants if len(v) >= 2}
