@@ -1,12 +1,12 @@
-"""Abbreviations a user types for what the outline writes out: "ta" for "Trusted Advisor", "cw"
-for "CloudWatch", "pitr" for "Point in time recovery". A short word the outline never writes is
-read as the initials of an outline title when exactly one title has them, and the title is written
-after it: "TA (Trusted Advisor)". Initials are taken from the title's words and the parts of a
-CamelCase word ("CloudWatch": C, W), a capitalised part whole or by its first letter ("Network
-ACL": NACL or NA); a word typed in capitals may also lead with an "A" for AWS ("ACM": Certificate
-Manager). Two titles with the same initials leave the word as written. A lower-case word the
-embedding model knows whole is English ("am", "US"), not initials, as is chat shorthand ("pls").
-Does not: search (search.py) or correct spelling (spelling.py).
+"""Abbreviations a user types for what the outline writes out: "kds" for "Kinesis Data Streams",
+"nacl" for "Network ACL", "EFA" for "Elastic Fabric Adapter". A short word the outline never
+writes is read as the initials of an outline title when exactly one title has them, and the title
+is written after it: "kds (Kinesis Data Streams)". Initials are taken from the title's words and
+the parts of a CamelCase word ("CloudWatch": C, W), a capitalised part whole or by its first
+letter ("Network ACL": NACL or NA); a word typed in capitals may also lead with an "A" for AWS
+("ACM": Certificate Manager). Two titles with the same initials leave the word as written. A word
+the embedding model knows whole is English ("am", "US", and so also "ta", "cw"), not initials, as
+is chat shorthand ("pls"). Does not: search (search.py) or correct spelling (spelling.py).
 """
 
 from __future__ import annotations
@@ -36,20 +36,20 @@ class Abbreviations:
         for title in titles:
             for letters in initials(title):
                 found[letters].add(title)
-        self.titles = {letters: titles for letters, titles in found.items() if len(titles) == 1}
-        self.words = words  # the outline's own words, lower-case: never read as initials
-        self.english = english
+        self.titles = {letters: title for letters, (title, *others) in found.items() if not others}
+        # never read as initials: the outline's own words (lower-case), and English
+        self.words, self.english = words, english
 
     def expand(self, question: str) -> str:
         """The question with each abbreviation followed by the title it stands for.
 
         >>> abbreviations = Abbreviations(
-        ...     ["Trusted Advisor", "CloudFront", "CloudFormation", "Certificate Manager"],
-        ...     frozenset({"trusted", "advisor"}),
+        ...     ["Kinesis Data Streams", "CloudFront", "CloudFormation", "Certificate Manager"],
+        ...     frozenset({"kinesis", "data", "streams"}),
         ...     frozenset({"us"}),
         ... )
-        >>> abbreviations.expand("checks in TA on basic support in the US, and ACM")
-        'checks in TA (Trusted Advisor) on basic support in the US, and ACM (Certificate Manager)'
+        >>> abbreviations.expand("kds retention in the US, and ACM")
+        'kds (Kinesis Data Streams) retention in the US, and ACM (Certificate Manager)'
         >>> abbreviations.expand("cf signed urls")
         'cf signed urls'
         """
@@ -65,17 +65,14 @@ class Abbreviations:
         return WORD.sub(spelled_out, question)
 
     def _title(self, written: str) -> str | None:
-        word, capitals = written.lower(), written[:2].isupper()
-        if word in self.words or word in SMALL_WORDS | CHAT_SHORTHAND:
+        word = written.lower()
+        if any(word in known for known in (self.words, self.english, SMALL_WORDS, CHAT_SHORTHAND)):
             return None
-        if word in self.english:
-            return None
-        singular = word[:-1] if word.endswith("s") and len(word) > 2 else word
-        for letters in dict.fromkeys([word, singular]):
-            for typed in [letters, *(letters[1:] for _ in [0] if capitals and letters[0] == "a")]:
-                if len(typed) <= MAX_LETTERS and typed in self.titles:
-                    return next(iter(self.titles[typed]))
-        return None
+        typed = [word, word[:-1] if word.endswith("s") and len(word) > 2 else word]
+        if written[:2].isupper() and word.startswith("a"):
+            typed += [letters[1:] for letters in typed]
+        found = [self.titles[t] for t in typed if len(t) <= MAX_LETTERS and t in self.titles]
+        return found[0] if found else None
 
 
 def initials(title: str) -> set[str]:
