@@ -23,6 +23,7 @@ from core.errors import BranchwiseError
 from indexer.chunk import Chunk
 from indexer.lines import OutlineLine
 from indexer.store import Index
+from retriever.reading import read_question
 from retriever.search import Retrieval, Retriever
 
 WEIGHTS_FILE = Path(__file__).with_name("judge_weights.json")
@@ -105,6 +106,7 @@ class Judgement:
     lines: tuple[ScoredLine, ...]  # every candidate, best first
     answerable: float  # probability that the outline answers the question
     threshold: float
+    told_with_situation: bool = False  # a scenario: its best line is less often the answer
 
     @property
     def answered(self) -> bool:
@@ -203,4 +205,10 @@ class Judge:
         )
         order = np.argsort(-scores, kind="stable")
         lines = tuple(ScoredLine(self.index.lines[positions[i]], float(scores[i])) for i in order)
-        return Judgement(question, lines, float(answerable), self.weights.threshold)
+        return Judgement(
+            question,
+            lines,
+            float(answerable),
+            self.weights.threshold,
+            read_question(retrieval.question).is_scenario,
+        )

@@ -21,6 +21,8 @@ from indexer.lines import OutlineLine
 KIND_WINDOW = 10  # best candidates searched for a line stating the kind of amount asked for
 MAX_QUOTES = 3  # heads chosen by score (a comparison adds one per side)
 RUNNER_UP = 0.5  # a further line is quoted when it scores at least this share of the best one
+# A best line scored below this is less likely than not to answer: the next ones are quoted too.
+UNSURE = 0.5
 MAX_CHILDREN = 12  # children listed after a head: a list question wants them all
 CONTEXT_STEPS = 3  # path steps shown before a quoted line
 
@@ -49,8 +51,11 @@ class Quote:
 def choose(
     judgement: Judgement, judge: Judge, compared: Sequence[tuple[Side, Judgement]] = ()
 ) -> list[ScoredLine]:
-    """The lines to quote, best first: the best line and close runners-up, and for a comparison the
-    best line of each side (from that side's own judgement, `compared`) they do not already cover.
+    """The lines to quote, best first: the best line and close runners-up (the next best lines
+    whatever their score when the best is unsure, or the question a scenario: its best line is a
+    gold line for half of the scenarios, one of its three best for four in five), and for a
+    comparison the best line of each side (from that side's own judgement, `compared`) they do
+    not already cover.
     A question asking for a kind of amount ("how long …") is answered by lines that state one (a
     duration), when any of the best candidates does: "Default 1000 per region" does not say how
     long anything runs."""
@@ -61,7 +66,8 @@ def choose(
     stating = [s for s in ranked[:KIND_WINDOW] if kinds and _states(judge, s.line, kinds)]
     ranked = stating or ranked
     best = ranked[0].score
-    chosen = [s for s in ranked[:MAX_QUOTES] if s.score >= RUNNER_UP * best]
+    unsure = best < UNSURE or judgement.told_with_situation
+    chosen = [s for s in ranked[:MAX_QUOTES] if unsure or s.score >= RUNNER_UP * best]
     for side, side_judgement in compared:
         found = side_line(
             judge,

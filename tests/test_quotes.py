@@ -120,6 +120,28 @@ def test_known_sides_answer_from_the_one_side_the_outline_names():
     assert known_sides(joint, [(google, google_side)]) == (joint, [(google, google_side)], [])
 
 
+def test_runners_up_are_quoted_when_close_or_when_the_best_line_is_unsure_or_a_scenario():
+    from assistant.judge import Judgement, ScoredLine
+    from assistant.question import Question
+    from assistant.quotes import choose
+    from indexer.lines import OutlineLine
+
+    def judged(*scores: float, scenario: bool = False) -> Judgement:
+        lines = tuple(
+            ScoredLine(OutlineLine("notes.md", n, ("Cloud", f"Line {n}"), 0), score)
+            for n, score in enumerate(scores, start=1)
+        )
+        return Judgement(Question.read("q", []), lines, 0.9, 0.5, scenario)
+
+    def chosen(judgement: Judgement) -> list[float]:
+        return [s.score for s in choose(judgement, judge=None)]
+
+    assert chosen(judged(0.9, 0.2, 0.1)) == [0.9]  # sure, and far ahead
+    assert chosen(judged(0.9, 0.6, 0.1)) == [0.9, 0.6]  # a close runner-up
+    assert chosen(judged(0.4, 0.1, 0.05, 0.01)) == [0.4, 0.1, 0.05]  # unsure: the best three
+    assert chosen(judged(0.9, 0.2, 0.1, scenario=True)) == [0.9, 0.2, 0.1]
+
+
 @pytest.mark.model
 def test_a_quote_goes_below_a_heading_whose_only_child_is_a_heading(seed_index):
     # "Global Accelerator" holds only "Features", which holds what the service does
