@@ -6,9 +6,11 @@ texts the model is given from the quoted lines. Does not: judge lines (judge.py)
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Sequence
 
 from assistant.prompt import Note
+from assistant.question import AMOUNT_KINDS, Question, ask_of
 
 if TYPE_CHECKING:  # only for annotations: these pull in the judge (and numpy)
     from assistant.answer import Citation
@@ -21,6 +23,14 @@ REFUSAL = "The outline does not cover this question."
 CLOSEST_STEPS = 3  # path steps of each closest line named in a refusal
 UNCOVERED_DETAIL = "The outline has notes on {topic} but does not answer this question."
 UNCOVERED_AMOUNT = "The outline has notes on {topic} but does not give the {amount} asked for."
+
+# How a refusal names the end of a range a question asks for, when the question writes it out.
+NAMED_ENDS = (
+    ("default", re.compile(r"\bdefault\b", re.I)),
+    ("maximum", re.compile(r"\b(max|maximum|largest|biggest|longest|highest|most|limit)\b", re.I)),
+    ("minimum", re.compile(r"\b(min|minimum|smallest|shortest|lowest|least)\b", re.I)),
+)
+COUNT_QUESTION = re.compile(r"\bhow many\b|\bnumber of\b", re.I)
 
 
 class Piece(str):
@@ -92,7 +102,7 @@ def refusal_text(judgement: Judgement) -> str:
         for step in reversed(line.line.path[1:-1])
         if step in judgement.question.named
     ]
-    amount = judgement.question.asked_amount()
+    amount = asked_amount(judgement.question)
     if not named:
         opening = REFUSAL
     elif amount:
@@ -101,6 +111,23 @@ def refusal_text(judgement: Judgement) -> str:
         opening = UNCOVERED_DETAIL.format(topic=named[0])
     closest = "; ".join(" › ".join(line.line.path[-CLOSEST_STEPS:]) for line in lines)
     return f"{opening} Closest: {closest}."
+
+
+def asked_amount(question: Question) -> str:
+    """The amount a question asks for, in a refusal's words; "" when it asks for none.
+
+    >>> asked_amount(Question.read("What's the largest message an SQS queue takes?", []))
+    'maximum size'
+    >>> asked_amount(Question.read("How many IAM groups can I create?", []))
+    'number'
+    """
+    if not question.asks_amount:
+        return ""
+    ask = ask_of(question.text)
+    end = next((name for name, pattern in NAMED_ENDS if pattern.search(ask)), "")
+    kind = next((kind for kind in AMOUNT_KINDS if kind in question.kinds), "")
+    noun = kind or ("number" if COUNT_QUESTION.search(ask) else "amount")
+    return f"{end} {noun}".strip()
 
 
 def closest_citations(judgement: Judgement, judge: Judge) -> tuple[Citation, ...]:

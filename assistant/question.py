@@ -122,15 +122,6 @@ BOUNDS = {
 }
 
 
-# How a refusal names the end of a range a question asks for, when the question writes it out.
-NAMED_ENDS = (
-    ("default", re.compile(r"\bdefault\b", re.I)),
-    ("maximum", re.compile(r"\b(max|maximum|largest|biggest|longest|highest|most|limit)\b", re.I)),
-    ("minimum", re.compile(r"\b(min|minimum|smallest|shortest|lowest|least)\b", re.I)),
-)
-COUNT_QUESTION = re.compile(r"\bhow many\b|\bnumber of\b", re.I)
-
-
 def asked_bounds(text: str) -> frozenset[str]:
     """
     >>> sorted(asked_bounds("What is the default visibility timeout?"))
@@ -202,22 +193,6 @@ class Question:
             detail_text,
             bool(LIST_QUESTION.search(ask_of(text))),
         )
-
-    def asked_amount(self) -> str:
-        """The amount it asks for, in a refusal's words; "" when it asks for none.
-
-        >>> Question.read("What's the largest message an SQS queue takes?", []).asked_amount()
-        'maximum size'
-        >>> Question.read("How many IAM groups can I create?", []).asked_amount()
-        'number'
-        """
-        if not self.asks_amount:
-            return ""
-        ask = ask_of(self.text)
-        end = next((name for name, pattern in NAMED_ENDS if pattern.search(ask)), "")
-        kind = next((kind for kind in AMOUNT_KINDS if kind in self.kinds), "")
-        noun = kind or ("number" if COUNT_QUESTION.search(ask) else "amount")
-        return f"{end} {noun}".strip()
 
     def share(self, asked: frozenset[str], found: set[str]) -> float:
         """Share of `asked` words among `found` (1 when nothing is asked)."""

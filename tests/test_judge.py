@@ -110,6 +110,25 @@ def test_the_threshold_refuses_one_answerable_question_in_twenty():
     assert np.sum(refusal_scores < threshold) == 3  # the two lowest and the one just above 0.3
 
 
+def test_the_threshold_is_set_on_scores_of_models_fitted_without_the_question():
+    import dataclasses
+
+    from assistant.fitting import Sample, _unseen_scores
+    from assistant.question import Question
+
+    rng = np.random.default_rng(1)
+    rows = rng.normal(size=(60, len(QUESTION_SIGNALS)))
+    samples = [
+        Sample(f"q{n}", "fact", bool(rows[n, 0] > 0), Question.read("q", []), np.zeros((0, 1)), [])
+        for n in range(60)
+    ]
+    flipped = [dataclasses.replace(samples[0], answerable=not samples[0].answerable), *samples[1:]]
+
+    # a question's own label cannot move its own score: it was not in the model that scored it
+    assert _unseen_scores(flipped, rows)[0] == _unseen_scores(samples, rows)[0]
+    assert not np.allclose(_unseen_scores(flipped, rows), _unseen_scores(samples, rows))
+
+
 def test_each_file_is_judged_by_a_judge_fitted_on_the_other_files_only():
     from assistant.fitting import Sample, held_out_by_file
     from assistant.question import Question
