@@ -1,8 +1,10 @@
 """Checks each answer sentence against the notes the model was given before anyone sees it.
 
-A sentence is kept only when a note supports it: every number in it appears in that note,
-every name (acronym, CamelCase, snake_case) appears in the note or the question, and most of
-what it adds to the question (words and numbers) is written in a few lines of the note. A
+A sentence is kept only when a note supports it: every number in it appears in that note, and
+is called no other end of a range than the note calls it ("up to 3s" of "Default 3s"); every name
+(acronym, CamelCase, snake_case) appears in the note or the question; most of what it adds to the
+question (words and numbers) is written in a few lines of the note, and so is every word that
+turns what it says ("not", "only"). A question back is no answer. A
 sentence citing the wrong note is re-cited to one that supports it; an uncited one gets the
 citation of its support; anything else is removed. The model's `[n]` markers become `Note`s as
 the sentence is read; everything after that passes the notes themselves. Does not: split the
@@ -32,6 +34,21 @@ _DIGIT = re.compile(r"\d")
 _DIGITS = re.compile(r"\d+")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
 _UNIT = re.compile(r"(?<![\w.])(\d+(?:[.,]\d+)*)([A-Za-z])")
+# Words just before a number that say which end of a range it is: "Max 900s", "Default 3s", "up to
+# 900s", "the default timeout is 3s" (two words may come between).
+RANGE_ENDS = {
+    end: re.compile(rf"\b(?:{words})(?:\s+[A-Za-z]+){{0,2}}\s*[:=]?\s*$", re.IGNORECASE)
+    for end, words in (
+        ("upper", r"max|maximum|up\s+to|upto|at\s+most|limit(?:ed)?\s+to|no\s+more\s+than"),
+        ("lower", r"min|minimum|at\s+least|no\s+less\s+than"),
+        ("default", r"default|defaults"),
+    )
+}
+RANGE_END_REACH = 40  # characters read before a number for the end it is said to be
+# Words that turn or narrow what a sentence says ("is not", "only for"): a small model adds them
+# where its notes have none, and the sentence then says the opposite of the note.
+TURNING = re.compile(r"\b(?:no|not|never|only|without|neither|nor|none)\b", re.IGNORECASE)
+NOT = re.compile(r"\bcannot\b|n't\b", re.IGNORECASE)
 MIN_SUPPORTED_SHARE = 0.6  # of a sentence's new words and numbers, found in its closest lines
 LINES_PER_CLAIM = 3  # a sentence may combine this many lines (a list, a comparison)
 MIN_FACTS = 2  # words or numbers a sentence takes from its note: "1." or "Data Brew" say nothing
@@ -49,6 +66,9 @@ class Facts:
     # Every run of digits, inside words too ("EC2", "m5", "x86"): a sentence may carry none that
     # its notes lack, whatever the question says.
     digits: frozenset[str] = frozenset()
+    # (number, end of a range) for each number said to be one: ("900", "upper") of "Max 900s"
+    ends: frozenset[tuple[str, str]] = frozenset()
+    turns: frozenset[str] = frozenset()  # `TURNING` words; "cannot" and "n't" read as "not"
 
     @classmethod
     def of(cls, text: str) -> "Facts":
@@ -62,7 +82,14 @@ class Facts:
         numbers = {n.replace(",", "") for n in _NUMBER.findall(text)}
         names = lexical_tokens([" ".join(_NAME.findall(text))])[0] if _NAME.search(text) else []
         digits = _DIGITS.findall(_THOUSANDS.sub("", text))
-        return cls(frozenset(words), frozenset(numbers), frozenset(names), frozenset(digits))
+        return cls(
+            frozenset(words),
+            frozenset(numbers),
+            frozenset(names),
+            frozenset(digits),
+            range_ends(text),
+            frozenset(word.lower() for word in TURNING.findall(NOT.sub(" not", text))),
+        )
 
 
 @dataclass(frozen=True)
@@ -126,7 +153,11 @@ class Verifier:
             return False
         if not claim.names <= facts.terms | facts.names | self.asked.terms:
             return False
+        if misread_ends(claim, facts):
+            return False
         near = _union([self.line_facts[ln] for ln in self._closest(claim, notes)])
+        if not claim.turns <= near.turns | self.asked.turns:
+            return False
         new = self._new(claim)
         found = len(matched(new, near.terms)) + len(claim.numbers & near.numbers)
         return found >= MIN_FACTS and found >= MIN_SUPPORTED_SHARE * (len(new) + len(claim.numbers))
@@ -191,13 +222,44 @@ def framing() -> frozenset[str]:
 
 
 def says_nothing(text: str) -> bool:
-    """A list's heading ("It supports:") or a loop ("Cloud Security - Cloud Security").
+    """A list's heading ("It supports:"), a loop ("Cloud Security - Cloud Security"), or a question
+    (the model asking back, or echoing the user's).
 
     >>> says_nothing("Security: Cloud Security - Cloud Security"), says_nothing("Spot saves 90%")
     (True, False)
     """
     words = lexical_tokens([text])[0]
-    return text.rstrip().endswith(":") or len(set(words)) < MIN_DISTINCT * len(words)
+    return text.rstrip().endswith((":", "?")) or len(set(words)) < MIN_DISTINCT * len(words)
+
+
+def range_ends(text: str) -> frozenset[tuple[str, str]]:
+    """
+    >>> sorted(range_ends("Default 3s; Max 900s"))
+    [('3', 'default'), ('900', 'upper')]
+    """
+    return frozenset(
+        (match.group(0).replace(",", ""), end)
+        for match in _NUMBER.finditer(text)
+        for end, said in RANGE_ENDS.items()
+        if said.search(text[max(0, match.start() - RANGE_END_REACH) : match.start()])
+    )
+
+
+def misread_ends(claim: Facts, notes: Facts) -> bool:
+    """Whether the claim calls a number an end of a range the notes call it none of: "up to 3s"
+    where the notes say "Default 3s" (a number the notes leave unqualified may be either).
+
+    >>> notes = Facts.of("Default 3s; Max 900s")
+    >>> misread_ends(Facts.of("It runs up to 3s"), notes)
+    True
+    >>> misread_ends(Facts.of("By default it runs 3s, at most 900s"), notes)
+    False
+    """
+    for number in {n for n, _ in claim.ends}:
+        said = {end for n, end in notes.ends if n == number}
+        if said and not said & {end for n, end in claim.ends if n == number}:
+            return True
+    return False
 
 
 def _union(facts: list[Facts]) -> Facts:
@@ -206,6 +268,8 @@ def _union(facts: list[Facts]) -> Facts:
         frozenset().union(*(f.numbers for f in facts)),
         frozenset().union(*(f.names for f in facts)),
         frozenset().union(*(f.digits for f in facts)),
+        frozenset().union(*(f.ends for f in facts)),
+        frozenset().union(*(f.turns for f in facts)),
     )
 
 

@@ -67,6 +67,29 @@ def test_name_absent_from_notes_and_question_removes_the_sentence(verifier):
     assert numbers(verdict) == ()
 
 
+def test_a_number_called_another_end_of_a_range_than_the_notes_call_it_removes_the_sentence():
+    outline = "# Notes\n## Lambda\n### Sizing\n- Timeout\n  - Default 3s\n  - Max 900s\n"
+    chunks = outline_chunks(outline)
+    checked = Verifier("How long can a Lambda function run?", hit_notes(hits_for(chunks, "900s")))
+
+    assert numbers(checked.check("A Lambda can run up to 3s, or up to 900s [1].")) == ()
+    assert numbers(checked.check("It times out after 3s by default, at most 900s [1].")) == (1,)
+    assert numbers(checked.check("The default timeout is 3s; the maximum is 900s [1].")) == (1,)
+    assert numbers(checked.check("A Lambda function times out after 900s [1].")) == (1,)
+
+
+def test_a_turning_word_its_notes_do_not_have_removes_the_sentence(outline_notes):
+    queues = Verifier("How fast can a FIFO queue go?", outline_notes)
+
+    assert numbers(queues.check("A FIFO queue takes up to 300 messages per second [2].")) == (2,)
+    assert numbers(queues.check("A FIFO queue takes only 300 messages per second [2].")) == ()
+    assert numbers(queues.check("A FIFO queue can't take 300 messages per second [2].")) == ()
+
+
+def test_a_question_back_is_removed(verifier):
+    assert verifier.check("Can Lambda memory go up to 10240 MB [1]?").notes == ()
+
+
 def test_sentence_that_only_restates_the_question_is_removed(verifier):
     assert verifier.check("A Lambda function can have memory [1].").notes == ()
 
