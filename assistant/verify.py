@@ -3,8 +3,9 @@
 A sentence is kept only when a note supports it: every number in it appears in that note, and
 is called no other end of a range than the note calls it ("up to 3s" of "Default 3s"); every name
 (acronym, CamelCase, snake_case) appears in the note or the question; most of what it adds to the
-question (words and numbers) is written in a few lines of the note, and so is every word that
-turns what it says ("not", "only"). A question back is no answer. A
+question (words and numbers) is written in a few lines of the note; every word that turns what
+it says ("not", "only") is in a line it draws on. A question back is no answer, nor is the
+outline's own title named as a thing ("use AWS Solution Architecture"). A
 sentence citing the wrong note is re-cited to one that supports it; an uncited one gets the
 citation of its support; anything else is removed. The model's `[n]` markers become `Note`s as
 the sentence is read; everything after that passes the notes themselves. Does not: split the
@@ -49,6 +50,7 @@ RANGE_END_REACH = 40  # characters read before a number for the end it is said t
 # where its notes have none, and the sentence then says the opposite of the note.
 TURNING = re.compile(r"\b(?:no|not|never|only|without|neither|nor|none)\b", re.IGNORECASE)
 NOT = re.compile(r"\bcannot\b|n't\b", re.IGNORECASE)
+STUTTER = re.compile(r"\b(\w+)[\s-]+\1\b", re.IGNORECASE)  # "Glue Glue", "data-data"
 MIN_SUPPORTED_SHARE = 0.6  # of a sentence's new words and numbers, found in its closest lines
 LINES_PER_CLAIM = 3  # a sentence may combine this many lines (a list, a comparison)
 MIN_FACTS = 2  # words or numbers a sentence takes from its note: "1." or "Data Brew" say nothing
@@ -121,6 +123,12 @@ class Verifier:
         """`notes` are numbered 1..k, as the model saw them."""
         self.asked = Facts.of(question)
         self.notes = tuple(notes)
+        # The outline's own title names nothing it is about: "should use AWS Solution Architecture".
+        self.outline_titles = {
+            title
+            for title in {ln.path[0].lower() for note in notes for ln in note.lines[:1]}
+            if title not in question.lower()
+        }
         self.line_facts = {ln: line_facts(ln) for note in notes for ln in note.lines}
         self.note_facts = {
             note: _union(
@@ -135,7 +143,11 @@ class Verifier:
         text, numbers = split_citations(sentence, len(self.notes))
         cited = tuple(self.notes[n - 1] for n in numbers)
         claim = Facts.of(text)
-        if not (self._new(claim) or claim.numbers) or says_nothing(text):
+        if (
+            not (self._new(claim) or claim.numbers)
+            or says_nothing(text)
+            or any(title in text.lower() for title in self.outline_titles)
+        ):
             return Verdict(text, (), ())
         if cited and self.supports(claim, cited):
             notes = tuple(note for note in cited if self._share(claim, (note,)) > 0)
@@ -155,10 +167,17 @@ class Verifier:
             return False
         if misread_ends(claim, facts):
             return False
-        near = _union([self.line_facts[ln] for ln in self._closest(claim, notes)])
-        if not claim.turns <= near.turns | self.asked.turns:
-            return False
         new = self._new(claim)
+        if not claim.turns <= self.asked.turns.union(
+            *(
+                self.line_facts[ln].turns
+                for note in notes
+                for ln in note.lines
+                if self._overlap(new, claim, ln)
+            )
+        ):
+            return False
+        near = _union([self.line_facts[ln] for ln in self._closest(claim, notes)])
         found = len(matched(new, near.terms)) + len(claim.numbers & near.numbers)
         return found >= MIN_FACTS and found >= MIN_SUPPORTED_SHARE * (len(new) + len(claim.numbers))
 
@@ -222,14 +241,18 @@ def framing() -> frozenset[str]:
 
 
 def says_nothing(text: str) -> bool:
-    """A list's heading ("It supports:"), a loop ("Cloud Security - Cloud Security"), or a question
-    (the model asking back, or echoing the user's).
+    """A list's heading ("It supports:"), a loop ("Cloud Security - Cloud Security"), a stutter
+    ("Glue Glue", "data-data"), or a question (the model asking back, or echoing the user's).
 
     >>> says_nothing("Security: Cloud Security - Cloud Security"), says_nothing("Spot saves 90%")
     (True, False)
     """
     words = lexical_tokens([text])[0]
-    return text.rstrip().endswith((":", "?")) or len(set(words)) < MIN_DISTINCT * len(words)
+    return (
+        text.rstrip().endswith((":", "?"))
+        or bool(STUTTER.search(text))
+        or len(set(words)) < MIN_DISTINCT * len(words)
+    )
 
 
 def range_ends(text: str) -> frozenset[tuple[str, str]]:
