@@ -80,7 +80,8 @@ AMOUNT_KINDS = {
     ),
     "size": (
         re.compile(
-            r"\bhow (big|large|small)\b|\b(largest|biggest|smallest|size|capacity|storage)\b",
+            r"\bhow (big|large|small)\b|\bhow much (storage|space|data)\b"
+            r"|\b(largest|biggest|smallest|size|capacity)\b",
             re.IGNORECASE,
         ),
         re.compile(r"\d+(?:[.,]\d+)?\s*" + _SIZE_UNIT + r"\b", re.IGNORECASE),
@@ -138,6 +139,10 @@ def asked_kinds(text: str) -> frozenset[str]:
     """
     >>> sorted(asked_kinds("How long can a Lambda function run?"))
     ['duration']
+    >>> sorted(asked_kinds("How much storage does a Snowcone hold?"))
+    ['size']
+    >>> sorted(asked_kinds("Which storage option fits best?"))  # a storage, not a size
+    []
     """
     return frozenset(kind for kind, (asks, _) in AMOUNT_KINDS.items() if asks.search(text))
 
