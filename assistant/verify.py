@@ -4,8 +4,7 @@ A sentence is kept only when a note supports it: every number in it appears in t
 is called no other end of a range than the note calls it ("up to 3s" of "Default 3s"); every name
 (acronym, CamelCase, snake_case) appears in the note or the question; most of what it adds to the
 question (words and numbers) is written in a few lines of the note; every word that turns what
-it says ("not", "only") is in a line it draws on. A question back is no answer, nor is the
-outline's own title named as a thing ("use AWS Solution Architecture"). A
+it says ("not", "only") is in a line it draws on. A question back is no answer. A
 sentence citing the wrong note is re-cited to one that supports it; an uncited one gets the
 citation of its support; anything else is removed. The model's `[n]` markers become `Note`s as
 the sentence is read; everything after that passes the notes themselves. Does not: split the
@@ -123,12 +122,6 @@ class Verifier:
         """`notes` are numbered 1..k, as the model saw them."""
         self.asked = Facts.of(question)
         self.notes = tuple(notes)
-        # The outline's own title names nothing it is about: "should use AWS Solution Architecture".
-        self.outline_titles = {
-            title
-            for title in {ln.path[0].lower() for note in notes for ln in note.lines[:1]}
-            if title not in question.lower()
-        }
         self.line_facts = {ln: line_facts(ln) for note in notes for ln in note.lines}
         self.note_facts = {
             note: _union(
@@ -143,11 +136,7 @@ class Verifier:
         text, numbers = split_citations(sentence, len(self.notes))
         cited = tuple(self.notes[n - 1] for n in numbers)
         claim = Facts.of(text)
-        if (
-            not (self._new(claim) or claim.numbers)
-            or says_nothing(text)
-            or any(title in text.lower() for title in self.outline_titles)
-        ):
+        if not (self._new(claim) or claim.numbers) or says_nothing(text):
             return Verdict(text, (), ())
         if cited and self.supports(claim, cited):
             notes = tuple(note for note in cited if self._share(claim, (note,)) > 0)

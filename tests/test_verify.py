@@ -91,14 +91,6 @@ def test_a_question_back_is_removed(verifier):
     assert verifier.check("Can Lambda memory go up to 10240 MB [1]?").notes == ()
 
 
-def test_the_outline_title_named_as_a_thing_removes_the_sentence(verifier, outline_notes):
-    sentence = "Cloud Notes give Lambda memory from 128mb to 10240 MB [1]."
-    asked_of_it = Verifier("What do my Cloud Notes say about Lambda memory?", outline_notes)
-
-    assert verifier.check(sentence).notes == ()
-    assert numbers(asked_of_it.check(sentence)) == (1,)
-
-
 def test_a_stuttering_sentence_is_removed(verifier):
     assert verifier.check("Lambda Lambda memory ranges from 128mb to 10240 MB [1].").notes == ()
 
