@@ -67,7 +67,15 @@ def start_build(settings: Settings, log: Path) -> subprocess.Popen:
         str(settings.index_dir),
     ]
     return subprocess.Popen(
-        command, cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log.open("w")
+        command,
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log.open("w"),
+        # As from a shell, where Ctrl-C reaches Python as KeyboardInterrupt: a child inherits an
+        # ignored SIGINT, and Python then installs no handler. (In whole-suite runs the SIGINT case
+        # once saw the build finish after the signal; the cause is not pinned down.)
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
 
 
@@ -96,7 +104,7 @@ def test_a_build_stopped_while_embedding_leaves_the_previous_index(
     build.send_signal(signal_number)
     returncode = build.wait(timeout=60)
 
-    assert snapshot(old_index.index_dir) == before
+    assert snapshot(old_index.index_dir) == before, log.read_text(errors="replace")[-2000:]
     if signal_number == signal.SIGINT:
         assert returncode == 130
         assert (
