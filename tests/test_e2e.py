@@ -282,8 +282,8 @@ def test_ask_cite_edit_reindex_and_ask_again_in_the_browser(workdir: Path) -> No
 # Questions of our own whose answers, on the seed, carry a verified model sentence (greedy decoding
 # is deterministic, but another CPU's int8 kernels may round differently: one of them is enough).
 MODEL_QUESTIONS = (
-    "How long can a Lambda function run?",
-    "What kinds of sensitive data does Amazon Macie discover?",
+    "How long can a Lambda function run?",  # the model often misreads "Default 3s": rejected
+    "Which Windows Server version is AWS Managed Microsoft AD built on?",  # one is kept, greedy
 )
 
 

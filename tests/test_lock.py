@@ -72,9 +72,9 @@ def start_build(settings: Settings, log: Path) -> subprocess.Popen:
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=log.open("w"),
-        # As from a shell, where Ctrl-C reaches Python as KeyboardInterrupt: a child inherits an
-        # ignored SIGINT, and Python then installs no handler. (In whole-suite runs the SIGINT case
-        # once saw the build finish after the signal; the cause is not pinned down.)
+        # As from an interactive shell, where Ctrl-C reaches Python as KeyboardInterrupt. Run as a
+        # background job (`make test &`), pytest ignores SIGINT, the build inherits that, and Python
+        # then installs no handler: the build finished after the signal.
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
 
