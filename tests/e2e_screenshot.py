@@ -3,7 +3,7 @@ answered by the local model, its first citation panel open.
 
     .venv/bin/python tests/e2e_screenshot.py [--question "..."] [--out docs/screenshot.png]
 
-The machinery is tests/test_e2e.py's. The repo's index/ is copied when it exists (it names the
+The machinery is tests/e2e_browser.py's. The repo's index/ is copied when it exists (it names the
 seed the same way, so it is up to date); otherwise the app builds one on its first start.
 """
 
@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from conftest import REPO_ROOT, SEED_OUTLINE  # noqa: E402
-from test_e2e import SEED_NAME, ChatDriver, chromium_page, running_app  # noqa: E402
+from e2e_browser import SEED_NAME, ChatDriver, chromium_page, running_app  # noqa: E402
 
 QUESTION = "How can I share resources such as transit gateways across AWS accounts?"
 
