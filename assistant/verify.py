@@ -147,28 +147,33 @@ class Verifier:
         return Verdict(text, (), ())
 
     def supports(self, claim: Facts, notes: tuple[Note, ...]) -> bool:
-        """Numbers and names anywhere in the notes; most new words and numbers in a few lines
-        of them (words scattered over a whole chunk make a sentence the chunk never said)."""
+        """Numbers and names anywhere in the notes, each number the same end of a range; most new
+        words and numbers in a few lines of them (words scattered over a whole chunk make a
+        sentence the chunk never said); each turning word in a line it draws on."""
         facts = _union([self.note_facts[note] for note in notes])
         if not (claim.numbers <= facts.numbers and claim.digits <= facts.digits):
             return False
         if not claim.names <= facts.terms | facts.names | self.asked.terms:
             return False
-        if misread_ends(claim, facts):
-            return False
         new = self._new(claim)
-        if not claim.turns <= self.asked.turns.union(
+        if misread_ends(claim, facts) or not claim.turns <= self._turns_drawn_on(claim, notes):
+            return False
+        near = _union([self.line_facts[ln] for ln in self._closest(claim, notes)])
+        found = len(matched(new, near.terms)) + len(claim.numbers & near.numbers)
+        return found >= MIN_FACTS and found >= MIN_SUPPORTED_SHARE * (len(new) + len(claim.numbers))
+
+    def _turns_drawn_on(self, claim: Facts, notes: tuple[Note, ...]) -> frozenset[str]:
+        """The turning words of the question and of every note line sharing a word or number with
+        the claim."""
+        new = self._new(claim)
+        return self.asked.turns.union(
             *(
                 self.line_facts[ln].turns
                 for note in notes
                 for ln in note.lines
                 if self._overlap(new, claim, ln)
             )
-        ):
-            return False
-        near = _union([self.line_facts[ln] for ln in self._closest(claim, notes)])
-        found = len(matched(new, near.terms)) + len(claim.numbers & near.numbers)
-        return found >= MIN_FACTS and found >= MIN_SUPPORTED_SHARE * (len(new) + len(claim.numbers))
+        )
 
     def _closest(self, claim: Facts, notes: tuple[Note, ...]) -> list[OutlineLine]:
         """The lines sharing most of the claim's new words and numbers."""
