@@ -1,7 +1,8 @@
 """Checks each answer sentence against the notes the model was given before anyone sees it.
 
 A sentence is kept only when a note supports it: every number in it appears in that note, and
-is called no other end of a range than the note calls it ("up to 3s" of "Default 3s"); every name
+is called no other end of a range than the note calls it ("up to 3s" of "Default 3s") and is said
+of what the note says it of (not "Snowcone" of "Snowmobile › 10PB"); every name
 (acronym, CamelCase, snake_case) appears in the note or the question; most of what it adds to the
 question (words and numbers) is written in a few lines of the note; every word that turns what
 it says ("not", "only") is in a line it draws on. A question back is no answer. A
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from assistant.prompt import Note
-from assistant.question import matched
+from assistant.question import NAME, is_acronym, matched
 from indexer.lexical import lexical_tokens
 from indexer.lines import OutlineLine
 
@@ -55,6 +56,9 @@ LINES_PER_CLAIM = 3  # a sentence may combine this many lines (a list, a compari
 MIN_FACTS = 2  # words or numbers a sentence takes from its note: "1." or "Data Brew" say nothing
 MIN_DISTINCT = 0.6  # share of distinct words below which a sentence is a repetition loop
 MAX_SUPPORTING_LINES = 4
+# Where a sentence turns from one thing to another: "FIFO does 300/s, while standard …".
+CLAUSE = re.compile(r";|\b(?:while|whereas|but|unlike|vs|versus)\b", re.IGNORECASE)
+SHORT_TITLE = 3  # words: a title this short names a thing ("Short Polling", "Snowcone")
 
 
 @dataclass(frozen=True)
@@ -122,6 +126,7 @@ class Verifier:
         """`notes` are numbered 1..k, as the model saw them."""
         self.asked = Facts.of(question)
         self.notes = tuple(notes)
+        self.subjects = _subjects(question, self.notes)
         self.line_facts = {ln: line_facts(ln) for note in notes for ln in note.lines}
         self.note_facts = {
             note: _union(
@@ -138,18 +143,19 @@ class Verifier:
         claim = Facts.of(text)
         if not (self._new(claim) or claim.numbers) or says_nothing(text):
             return Verdict(text, (), ())
-        if cited and self.supports(claim, cited):
+        if cited and self.supports(text, claim, cited):
             notes = tuple(note for note in cited if self._share(claim, (note,)) > 0)
             return Verdict(text, notes, self.supporting_lines(claim, notes))
         for note in sorted(self.notes, key=lambda note: -self._share(claim, (note,))):
-            if self.supports(claim, (note,)):
+            if self.supports(text, claim, (note,)):
                 return Verdict(text, (note,), self.supporting_lines(claim, (note,)))
         return Verdict(text, (), ())
 
-    def supports(self, claim: Facts, notes: tuple[Note, ...]) -> bool:
-        """Numbers and names anywhere in the notes, each number the same end of a range; most new
-        words and numbers in a few lines of them (words scattered over a whole chunk make a
-        sentence the chunk never said); each turning word in a line it draws on."""
+    def supports(self, text: str, claim: Facts, notes: tuple[Note, ...]) -> bool:
+        """Numbers and names anywhere in the notes, each number the same end of a range and said
+        of what its lines say it of; most new words and numbers in a few lines of them (words
+        scattered over a whole chunk make a sentence the chunk never said); each turning word in
+        a line it draws on. `claim` is the facts of `text`."""
         facts = _union([self.note_facts[note] for note in notes])
         if not (claim.numbers <= facts.numbers and claim.digits <= facts.digits):
             return False
@@ -157,6 +163,8 @@ class Verifier:
             return False
         new = self._new(claim)
         if misread_ends(claim, facts) or not claim.turns <= self._turns_drawn_on(claim, notes):
+            return False
+        if not self._numbers_said_of_their_subject(text, notes):
             return False
         near = _union([self.line_facts[ln] for ln in self._closest(claim, notes)])
         found = len(matched(new, near.terms)) + len(claim.numbers & near.numbers)
@@ -174,6 +182,25 @@ class Verifier:
                 if self._overlap(new, claim, ln)
             )
         )
+
+    def _numbers_said_of_their_subject(self, text: str, notes: tuple[Note, ...]) -> bool:
+        """Whether, in each clause stating a number, each thing the clause names (a name of the
+        question, a short title of the notes) is on the path of a line stating one of its
+        numbers: "A Snowcone holds up to 10PB" drawn from "Snowmobile › Recommended for 10PB or
+        more" says the number of another thing. "FIFO does 300/s, standard is unlimited" names
+        standard in a clause of its own."""
+        lines = [ln for note in notes for ln in note.lines]
+        for clause in CLAUSE.split(text):
+            claim = Facts.of(clause)
+            subjects = claim.terms & self.subjects
+            if not (claim.numbers and subjects):
+                continue
+            stating = [ln for ln in lines if claim.numbers & self.line_facts[ln].numbers]
+            steps = lexical_tokens([" ".join(step for ln in stating for step in ln.path[1:])])[0]
+            # "Route 53" is on "Route53 › …"; "Snowcone" is not on "Snow Family › …"
+            if not all(any(t.startswith(word) for t in steps) for word in subjects):
+                return False
+        return True
 
     def _closest(self, claim: Facts, notes: tuple[Note, ...]) -> list[OutlineLine]:
         """The lines sharing most of the claim's new words and numbers."""
@@ -287,6 +314,20 @@ def _union(facts: list[Facts]) -> Facts:
         frozenset().union(*(f.digits for f in facts)),
         frozenset().union(*(f.ends for f in facts)),
         frozenset().union(*(f.turns for f in facts)),
+    )
+
+
+def _subjects(question: str, notes: Sequence[Note]) -> frozenset[str]:
+    """The words naming things a claim may say a number of: the question's names ("Snowcone",
+    "Cost Explorer"; not its acronyms, which as often name what is asked of a thing: "RPO",
+    "IOPS") and the words of the notes' short titles ("Short Polling"), the outline's own title
+    ("AWS Solution Architecture") aside, as every line lies under it."""
+    lines = [ln for note in notes for ln in note.lines]
+    titles = {step for ln in lines for step in ln.path[1:-1] if len(step.split()) <= SHORT_TITLE}
+    names = [name for name in NAME.findall(question.strip()) if not is_acronym(name)]
+    roots = {ln.path[0] for ln in lines}
+    return frozenset(
+        Facts.of(" ".join([*titles, *names])).terms - Facts.of(" ".join(roots)).terms - framing()
     )
 
 

@@ -87,6 +87,22 @@ def test_a_turning_word_its_notes_do_not_have_removes_the_sentence(outline_notes
     assert numbers(queues.check("A FIFO queue does exactly-once processing [2].")) == (2,)
 
 
+def test_a_number_said_of_another_thing_than_its_line_is_under_removes_the_sentence():
+    outline = (
+        "# Notes\n## Storage\n### Snow Family\n- Snowball Edge\n  - Holds 80TB\n"
+        "- Snowmobile\n  - Holds 100PB\n- Snowcone\n  - Fits in a backpack\n"
+    )
+    chunks = outline_chunks(outline)
+    checked = Verifier("How much can a Snowcone hold?", hit_notes(hits_for(chunks, "100PB")))
+
+    assert numbers(checked.check("A Snowcone holds up to 100PB [1].")) == ()
+    assert numbers(checked.check("Snowball Edge holds 80TB; Snowcone fits in a backpack [1].")) == (
+        1,
+    )
+    assert numbers(checked.check("A Snowmobile holds 100PB, a Snowball Edge 80TB [1].")) == (1,)
+    assert numbers(checked.check("It holds 100PB [1].")) == (1,)
+
+
 def test_a_question_back_is_removed(verifier):
     assert verifier.check("Can Lambda memory go up to 10240 MB [1]?").notes == ()
 
