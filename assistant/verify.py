@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Iterable, Sequence
 
 from assistant.prompt import Note
 from assistant.question import NAME, is_acronym, matched
@@ -59,6 +59,9 @@ MAX_SUPPORTING_LINES = 4
 # Where a sentence turns from one thing to another: "FIFO does 300/s, while standard …".
 CLAUSE = re.compile(r";|\b(?:while|whereas|but|unlike|vs|versus)\b", re.IGNORECASE)
 SHORT_TITLE = 3  # words: a title this short names a thing ("Short Polling", "Snowcone")
+# Titles this deep or deeper name things; above are the outline's sections ("Storage", "VPC"), and a
+# sentence may name one while it draws on lines of another.
+SECTION_DEPTH = 2
 
 
 @dataclass(frozen=True)
@@ -126,7 +129,11 @@ class Verifier:
         """`notes` are numbered 1..k, as the model saw them."""
         self.asked = Facts.of(question)
         self.notes = tuple(notes)
-        self.subjects = _subjects(question, self.notes)
+        lines = [ln for note in notes for ln in note.lines]
+        self.titles = _short_titles(lines)  # each with the path above it
+        # Words no claim draws from a line: every line lies under the outline's own title.
+        self.unsaid = framing() | Facts.of(" ".join({ln.path[0] for ln in lines})).terms
+        self.subjects = _subjects(question, self.titles) - self.unsaid
         self.line_facts = {ln: line_facts(ln) for note in notes for ln in note.lines}
         self.note_facts = {
             note: _union(
@@ -164,7 +171,7 @@ class Verifier:
         new = self._new(claim)
         if misread_ends(claim, facts) or not claim.turns <= self._turns_drawn_on(claim, notes):
             return False
-        if not self._numbers_said_of_their_subject(text, notes):
+        if not self._clauses_hold(text, notes):
             return False
         near = _union([self.line_facts[ln] for ln in self._closest(claim, notes)])
         found = len(matched(new, near.terms)) + len(claim.numbers & near.numbers)
@@ -183,22 +190,52 @@ class Verifier:
             )
         )
 
-    def _numbers_said_of_their_subject(self, text: str, notes: tuple[Note, ...]) -> bool:
-        """Whether, in each clause stating a number, each thing the clause names (a name of the
-        question, a short title of the notes) is on the path of a line stating one of its
-        numbers: "A Snowcone holds up to 10PB" drawn from "Snowmobile › Recommended for 10PB or
-        more" says the number of another thing. "FIFO does 300/s, standard is unlimited" names
-        standard in a clause of its own."""
+    def _clauses_hold(self, text: str, notes: tuple[Note, ...]) -> bool:
+        """Whether each clause says its numbers and its lines' words of what the notes say them
+        of. "FIFO does 300/s, while standard is unlimited" names standard in a clause of its
+        own."""
         lines = [ln for note in notes for ln in note.lines]
-        for clause in CLAUSE.split(text):
-            claim = Facts.of(clause)
-            subjects = claim.terms & self.subjects
-            if not (claim.numbers and subjects):
-                continue
-            stating = [ln for ln in lines if claim.numbers & self.line_facts[ln].numbers]
-            steps = lexical_tokens([" ".join(step for ln in stating for step in ln.path[1:])])[0]
-            # "Route 53" is on "Route53 › …"; "Snowcone" is not on "Snow Family › …"
-            if not all(any(t.startswith(word) for t in steps) for word in subjects):
+        return all(
+            self._numbers_said_of_their_subject(said, lines)
+            and self._titles_said_of_their_lines(said, lines)
+            for said in map(Facts.of, CLAUSE.split(text))
+        )
+
+    def _numbers_said_of_their_subject(self, said: Facts, lines: list[OutlineLine]) -> bool:
+        """Whether each thing the clause names (a name of the question, a short title of the
+        notes) is on the path of a line stating one of its numbers: "A Snowcone holds up to 10PB"
+        drawn from "Snowmobile › Recommended for 10PB or more" says the number of another
+        thing."""
+        subjects = said.terms & self.subjects
+        if not (said.numbers and subjects):
+            return True
+        stating = [ln for ln in lines if said.numbers & self.line_facts[ln].numbers]
+        return _all_on_paths(subjects, stating)
+
+    def _titles_said_of_their_lines(self, said: Facts, lines: list[OutlineLine]) -> bool:
+        """Whether each short title the clause names is on the path of the lines its other words
+        come from, or at least not swapped for a sibling title there: "Geoproximity routing: eg
+        canary/feature testing" takes the example of its sibling "Weighted routing"."""
+        named = {
+            title: parent
+            for title, parent in self.titles.items()
+            if Facts.of(title).terms and Facts.of(title).terms <= said.terms
+        }
+        rest = (said.terms - self.unsaid).difference(*(Facts.of(title).terms for title in named))
+        drawn = [ln for ln in lines if rest & Facts.of(ln.text).terms]
+        for title, parent in named.items():
+            under = {
+                ln.path[len(parent)]
+                for ln in drawn
+                if len(ln.path) > len(parent) and ln.path[: len(parent)] == parent
+            }
+            siblings = {step for step in under if step in self.titles} - {title}
+            if (
+                len(parent) >= SECTION_DEPTH
+                and siblings
+                and not siblings & named.keys()
+                and not _all_on_paths(Facts.of(title).terms, drawn)
+            ):
                 return False
         return True
 
@@ -317,18 +354,30 @@ def _union(facts: list[Facts]) -> Facts:
     )
 
 
-def _subjects(question: str, notes: Sequence[Note]) -> frozenset[str]:
+def _short_titles(lines: Sequence[OutlineLine]) -> dict[str, tuple[str, ...]]:
+    """The titles above these lines short enough to name a thing ("Short Polling", "Snowcone";
+    not "Create Cloudfront distribution"), each with the path above it."""
+    return {
+        step: ln.path[:i]
+        for ln in lines
+        for i, step in enumerate(ln.path[1:-1], start=1)
+        if len(step.split()) <= SHORT_TITLE
+    }
+
+
+def _subjects(question: str, titles: Iterable[str]) -> frozenset[str]:
     """The words naming things a claim may say a number of: the question's names ("Snowcone",
     "Cost Explorer"; not its acronyms, which as often name what is asked of a thing: "RPO",
-    "IOPS") and the words of the notes' short titles ("Short Polling"), the outline's own title
-    ("AWS Solution Architecture") aside, as every line lies under it."""
-    lines = [ln for note in notes for ln in note.lines]
-    titles = {step for ln in lines for step in ln.path[1:-1] if len(step.split()) <= SHORT_TITLE}
+    "IOPS") and the words of the notes' short titles ("Short Polling")."""
     names = [name for name in NAME.findall(question.strip()) if not is_acronym(name)]
-    roots = {ln.path[0] for ln in lines}
-    return frozenset(
-        Facts.of(" ".join([*titles, *names])).terms - Facts.of(" ".join(roots)).terms - framing()
-    )
+    return Facts.of(" ".join([*titles, *names])).terms
+
+
+def _all_on_paths(words: frozenset[str] | set[str], lines: Sequence[OutlineLine]) -> bool:
+    """Whether each word starts a word of the lines' paths (their own text included): "Route 53"
+    is on "Route53 › …", "Snowcone" is not on "Snow Family › …"."""
+    steps = lexical_tokens([" ".join(step for ln in lines for step in ln.path[1:])])[0]
+    return all(any(step.startswith(word) for step in steps) for word in words)
 
 
 def line_facts(line: OutlineLine) -> Facts:

@@ -103,6 +103,24 @@ def test_a_number_said_of_another_thing_than_its_line_is_under_removes_the_sente
     assert numbers(checked.check("It holds 100PB [1].")) == (1,)
 
 
+def test_a_line_said_of_its_sibling_title_removes_the_sentence():
+    outline = (
+        "# Notes\n## DNS\n### Routing\n- Weighted routing\n  - eg canary testing\n"
+        "- Latency routing\n  - Lowest latency region\n"
+    )
+    chunks = outline_chunks(outline)
+    checked = Verifier("Which routing policies are there?", hit_notes(hits_for(chunks, "canary")))
+
+    assert numbers(checked.check("Latency routing: eg canary testing [1].")) == ()
+    assert numbers(checked.check("Weighted routing: eg canary testing [1].")) == (1,)
+    assert numbers(
+        checked.check(
+            "Weighted routing is for canary testing, while latency routing takes the lowest "
+            "latency region [1]."
+        )
+    ) == (1,)
+
+
 def test_a_question_back_is_removed(verifier):
     assert verifier.check("Can Lambda memory go up to 10240 MB [1]?").notes == ()
 
