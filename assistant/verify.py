@@ -50,6 +50,11 @@ RANGE_END_REACH = 40  # characters read before a number for the end it is said t
 # where its notes have none, and the sentence then says the opposite of the note.
 TURNING = re.compile(r"\b(?:no|not|never|only|without|neither|nor|none)\b", re.IGNORECASE)
 NOT = re.compile(r"\bcannot\b|n't\b", re.IGNORECASE)
+# A sentence cut off mid-clause: "Cloudwatch event [1] to".
+DANGLING = re.compile(
+    r"\b(?:to|of|for|with|and|or|the|a|an|by|from|as|is|are|which|that)\W*$",
+    re.IGNORECASE,
+)
 STUTTER = re.compile(r"\b(\w+)[\s-]+\1\b", re.IGNORECASE)  # "Glue Glue", "data-data"
 MIN_SUPPORTED_SHARE = 0.6  # of a sentence's new words and numbers, found in its closest lines
 LINES_PER_CLAIM = 3  # a sentence may combine this many lines (a list, a comparison)
@@ -300,7 +305,8 @@ def framing() -> frozenset[str]:
 
 def says_nothing(text: str) -> bool:
     """A list's heading ("It supports:"), a loop ("Cloud Security - Cloud Security"), a stutter
-    ("Glue Glue", "data-data"), or a question (the model asking back, or echoing the user's).
+    ("Glue Glue", "data-data"), a sentence cut off ("Cloudwatch event to"), or a question (the
+    model asking back, or echoing the user's).
 
     >>> says_nothing("Security: Cloud Security - Cloud Security"), says_nothing("Spot saves 90%")
     (True, False)
@@ -308,6 +314,7 @@ def says_nothing(text: str) -> bool:
     words = lexical_tokens([text])[0]
     return (
         text.rstrip().endswith((":", "?"))
+        or bool(DANGLING.search(text))
         or bool(STUTTER.search(text))
         or len(set(words)) < MIN_DISTINCT * len(words)
     )

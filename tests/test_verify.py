@@ -129,6 +129,11 @@ def test_a_stuttering_sentence_is_removed(verifier):
     assert verifier.check("Lambda Lambda memory ranges from 128mb to 10240 MB [1].").notes == ()
 
 
+def test_a_sentence_cut_off_mid_clause_is_removed(verifier):
+    assert verifier.check("Lambda memory ranges from 128mb to 10240 MB [1] for").notes == ()
+    assert verifier.check("Lambda memory ranges from 128mb to 10240 MB [1] and the").notes == ()
+
+
 def test_sentence_that_only_restates_the_question_is_removed(verifier):
     assert verifier.check("A Lambda function can have memory [1].").notes == ()
 
