@@ -1,6 +1,6 @@
 """Question → streamed, verified, cited `Answer`: retrieval, the answer judge, the answering outline
 lines quoted at once, then the model's sentences over those lines, each checked before it is shown
-(with no surviving sentence, the answer is the quotes alone: extractive).
+(with no surviving sentence, or for a scenario, the answer is the quotes alone: extractive).
 
 `Assistant.ask` returns an `AnswerStream`: iterate it for `Piece`s (text that knows its place: the
 quotes, a model sentence, a refusal), then read `.answer`. Nobody waits for the model: the quotes
@@ -159,7 +159,9 @@ class _Call:
             else:
                 chosen = quotes(answering, self.owner.judge, compared)
                 yield from self._quote(chosen, absent)
-                if self.generator is not None:
+                # A scenario is answered by its quotes: of the sentences SmolLM2-135M wrote for
+                # scenarios that the verifier kept, none recommended the right thing (README).
+                if self.generator is not None and not judgement.told_with_situation:
                     yield from self._model(query, chosen)
             completed = True
         finally:

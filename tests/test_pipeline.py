@@ -221,6 +221,19 @@ def test_the_quotes_stream_before_the_model_starts(cloud):
     assert stream.answer.text == as_shown([first, *rest])
 
 
+def test_a_scenario_is_answered_by_its_quotes_without_the_model(cloud):
+    scenario = (
+        "Our team resizes images in Lambda and the functions keep running out of memory. "
+        "How much memory can a Lambda function have?"
+    )
+    answer, _, generator = ask(
+        cloud, "Lambda memory ranges from 128mb to 10240 MB {cite:10240}.", question=scenario
+    )
+
+    assert generator.calls == []
+    assert not answer.refused and "128mb to 10240 MB" in answer.text
+
+
 def test_extractive_mode_never_calls_the_generator(cloud):
     answer, _, generator = ask(
         cloud, "Lambda memory ranges from 128mb to 10240 MB.", mode="extractive"
