@@ -2,7 +2,8 @@
 
 A sentence is kept only when a note supports it: every number in it appears in that note, and
 is called no other end of a range than the note calls it ("up to 3s" of "Default 3s") and is said
-of what the note says it of (not "Snowcone" of "Snowmobile › 10PB"); every name
+of what the note says it of (not "Snowcone" of "Snowmobile › 10PB"); no line's words are said of
+its sibling title ("Geoproximity routing" of "Weighted routing › eg canary"); every name
 (acronym, CamelCase, snake_case) appears in the note or the question; most of what it adds to the
 question (words and numbers) is written in a few lines of the note; every word that turns what
 it says ("not", "only") is in a line it draws on. A question back is no answer. A
@@ -135,11 +136,12 @@ class Verifier:
         self.asked = Facts.of(question)
         self.notes = tuple(notes)
         lines = [ln for note in notes for ln in note.lines]
-        self.titles = _short_titles(lines)  # each with the path above it
+        self.titles = _short_titles(lines)
         # Words no claim draws from a line: every line lies under the outline's own title.
         self.unsaid = framing() | Facts.of(" ".join({ln.path[0] for ln in lines})).terms
         self.subjects = _subjects(question, self.titles) - self.unsaid
         self.line_facts = {ln: line_facts(ln) for note in notes for ln in note.lines}
+        self.own_words = {ln: Facts.of(ln.text).terms for ln in lines}
         self.note_facts = {
             note: _union(
                 [Facts.of(" ".join(note.lines[0].path[:-1]))]
@@ -222,13 +224,13 @@ class Verifier:
         come from, or at least not swapped for a sibling title there: "Geoproximity routing: eg
         canary/feature testing" takes the example of its sibling "Weighted routing"."""
         named = {
-            title: parent
-            for title, parent in self.titles.items()
-            if Facts.of(title).terms and Facts.of(title).terms <= said.terms
+            title: (parent, words)
+            for title, (parent, words) in self.titles.items()
+            if words and words <= said.terms
         }
-        rest = (said.terms - self.unsaid).difference(*(Facts.of(title).terms for title in named))
-        drawn = [ln for ln in lines if rest & Facts.of(ln.text).terms]
-        for title, parent in named.items():
+        rest = (said.terms - self.unsaid).difference(*(words for _, words in named.values()))
+        drawn = [ln for ln in lines if rest & self.own_words[ln]]
+        for title, (parent, words) in named.items():
             under = {
                 ln.path[len(parent)]
                 for ln in drawn
@@ -239,7 +241,7 @@ class Verifier:
                 len(parent) >= SECTION_DEPTH
                 and siblings
                 and not siblings & named.keys()
-                and not _all_on_paths(Facts.of(title).terms, drawn)
+                and not _all_on_paths(words, drawn)
             ):
                 return False
         return True
@@ -361,11 +363,13 @@ def _union(facts: list[Facts]) -> Facts:
     )
 
 
-def _short_titles(lines: Sequence[OutlineLine]) -> dict[str, tuple[str, ...]]:
+def _short_titles(
+    lines: Sequence[OutlineLine],
+) -> dict[str, tuple[tuple[str, ...], frozenset[str]]]:
     """The titles above these lines short enough to name a thing ("Short Polling", "Snowcone";
-    not "Create Cloudfront distribution"), each with the path above it."""
+    not "Create Cloudfront distribution"), each with the path above it and its words."""
     return {
-        step: ln.path[:i]
+        step: (ln.path[:i], Facts.of(step).terms)
         for ln in lines
         for i, step in enumerate(ln.path[1:-1], start=1)
         if len(step.split()) <= SHORT_TITLE
