@@ -42,13 +42,10 @@ from retriever.search import Hit, Retriever
 MAX_NEW_TOKENS = 120  # SmolLM2-135M answers in one or two sentences; more is mostly drift
 MAX_SENTENCES = 2  # stop the model once this many sentences passed verification …
 MAX_REJECTED = 2  # … or once this many of one attempt failed it: it has drifted from the notes
-# With no sentence verified, the model tries again, sampling
-# (`assistant.generator.SAMPLING`): SmolLM2
-# often echoes the question first; later attempts doubled the answers with a verified sentence.
-MAX_ATTEMPTS = 4
-# New tokens all attempts together may take: a bound on the model's time that, unlike seconds, does
-# not shrink when the machine is busy (a 3 s bound let a loaded machine make one attempt, not four).
-MODEL_TOKENS = 320
+# With no sentence verified, the model tries once more, sampling (`assistant.generator.SAMPLING`):
+# SmolLM2 often echoes the question first. A third and fourth attempt added sentences, but about
+# four in five of those were wrong, after 9 s and more (README): two attempts, at most 240 tokens.
+MAX_ATTEMPTS = 2
 QUOTES_INTRO = "From the outline:"
 
 
@@ -139,7 +136,6 @@ class _Call:
         self.closest: tuple[Citation, ...] = ()
         self.refused = self.cut = False
         self.kept = self.rejected = 0  # model sentences that passed / failed verification
-        self.tokens = 0  # pieces the model streamed, all attempts together
         self.answer: Answer | None = None
 
     def run(self) -> Iterator[str]:
@@ -185,7 +181,7 @@ class _Call:
         allowed = allowed_texts(self.question, notes)
         for attempt in range(MAX_ATTEMPTS):
             broken = yield from self._attempt(messages, allowed, verifier, attempt)
-            if self.kept or broken or self.tokens >= MODEL_TOKENS:
+            if self.kept or broken:
                 return
 
     def _attempt(
@@ -197,15 +193,12 @@ class _Call:
         self.cut = False  # only the attempt that kept sentences can leave the answer cut short
         stream = self.generator.stream(
             messages,
-            max_new_tokens=min(MAX_NEW_TOKENS, MODEL_TOKENS - self.tokens),
+            max_new_tokens=MAX_NEW_TOKENS,
             allowed=allowed,
             attempt=attempt,
         )
         try:
             for piece in stream:
-                self.tokens += (
-                    1  # a piece is a token (CTranslate2, servers) or a few (transformers)
-                )
                 for sentence in splitter.feed(piece):
                     yield from self._verified(sentence, verifier)
                 if self.kept >= MAX_SENTENCES or self.rejected - rejected >= MAX_REJECTED:

@@ -73,20 +73,6 @@ def test_a_lying_model_never_gets_its_numbers_into_the_answer(cloud):
     assert cited_paths(answer) == ["Lambda"]
 
 
-def test_the_attempts_stop_when_their_token_budget_is_spent(cloud, monkeypatch):
-    rambling = (
-        "Lambda memory goes up to 99999 MB and " * 40
-    )  # no sentence ends: each attempt runs to its limit
-    monkeypatch.setattr(
-        "assistant.pipeline.MODEL_TOKENS", 150
-    )  # one attempt's 120 pieces, then 30 more
-
-    answer, _, generator = ask(cloud, rambling)
-
-    assert generator.attempts == [0, 1]
-    assert answer.mode == "extractive" and "99999" not in answer.text
-
-
 def test_after_an_echo_of_the_question_a_second_attempt_gives_the_verified_sentence(cloud):
     echo = "How much memory can a Lambda function have? A Lambda function can have memory."
     answer, pieces, generator = ask(cloud, [echo, "Lambda memory goes from 128mb to 10240 MB."])
