@@ -23,6 +23,11 @@ def verifier(outline_notes) -> Verifier:
     return Verifier(QUESTION, outline_notes)
 
 
+def verifier_over(outline: str, question: str, word: str) -> Verifier:
+    """A verifier whose one note is the chunk of this outline holding `word`."""
+    return Verifier(question, hit_notes(hits_for(outline_chunks(outline), word)))
+
+
 def numbers(verdict: Verdict) -> tuple[int, ...]:
     """The numbers of the notes that support the sentence, as the model saw them."""
     return tuple(note.n for note in verdict.notes)
@@ -69,8 +74,7 @@ def test_name_absent_from_notes_and_question_removes_the_sentence(verifier):
 
 def test_a_number_called_another_end_of_a_range_than_the_notes_call_it_removes_the_sentence():
     outline = "# Notes\n## Lambda\n### Sizing\n- Timeout\n  - Default 3s\n  - Max 900s\n"
-    chunks = outline_chunks(outline)
-    checked = Verifier("How long can a Lambda function run?", hit_notes(hits_for(chunks, "900s")))
+    checked = verifier_over(outline, "How long can a Lambda function run?", "900s")
 
     assert numbers(checked.check("A Lambda can run up to 3s, or up to 900s [1].")) == ()
     assert numbers(checked.check("It times out after 3s by default, at most 900s [1].")) == (1,)
@@ -92,8 +96,7 @@ def test_a_number_said_of_another_thing_than_its_line_is_under_removes_the_sente
         "# Notes\n## Storage\n### Snow Family\n- Snowball Edge\n  - Holds 80TB\n"
         "- Snowmobile\n  - Holds 100PB\n- Snowcone\n  - Fits in a backpack\n"
     )
-    chunks = outline_chunks(outline)
-    checked = Verifier("How much can a Snowcone hold?", hit_notes(hits_for(chunks, "100PB")))
+    checked = verifier_over(outline, "How much can a Snowcone hold?", "100PB")
 
     assert numbers(checked.check("A Snowcone holds up to 100PB [1].")) == ()
     assert numbers(checked.check("Snowball Edge holds 80TB; Snowcone fits in a backpack [1].")) == (
@@ -108,8 +111,7 @@ def test_a_line_said_of_its_sibling_title_removes_the_sentence():
         "# Notes\n## DNS\n### Routing\n- Weighted routing\n  - eg canary testing\n"
         "- Latency routing\n  - Lowest latency region\n"
     )
-    chunks = outline_chunks(outline)
-    checked = Verifier("Which routing policies are there?", hit_notes(hits_for(chunks, "canary")))
+    checked = verifier_over(outline, "Which routing policies are there?", "canary")
 
     assert numbers(checked.check("Latency routing: eg canary testing [1].")) == ()
     assert numbers(checked.check("Weighted routing: eg canary testing [1].")) == (1,)
