@@ -17,8 +17,9 @@ from core.errors import BranchwiseError
 @dataclass(frozen=True)
 class Sampling:
     """How an attempt after the first picks its tokens: among the `top_k` most likely, at
-    `temperature`. Measured on SmolLM2-135M: up to four attempts of this kind doubled the share of
-    answers with a verified sentence over greedy decoding alone (README, *Answer quality*)."""
+    `temperature`. Measured on SmolLM2-135M: greedy decoding gave 16 of 64 answers a verified
+    sentence, a second attempt of this kind 11 more; a third and fourth gave 10 more, mostly
+    wrong (README, *Which attempts are worth waiting for*)."""
 
     top_k: int = 20
     temperature: float = 0.8
