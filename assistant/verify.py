@@ -220,9 +220,10 @@ class Verifier:
         return _all_on_paths(subjects, stating)
 
     def _titles_said_of_their_lines(self, said: Facts, lines: list[OutlineLine]) -> bool:
-        """Whether each short title the clause names is on the path of the lines its other words
-        come from, or at least not swapped for a sibling title there: "Geoproximity routing: eg
-        canary/feature testing" takes the example of its sibling "Weighted routing"."""
+        """Whether no short title the clause names takes the words of lines that lie under a
+        sibling title, and not under it: "Geoproximity routing: eg canary/feature testing" takes
+        the example of its sibling "Weighted routing". A clause naming both siblings compares
+        them; sections (titles right under the outline's own) may be named freely."""
         named = {
             title: (parent, words)
             for title, (parent, words) in self.titles.items()
