@@ -1,5 +1,6 @@
-"""Tests for assistant.pipeline and assistant.followup: a real index of a small outline, the real
-embedder, and a scripted generator in place of the language model."""
+"""Tests for assistant.pipeline: a real index of a small outline, the real embedder, and a scripted
+generator in place of the language model (follow-up turns are searched through the pipeline here;
+which questions are follow-ups is test_followup.py's)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ from conftest import write_outline
 
 from assistant import Assistant, Turn
 from assistant.answer_text import REFUSAL, as_shown
-from assistant.followup import is_follow_up, retrieval_query
 from assistant.generator import GenerationIncomplete
 from assistant.pipeline import MAX_ATTEMPTS
 from core.settings import Settings
@@ -271,35 +271,6 @@ def test_unknown_mode_is_rejected(cloud):
         Assistant(retriever, None, settings).ask(MEMORY, mode="creative")
 
 
-@pytest.mark.parametrize(
-    "question, expected",
-    [
-        ("and the FIFO one?", True),
-        ("what about its max size?", True),
-        ("Does it keep messages in order?", True),
-        ("Timeout?", True),
-        ("What is the maximum message size of a standard SQS queue?", False),
-        ("Which service should I use when that limit is too small?", False),
-    ],
-)
-def test_follow_up_detection(question, expected):
-    history = [Turn("How big can an SQS message be?", None)]
-
-    assert is_follow_up(question, history) is expected
-    assert not is_follow_up(question, [])
-
-
-def test_follow_up_query_puts_the_previous_question_first():
-    history = [Turn("How big can an SQS message be?", None)]
-
-    assert (
-        retrieval_query("and the FIFO one?", history)
-        == "How big can an SQS message be? and the FIFO one?"
-    )
-    standalone = "Which AWS service encrypts data at rest in S3?"
-    assert retrieval_query(standalone, history) == standalone
-
-
 class BreaksMidAnswer(ScriptedGenerator):
     """Streams its script, then fails like a model server that died mid-answer."""
 
@@ -322,16 +293,3 @@ def test_a_generator_failing_mid_answer_keeps_verified_sentences_and_marks_the_a
     assert as_shown(pieces) == stream.answer.text
     assert stream.answer.text.startswith("Lambda memory ranges from 128mb to 10240 MB [1].")
     assert stream.answer.incomplete and stream.answer.citations
-
-
-def test_as_shown_puts_the_model_sentences_above_the_quotes():
-    from assistant.answer_text import Piece
-
-    pieces = [
-        Piece("From the outline:\n- a [1]", "quotes"),
-        Piece("A is so [1].", "model"),
-        Piece(" B too [1].", "model"),
-    ]
-
-    assert as_shown(pieces) == "A is so [1]. B too [1].\n\nFrom the outline:\n- a [1]"
-    assert as_shown(pieces[:1]) == "From the outline:\n- a [1]"
