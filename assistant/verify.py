@@ -10,16 +10,17 @@ it says ("not", "only") is in a line it draws on. A question back is no answer. 
 sentence citing the wrong note is re-cited to one that supports it; an uncited one gets the
 citation of its support; anything else is removed. The model's `[n]` markers become `Note`s as
 the sentence is read; everything after that passes the notes themselves. Does not: split the
-stream into sentences (sentences.py) or number citations (answer.py).
+stream into sentences (sentences.py), read what a text asserts (claims.py) or number citations
+(answer.py).
 """
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
+from assistant.claims import Facts, framing, line_facts, misread_ends, union
 from assistant.prompt import Note
 from assistant.question import NAME, is_acronym, matched
 from indexer.lexical import lexical_tokens
@@ -30,27 +31,6 @@ CITATION = re.compile(
     r"\s*(?:\[\s*(?:notes?\s*)?(\d+(?:\s*[,;]\s*\d+)*)\s*\]|\(\s*notes?\s+(\d+)\s*\))",
     re.IGNORECASE,
 )
-_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*")
-_NAME = re.compile(r"\b(?=[A-Za-z])(?:\w*[A-Z]\w*[A-Z0-9]\w*|\w+_\w+)\b")
-_DIGIT = re.compile(r"\d")
-_DIGITS = re.compile(r"\d+")
-_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
-_UNIT = re.compile(r"(?<![\w.])(\d+(?:[.,]\d+)*)([A-Za-z])")
-# Words just before a number that say which end of a range it is: "Max 900s", "Default 3s", "up to
-# 900s", "the default timeout is 3s" (two words may come between).
-RANGE_ENDS = {
-    end: re.compile(rf"\b(?:{words})(?:\s+[A-Za-z]+){{0,2}}\s*[:=]?\s*$", re.IGNORECASE)
-    for end, words in (
-        ("upper", r"max|maximum|up\s+to|upto|at\s+most|limit(?:ed)?\s+to|no\s+more\s+than"),
-        ("lower", r"min|minimum|at\s+least|no\s+less\s+than"),
-        ("default", r"default|defaults"),
-    )
-}
-RANGE_END_REACH = 40  # characters read before a number for the end it is said to be
-# Words that turn or narrow what a sentence says ("is not", "only for"): a small model adds them
-# where its notes have none, and the sentence then says the opposite of the note.
-TURNING = re.compile(r"\b(?:no|not|never|only|without|neither|nor|none)\b", re.IGNORECASE)
-NOT = re.compile(r"\bcannot\b|n't\b", re.IGNORECASE)
 # A sentence cut off mid-clause: "Cloudwatch event [1] to".
 DANGLING = re.compile(
     r"\b(?:to|of|for|with|and|or|the|a|an|by|from|as|is|are|which|that)\W*$",
@@ -68,42 +48,6 @@ SHORT_TITLE = 3  # words: a title this short names a thing ("Short Polling", "Sn
 # Titles this deep or deeper name things; above are the outline's sections ("Storage", "VPC"), and a
 # sentence may name one while it draws on lines of another.
 SECTION_DEPTH = 2
-
-
-@dataclass(frozen=True)
-class Facts:
-    """What a text asserts, in comparable form: stemmed words, numbers, and names."""
-
-    terms: frozenset[str]
-    numbers: frozenset[str]
-    names: frozenset[str]  # names as stemmed words, e.g. "VPCs" → "vpc"
-    # Every run of digits, inside words too ("EC2", "m5", "x86"): a sentence may carry none that
-    # its notes lack, whatever the question says.
-    digits: frozenset[str] = frozenset()
-    # (number, end of a range) for each number said to be one: ("900", "upper") of "Max 900s"
-    ends: frozenset[tuple[str, str]] = frozenset()
-    turns: frozenset[str] = frozenset()  # `TURNING` words; "cannot" and "n't" read as "not"
-
-    @classmethod
-    def of(cls, text: str) -> "Facts":
-        """
-        >>> facts = Facts.of("Allocate 128MB to 10,240 MB in EC2 via PromQL")
-        >>> sorted(facts.numbers), sorted(facts.names), sorted(facts.digits)
-        (['10240', '128'], ['ec2', 'mb', 'promql'], ['10240', '128', '2'])
-        """
-        text = _UNIT.sub(r"\1 \2", text)  # "128MB" → "128 MB": the number and the unit apart
-        words = [w for w in lexical_tokens([text])[0] if not _DIGIT.search(w)]
-        numbers = {n.replace(",", "") for n in _NUMBER.findall(text)}
-        names = lexical_tokens([" ".join(_NAME.findall(text))])[0] if _NAME.search(text) else []
-        digits = _DIGITS.findall(_THOUSANDS.sub("", text))
-        return cls(
-            frozenset(words),
-            frozenset(numbers),
-            frozenset(names),
-            frozenset(digits),
-            range_ends(text),
-            frozenset(word.lower() for word in TURNING.findall(NOT.sub(" not", text))),
-        )
 
 
 @dataclass(frozen=True)
@@ -143,7 +87,7 @@ class Verifier:
         self.line_facts = {ln: line_facts(ln) for note in notes for ln in note.lines}
         self.own_words = {ln: Facts.of(ln.text).terms for ln in lines}
         self.note_facts = {
-            note: _union(
+            note: union(
                 [Facts.of(" ".join(note.lines[0].path[:-1]))]
                 + [self.line_facts[ln] for ln in note.lines]
             )
@@ -170,7 +114,7 @@ class Verifier:
         of what its lines say it of; most new words and numbers in a few lines of them (words
         scattered over a whole chunk make a sentence the chunk never said); each turning word in
         a line it draws on. `claim` is the facts of `text`."""
-        facts = _union([self.note_facts[note] for note in notes])
+        facts = union([self.note_facts[note] for note in notes])
         if not (claim.numbers <= facts.numbers and claim.digits <= facts.digits):
             return False
         if not claim.names <= facts.terms | facts.names | self.asked.terms:
@@ -180,7 +124,7 @@ class Verifier:
             return False
         if not self._clauses_hold(text, notes):
             return False
-        near = _union([self.line_facts[ln] for ln in self._closest(claim, notes)])
+        near = union([self.line_facts[ln] for ln in self._closest(claim, notes)])
         found = len(matched(new, near.terms)) + len(claim.numbers & near.numbers)
         return found >= MIN_FACTS and found >= MIN_SUPPORTED_SHARE * (len(new) + len(claim.numbers))
 
@@ -278,32 +222,12 @@ class Verifier:
         return tuple(line_at[n] for n in sorted(keep[:MAX_SUPPORTING_LINES]))
 
     def _share(self, claim: Facts, notes: tuple[Note, ...]) -> int:
-        facts = _union([self.note_facts[note] for note in notes])
+        facts = union([self.note_facts[note] for note in notes])
         return len(matched(self._new(claim), facts.terms)) + len(claim.numbers & facts.numbers)
 
     def _new(self, facts: Facts) -> set[str]:
         """The words of a text that the question did not already say (framing words aside)."""
         return set(facts.terms - framing()) - matched(facts.terms, self.asked.terms)
-
-
-@functools.cache
-def framing() -> frozenset[str]:
-    """Words that frame or join a claim but state no fact ("The answer is …",
-    "according to note 1"),
-    stemmed: built on first use, since the stemmer takes a second to import.
-
-    >>> sorted(framing())[:4]
-    ['about', 'accord', 'also', 'answer']
-    """
-    return frozenset(
-        lexical_tokens(
-            [
-                "answer correct according note notes outline say says said mention "
-                "also can could may might "
-                "out up down over off about into onto via per well one ones"
-            ]
-        )[0]
-    )
 
 
 def says_nothing(text: str) -> bool:
@@ -320,47 +244,6 @@ def says_nothing(text: str) -> bool:
         or bool(DANGLING.search(text))
         or bool(STUTTER.search(text))
         or len(set(words)) < MIN_DISTINCT * len(words)
-    )
-
-
-def range_ends(text: str) -> frozenset[tuple[str, str]]:
-    """
-    >>> sorted(range_ends("Default 3s; Max 900s"))
-    [('3', 'default'), ('900', 'upper')]
-    """
-    return frozenset(
-        (match.group(0).replace(",", ""), end)
-        for match in _NUMBER.finditer(text)
-        for end, said in RANGE_ENDS.items()
-        if said.search(text[max(0, match.start() - RANGE_END_REACH) : match.start()])
-    )
-
-
-def misread_ends(claim: Facts, notes: Facts) -> bool:
-    """Whether the claim calls a number an end of a range the notes call it none of: "up to 3s"
-    where the notes say "Default 3s" (a number the notes leave unqualified may be either).
-
-    >>> notes = Facts.of("Default 3s; Max 900s")
-    >>> misread_ends(Facts.of("It runs up to 3s"), notes)
-    True
-    >>> misread_ends(Facts.of("By default it runs 3s, at most 900s"), notes)
-    False
-    """
-    for number in {n for n, _ in claim.ends}:
-        said = {end for n, end in notes.ends if n == number}
-        if said and not said & {end for n, end in claim.ends if n == number}:
-            return True
-    return False
-
-
-def _union(facts: list[Facts]) -> Facts:
-    return Facts(
-        frozenset().union(*(f.terms for f in facts)),
-        frozenset().union(*(f.numbers for f in facts)),
-        frozenset().union(*(f.names for f in facts)),
-        frozenset().union(*(f.digits for f in facts)),
-        frozenset().union(*(f.ends for f in facts)),
-        frozenset().union(*(f.turns for f in facts)),
     )
 
 
@@ -390,8 +273,3 @@ def _all_on_paths(words: frozenset[str] | set[str], lines: Sequence[OutlineLine]
     is on "Route53 › …", "Snowcone" is not on "Snow Family › …"."""
     steps = lexical_tokens([" ".join(step for ln in lines for step in ln.path[1:])])[0]
     return all(any(step.startswith(word) for step in steps) for word in words)
-
-
-def line_facts(line: OutlineLine) -> Facts:
-    """A line's facts include its parent's words: "Memory > 128mb to 10240 MB"."""
-    return Facts.of(" ".join(line.path[-2:]))

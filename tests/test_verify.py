@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from assistant_fakes import hit_notes, hits_for, outline_chunks
 
-from assistant.verify import Facts, Verdict, Verifier, split_citations
+from assistant.claims import Facts
+from assistant.verify import Verdict, Verifier, split_citations
 
 QUESTION = "How much memory can a Lambda function have?"
 
