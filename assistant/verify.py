@@ -83,7 +83,7 @@ class Verifier:
         self.titles = _short_titles(lines)
         # Words no claim draws from a line: every line lies under the outline's own title.
         self.unsaid = framing() | Facts.of(" ".join({ln.path[0] for ln in lines})).terms
-        self.subjects = _subjects(question, self.titles) - self.unsaid
+        self.subjects = _subjects(question, (w for _, w in self.titles.values())) - self.unsaid
         self.line_facts = {ln: line_facts(ln) for note in notes for ln in note.lines}
         self.own_words = {ln: Facts.of(ln.text).terms for ln in lines}
         self.note_facts = {
@@ -260,12 +260,12 @@ def _short_titles(
     }
 
 
-def _subjects(question: str, titles: Iterable[str]) -> frozenset[str]:
+def _subjects(question: str, title_words: Iterable[frozenset[str]]) -> frozenset[str]:
     """The words naming things a claim may say a number of: the question's names ("Snowcone",
     "Cost Explorer"; not its acronyms, which as often name what is asked of a thing: "RPO",
     "IOPS") and the words of the notes' short titles ("Short Polling")."""
     names = [name for name in NAME.findall(question.strip()) if not is_acronym(name)]
-    return Facts.of(" ".join([*titles, *names])).terms
+    return Facts.of(" ".join(names)).terms.union(*title_words)
 
 
 def _all_on_paths(words: frozenset[str] | set[str], lines: Sequence[OutlineLine]) -> bool:
