@@ -21,13 +21,14 @@ _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
 _UNIT = re.compile(r"(?<![\w.])(\d+(?:[.,]\d+)*)([A-Za-z])")
 # Words just before a number that say which end of a range it is: "Max 900s", "Default 3s", "up to
 # 900s", "the default timeout is 3s" (two words may come between).
+END_WORDS = {
+    "upper": r"max|maximum|up\s+to|upto|at\s+most|limit(?:ed)?\s+to|no\s+more\s+than",
+    "lower": r"min|minimum|at\s+least|no\s+less\s+than",
+    "default": r"default|defaults",
+}
 RANGE_ENDS = {
     end: re.compile(rf"\b(?:{words})(?:\s+[A-Za-z]+){{0,2}}\s*[:=]?\s*$", re.IGNORECASE)
-    for end, words in (
-        ("upper", r"max|maximum|up\s+to|upto|at\s+most|limit(?:ed)?\s+to|no\s+more\s+than"),
-        ("lower", r"min|minimum|at\s+least|no\s+less\s+than"),
-        ("default", r"default|defaults"),
-    )
+    for end, words in END_WORDS.items()
 }
 RANGE_END_REACH = 40  # characters read before a number for the end it is said to be
 # Words that turn or narrow what a sentence says ("is not", "only for"): a small model adds them

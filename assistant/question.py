@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
+from assistant.claims import END_WORDS
 from indexer.lexical import lexical_tokens
 from indexer.lines import OutlineLine
 from retriever.reading import read_question
@@ -102,7 +103,8 @@ AMOUNT_KINDS = {
 
 
 # Which end of a range a question asks for, and how a note states that end: "How long can a Lambda
-# function run?" asks for the upper bound that "Timeout › Max 900s" states, not "Default 3s".
+# function run?" asks for the upper bound that "Timeout › Max 900s" states, not "Default 3s". A note
+# states an end with the words that say which end a number is (`END_WORDS`) or a superlative.
 BOUNDS = {
     "upper": (
         re.compile(
@@ -110,17 +112,23 @@ BOUNDS = {
             r"how (long|large|big|many|much))\b",
             re.IGNORECASE,
         ),
-        re.compile(r"\b(max|maximum|up to|upto|limit|limits|at most|largest|longest)\b", re.I),
+        re.compile(rf"\b(?:{END_WORDS['upper']}|limits?|largest|longest)\b", re.I),
     ),
     "lower": (
         re.compile(r"\b(min|minimum|shortest|smallest|lowest|least|at least)\b", re.I),
-        re.compile(r"\b(min|minimum|at least|smallest|shortest)\b", re.I),
+        re.compile(rf"\b(?:{END_WORDS['lower']}|smallest|shortest)\b", re.I),
     ),
     "default": (
         re.compile(r"\b(default|by default|out of the box)\b", re.I),
-        re.compile(r"\b(default|defaults)\b", re.I),
+        re.compile(rf"\b(?:{END_WORDS['default']})\b", re.I),
     ),
 }
+# A range of numbers states both its ends: "3-63 characters", "1KB to 256KB", "between 0 and 20".
+NUMBER_RANGE = re.compile(
+    r"(?<![\w.])\d+(?:\.\d+)?\s*[A-Za-z]{0,5}\s*(?:-|–|\bto\b)\s*\d"
+    r"|\bbetween\s+\d+\S*\s+and\s+\d",
+    re.IGNORECASE,
+)
 
 
 def asked_bounds(text: str) -> frozenset[str]:
@@ -132,6 +140,12 @@ def asked_bounds(text: str) -> frozenset[str]:
 
 
 def states_bound(texts: Sequence[str], bounds: frozenset[str]) -> bool:
+    """
+    >>> states_bound(["Globally unique bucket names", "3-63 characters"], frozenset({"upper"}))
+    True
+    """
+    if bounds - {"default"} and any(NUMBER_RANGE.search(text) for text in texts):
+        return True
     return any(BOUNDS[bound][1].search(text) for bound in bounds for text in texts)
 
 

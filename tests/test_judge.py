@@ -61,6 +61,21 @@ def test_a_line_states_the_end_of_a_range_that_the_question_asks_for():
 
 
 @pytest.mark.parametrize(
+    "texts, bound, stated",
+    [
+        (["EC2 User Data", "Limited to 16KB"], "upper", True),
+        (["Bucket names", "3-63 characters"], "upper", True),
+        (["Bucket names", "3-63 characters"], "lower", True),
+        (["Long polling", "Wait time between 1 and 20 sec"], "lower", True),
+        (["Bucket names", "3-63 characters"], "default", False),
+        (["Visibility timeout", "30s"], "upper", False),
+    ],
+)
+def test_a_limit_or_a_range_of_numbers_states_its_ends(texts, bound, stated):
+    assert states_bound(texts, frozenset({bound})) is stated
+
+
+@pytest.mark.parametrize(
     "text, kinds",
     [
         ("How long can a Lambda function run?", {"duration"}),
