@@ -28,9 +28,12 @@ SIDES = re.compile(
     re.IGNORECASE,
 )
 LISTING_GROUPS = {0, 2}  # "difference between …", "compare …": the first side follows the keyword
+# A side ends where its clause does: "Polly vs Transcribe: which …", "X vs Y - what is each
+# built on?", "X and Y in terms of cost", "standard and FIFO topics in how many …".
 CLAUSE_END = re.compile(
-    r"[:;,?!]"
-)  # a side ends where its clause does: "Polly vs Transcribe: which …"
+    r"[:;,?!]|\s[-–—]\s|\s(?=(?:in|on|for|by)\s+(?:how|what|which|terms\s+of)\b)",
+    re.IGNORECASE,
+)
 # The word left dangling where a side was cut out: "between X and ?" → "between X ?".
 JOINER = re.compile(
     r"\s(?:and|or|with|to|from|vs\.?|versus|compared\s+(?:with|to)|rather\s+than|instead\s+of)"
@@ -72,6 +75,8 @@ def sides(question: str) -> tuple[Side, ...]:
     ['How do standard differ on order?', 'FIFO SNS topics differ on order?']
     >>> [side.text for side in sides("What separates Aurora, RDS and DynamoDB on cost?")]
     ['Aurora', 'RDS', 'DynamoDB on cost']
+    >>> [side.query for side in sides("Simple AD vs AD Connector - what is each built on?")]
+    ['Simple AD - what is each built on?', 'AD Connector - what is each built on?']
     """
     match = SIDES.search(question)
     if not match:

@@ -29,6 +29,15 @@ from assistant.sides import sides
             "Identity-based policies versus resource-based ones",
             [{"ident", "base", "polici"}, {"resourc", "base"}],
         ),
+        # a spaced dash or "in how/what/terms of" ends the last side: the ask after it is both's
+        (
+            "Simple AD vs AD Connector - what is each built on?",
+            [{"simpl", "ad"}, {"ad", "connector"}],
+        ),
+        (
+            "Difference between partition and spread groups in terms of size?",
+            [{"partit"}, {"spread", "group"}],
+        ),
         ("What does an SCP do?", []),
     ],
 )
