@@ -6,9 +6,10 @@ of what the note says it of (not "Snowcone" of "Snowmobile › 10PB"); no line's
 its sibling title ("Geoproximity routing" of "Weighted routing › eg canary"); every name
 (acronym, CamelCase, snake_case) appears in the note or the question; most of what it adds to the
 question (words and numbers) is written in a few lines of the note; every word that turns what
-it says ("not", "only") is in a line it draws on. A question back is no answer. A
-sentence citing the wrong note is re-cited to one that supports it; an uncited one gets the
-citation of its support; anything else is removed. The model's `[n]` markers become `Note`s as
+it says ("not", "only") is in a line it draws on. A question back is no answer, nor is a sentence
+in the asker's voice ("I created a network firewall but …"). A sentence citing the wrong note is
+re-cited to one that supports it; an uncited one gets the citation of its support; anything else
+is removed. The model's `[n]` markers become `Note`s as
 the sentence is read; everything after that passes the notes themselves. Does not: split the
 stream into sentences (sentences.py), read what a text asserts (claims.py) or number citations
 (answer.py).
@@ -37,6 +38,8 @@ DANGLING = re.compile(
     re.IGNORECASE,
 )
 STUTTER = re.compile(r"\b(\w+)[\s-]+\1\b", re.IGNORECASE)  # "Glue Glue", "data-data"
+# The asker's voice: "I created a network firewall but …" echoes the user; an answer says "you".
+ASKER = re.compile(r"(?<![\w/])I(?![\w/])|(?i:\b(?:my|we|our|me)\b)")
 MIN_SUPPORTED_SHARE = 0.6  # of a sentence's new words and numbers, found in its closest lines
 LINES_PER_CLAIM = 3  # a sentence may combine this many lines (a list, a comparison)
 MIN_FACTS = 2  # words or numbers a sentence takes from its note: "1." or "Data Brew" say nothing
@@ -232,15 +235,18 @@ class Verifier:
 
 def says_nothing(text: str) -> bool:
     """A list's heading ("It supports:"), a loop ("Cloud Security - Cloud Security"), a stutter
-    ("Glue Glue", "data-data"), a sentence cut off ("Cloudwatch event to"), or a question (the
-    model asking back, or echoing the user's).
+    ("Glue Glue", "data-data"), a sentence cut off ("Cloudwatch event to"), a question (the
+    model asking back, or echoing the user's) or a sentence in the asker's voice.
 
     >>> says_nothing("Security: Cloud Security - Cloud Security"), says_nothing("Spot saves 90%")
+    (True, False)
+    >>> says_nothing("I should check the agent"), says_nothing("Max I/O Performance Mode")
     (True, False)
     """
     words = lexical_tokens([text])[0]
     return (
         text.rstrip().endswith((":", "?"))
+        or bool(ASKER.search(text))
         or bool(DANGLING.search(text))
         or bool(STUTTER.search(text))
         or len(set(words)) < MIN_DISTINCT * len(words)

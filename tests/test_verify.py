@@ -137,6 +137,12 @@ def test_a_sentence_cut_off_mid_clause_is_removed(verifier):
     assert verifier.check("Lambda memory ranges from 128mb to 10240 MB [1] and the").notes == ()
 
 
+def test_a_sentence_in_the_askers_voice_is_removed(verifier):
+    assert verifier.check("Lambda memory ranges from 128mb to 10240 MB [1].").notes
+    assert verifier.check("I set Lambda memory from 128mb to 10240 MB [1].").notes == ()
+    assert verifier.check("Our Lambda memory ranges from 128mb to 10240 MB [1].").notes == ()
+
+
 def test_sentence_that_only_restates_the_question_is_removed(verifier):
     assert verifier.check("A Lambda function can have memory [1].").notes == ()
 
