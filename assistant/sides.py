@@ -177,8 +177,11 @@ def known_sides(
 
 
 def _names_side(judge: Judge, title: str, words: frozenset[str], every: bool = True) -> bool:
-    """Whether a line under the title names all of these words (`every`), else any of them."""
-    texts = [judge.index.lines[p].text for p in judge.under(title)]
+    """Whether a line under the title names all of these words (`every`), its path's steps counting
+    ("SNS standard" is named by "SNS › … › Topic › Types › Standard"), else any of them in its own
+    text ("gp3" names no volume: "EBS" above it does not count)."""
+    lines = [judge.index.lines[p] for p in judge.under(title)]
+    texts = [" ".join(line.path[1:]) if every else line.text for line in lines]
     found = words.issubset if every else words.intersection
     return bool(texts) and any(found(set(tokens)) for tokens in lexical_tokens(texts))
 

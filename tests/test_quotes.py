@@ -73,6 +73,12 @@ def test_a_comparison_on_the_seed_quotes_both_sides(seed_index):
             "Compare EKS on Outposts, ECS Anywhere and EKS Anywhere",
             ["Outpost rack", "own on-premises infra", "Run K8s cluster on own hardware"],
         ),
+        # "topics" is written once, on the FIFO side; "SNS › … › Topic › Types › Standard" is the
+        # standard side's, SNS written above the Topic title
+        (
+            "What's the difference between SNS standard and FIFO topics in how many topics I get?",
+            ["100000 topics", "1000 FIFO topics"],
+        ),
         # "gp3 › 20% cheaper than gp2" names gp2 but is gp3's: gp2's own node is quoted too
         ("gp2 vs gp3 volumes: which is cheaper?", ["5.4 million credits", "20% cheaper than gp2"]),
         # IAM is both sides' topic, though only one side writes it
