@@ -39,6 +39,7 @@ if (
 
 from core.settings import Settings  # noqa: E402
 from core.startup import start  # noqa: E402
+from indexer.lines import OutlineLine  # noqa: E402
 
 start()
 
@@ -100,6 +101,11 @@ def write_outline(tmp_path: Path, text: str | bytes, name: str = "notes.md") -> 
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
     return path
+
+
+def path_line(*path: str) -> OutlineLine:
+    """An outline line with this path (its text the last step), at line `len(path)`."""
+    return OutlineLine("notes.md", len(path), path, 0)
 
 
 def content_lines(text: str) -> set[int]:

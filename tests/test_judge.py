@@ -1,106 +1,17 @@
-"""The answer judge: how it reads a question, its signals, its fitting, the stored weights, and its
-refusals on the seed (what it quotes: test_quotes.py)."""
+"""The answer judge: its signals, its fitting, the stored weights, and its refusals on the seed
+(how it reads a question: test_question.py; what it quotes: test_quotes.py)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import extractive_answer
+from conftest import extractive_answer, path_line
 
 from assistant.fitting import choose_threshold, fold_of, logistic
 from assistant.judge import Weights
-from assistant.question import (
-    Question,
-    asked_bounds,
-    asked_kinds,
-    matched,
-    states_bound,
-    states_kind,
-)
+from assistant.question import Question
 from assistant.signals import QUESTION_SIGNALS, SIGNALS
 from core.errors import BranchwiseError
-from indexer.lines import OutlineLine
-
-
-def line(*path: str) -> OutlineLine:
-    return OutlineLine("notes.md", len(path), path, 0)
-
-
-def test_a_question_names_the_titles_it_uses_and_asks_for_the_rest():
-    lines = [line("Cloud", "SQS", "Limits", "Max message size 256KB")]
-
-    question = Question.read("What is the largest message an SQS queue accepts?", lines)
-
-    assert question.named == {"SQS"}
-    assert {"largest", "messag", "accept"} <= question.detail and "sqs" not in question.detail
-    assert question.asks_amount and question.kinds == {"size"}
-    # what the judge embeds apart: the asked detail in the question's own words, the topic out
-    assert question.detail_text == "largest message queue accepts"
-
-
-def test_modal_verbs_ask_rather_than_name():
-    question = Question.read("What's the longest a Lambda invocation may run?", [])
-
-    assert "may" not in question.detail and "may" not in question.detail_text.split()
-
-
-def test_a_question_names_a_title_written_as_one_word_in_two():
-    lines = [line("Cloud", "Route53", "Hosted zones", "Alias")]
-
-    question = Question.read("What does a Route 53 alias record point at?", lines)
-
-    assert "Route53" in question.named
-
-
-def test_a_line_states_the_end_of_a_range_that_the_question_asks_for():
-    upper = asked_bounds("How long can a Lambda function run?")
-
-    assert upper == {"upper"} and asked_bounds("What is the default timeout?") == {"default"}
-    assert states_bound(["Timeout", "Max 900s"], upper)
-    assert not states_bound(["Timeout", "Default 3s"], upper)
-
-
-@pytest.mark.parametrize(
-    "texts, bound, stated",
-    [
-        (["EC2 User Data", "Limited to 16KB"], "upper", True),
-        (["Bucket names", "3-63 characters"], "upper", True),
-        (["Bucket names", "3-63 characters"], "lower", True),
-        (["Long polling", "Wait time between 1 and 20 sec"], "lower", True),
-        (["Bucket names", "3-63 characters"], "default", False),
-        (["Visibility timeout", "30s"], "upper", False),
-    ],
-)
-def test_a_limit_or_a_range_of_numbers_states_its_ends(texts, bound, stated):
-    assert states_bound(texts, frozenset({bound})) is stated
-
-
-@pytest.mark.parametrize(
-    "text, kinds",
-    [
-        ("How long can a Lambda function run?", {"duration"}),
-        ("What's the biggest object S3 stores?", {"size"}),
-        ("How much does Route 53 charge per hosted zone?", {"price"}),
-        ("What does an SCP do?", set()),
-    ],
-)
-def test_asked_kinds(text, kinds):
-    assert asked_kinds(text) == kinds
-
-
-def test_a_line_states_a_kind_of_amount_only_with_its_unit():
-    assert states_kind("Max 900s", frozenset({"duration"}))
-    assert not states_kind("Default 1000 per region", frozenset({"duration"}))
-    assert states_kind("Max message size 256KB", frozenset({"size"}))
-    # a price is an amount of money (or none at all), not the word "per" alone
-    assert not states_kind("Priced per secrets and API calls per month", frozenset({"price"}))
-    assert states_kind("$0.40 per secret per month", frozenset({"price"}))
-    assert states_kind("0.40 per month", frozenset({"price"}))
-    assert states_kind("Free for <10000 parameters", frozenset({"price"}))
-
-
-def test_words_match_on_a_shared_start():
-    assert matched({"time", "queue"}, {"timeout"}) == {"time"}
 
 
 def test_logistic_regression_finds_the_separating_signal():
@@ -263,7 +174,7 @@ def test_a_refusal_names_the_topic_it_covers_and_the_closest_lines():
     from assistant.answer_text import REFUSAL, refusal_text
     from assistant.judge import Judgement, ScoredLine
 
-    closest = ScoredLine(line("Cloud", "SQS", "Limits", "Max message size 256KB"), 0.1)
+    closest = ScoredLine(path_line("Cloud", "SQS", "Limits", "Max message size 256KB"), 0.1)
     about_sqs = Question.read("Can SQS queues be tagged?", [closest.line])
     how_many = Question.read("How many queues can one account hold in SQS?", [closest.line])
     off_topic = Question.read("What is the boiling point of water?", [closest.line])
@@ -283,7 +194,7 @@ def test_a_refusal_names_the_topic_below_the_outline_section_that_files_it():
     from assistant.answer_text import refusal_text
     from assistant.judge import Judgement, ScoredLine
 
-    closest = ScoredLine(line("Cloud", "Messaging", "SQS", "Polling", "Long polling"), 0.1)
+    closest = ScoredLine(path_line("Cloud", "Messaging", "SQS", "Polling", "Long polling"), 0.1)
     about_sqs = Question.read("What is the largest message an SQS queue takes?", [closest.line])
 
     text = refusal_text(Judgement(about_sqs, (closest,), 0.1, 0.5))
