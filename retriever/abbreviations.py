@@ -3,10 +3,12 @@
 writes is read as the initials of an outline title when exactly one title has them, and the title
 is written after it: "kds (Kinesis Data Streams)". Initials are taken from the title's words and
 the parts of a CamelCase word ("CloudWatch": C, W), a capitalised part whole or by its first
-letter ("Network ACL": NACL or NA); a word typed in capitals may also lead with an "A" for AWS
-("ACM": Certificate Manager). Two titles with the same initials leave the word as written. A word
-the embedding model knows whole is English ("am", "US", and so also "ta", "cw"), not initials, as
-is chat shorthand ("pls"). Does not: search (search.py) or correct spelling (spelling.py).
+letter ("Network ACL": NACL or NA), and in a capitalised name a small word by its first letter or
+not at all ("Point in Time Recovery": PITR or PTR); a word typed in capitals may also lead with an
+"A" for AWS ("ACM": Certificate Manager). Two titles with the same initials leave the word as
+written; titles that differ only in case are one title. A word the embedding model knows whole is
+English ("am", "US", and so also "ta", "cw"), not initials, as is chat shorthand ("pls").
+Does not: search (search.py) or correct spelling (spelling.py).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Iterable
 
 MAX_LETTERS = 5  # longer words are words, not initials
 MAX_TITLE_WORDS = 5  # a title with more words is a note, not a name
-# Words a title's initials leave out ("Point in time recovery": PITR).
+# Words a title's initials may keep or leave out ("Point in time recovery": PITR, PTR).
 SMALL_WORDS = frozenset("a an and as at by for in of on or the to with".split())
 CHAT_SHORTHAND = frozenset("pls plz thx tho btw imo fyi asap lol idk afaik iirc tbh".split())
 WORD = re.compile(r"(?<![\w-])[A-Za-z]{2,%d}(?![\w-])" % (MAX_LETTERS + 1))
@@ -32,11 +34,13 @@ class Abbreviations:
     def __init__(
         self, titles: Iterable[str], words: frozenset[str], english: frozenset[str] = frozenset()
     ):
-        found: dict[str, set[str]] = defaultdict(set)
-        for title in titles:
+        found: dict[str, dict[str, str]] = defaultdict(dict)  # initials → lower-case → title
+        for title in sorted(titles):
             for letters in initials(title):
-                found[letters].add(title)
-        self.titles = {letters: title for letters, (title, *others) in found.items() if not others}
+                found[letters].setdefault(title.lower(), title)
+        self.titles = {
+            letters: next(iter(same.values())) for letters, same in found.items() if len(same) == 1
+        }
         # never read as initials: the outline's own words (lower-case), and English
         self.words, self.english = words, english
 
@@ -82,14 +86,22 @@ def initials(title: str) -> set[str]:
     ['na', 'nacl']
     >>> sorted(initials("CloudWatch"))
     ['cw']
+    >>> sorted(initials("Point in Time Recovery"))
+    ['pitr', 'ptr']
     """
-    words = [w for w in PARENTHESES.sub(" ", title).split() if w.lower() not in SMALL_WORDS]
-    if not words or len(words) > MAX_TITLE_WORDS:
+    words = PARENTHESES.sub(" ", title).split()
+    named = [w for w in words if w.lower() not in SMALL_WORDS]
+    if not named or len(named) > MAX_TITLE_WORDS:
         return set()
+    # small words count in a name ("Point in Time Recovery"), not a note ("Choose VPC and subnet")
+    name = len(named) > 1 and all(w[0].isupper() for w in named)
     if words[0].lower() in ("aws", "amazon"):
         words = words[1:]
     variants = [""]
     for word in words:
+        if word.lower() in SMALL_WORDS:
+            variants += [v + word[0] for v in variants] if name else []
+            continue
         for part in PART.findall(word):
             whole = part.isdigit() or (part.isupper() and len(part) > 1)
             ends = {part[0], part} if whole else {part[0]}

@@ -177,3 +177,17 @@ def test_initials_of_a_title_are_searched_as_the_title(handbook: Retriever) -> N
     assert holds(retrieval.hits[0], "Bicycle maintenance")
     # English the model knows whole stays a word ("us"), as do words of the outline
     assert handbook.abbreviations.expand("send it to us") == "send it to us"
+
+
+def test_a_names_small_words_may_count_in_its_initials_and_case_alone_is_no_second_title():
+    from retriever.abbreviations import Abbreviations
+
+    abbreviations = Abbreviations(
+        ["Point in Time Recovery", "Point in time recovery", "Choose VPC and subnet"], frozenset()
+    )
+
+    assert abbreviations.expand("pitr window") == "pitr (Point in Time Recovery) window"
+    assert abbreviations.expand("ptr window") == "ptr (Point in Time Recovery) window"
+    # a note is not a name: its small words never count
+    assert abbreviations.expand("cvs") == "cvs (Choose VPC and subnet)"
+    assert abbreviations.expand("cvas") == "cvas"
