@@ -53,6 +53,9 @@ LED_CONSTRAINT = re.compile(
     r"(?:\b(?:with|in|at|for|by)\s+)?(?:\b(?:the|a|an)\s+)?(?:" + CONSTRAINT.pattern + ")",
     re.IGNORECASE,
 )
+# What the asker rules out: "… rather than one that requires the root user." An answer must not
+# match it, so the judge does not read it.
+RULED_OUT = re.compile(r"\s*\b(?:rather than|instead of)\b[^.?!;,]*", re.IGNORECASE)
 # "Which EC2 pricing option is …", "What type of storage should …": the asked thing is between.
 ASKED = re.compile(
     r"^(?:which|what)\s+(?:(?:type|kind|sort|combination|set)s?\s+of\s+)?(?P<thing>.+?)\s+"
@@ -92,13 +95,17 @@ class QuestionParts:
 
     @property
     def focus(self) -> str:
-        """The ask and the stated needs, constraints taken out: what an answer must fit.
+        """The ask and the stated needs, constraints and what they rule out taken out: what an
+        answer must fit.
 
         >>> question = "We host videos. Users must stream them fast. What is most cost-effective?"
         >>> read_question(question).focus
         'Users must stream them fast. What is?'
+        >>> read_question("We sign URLs. We want keys rather than the root user. How?").focus
+        'We want keys. How?'
         """
-        return without_constraints(" ".join([*self.needs, *self.sub_questions, self.ask]))
+        needs = " ".join([*self.needs, *self.sub_questions, self.ask])
+        return without_constraints(RULED_OUT.sub("", needs))
 
 
 def split_sentences(text: str) -> list[str]:
