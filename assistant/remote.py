@@ -83,6 +83,11 @@ class RemoteGenerator:
             api_key=api_key or PLACEHOLDER_KEY,
             max_retries=max_retries,
             timeout=openai.Timeout(timeout, connect=CONNECT_TIMEOUT),
+            # The SDK's own default client closes itself in `__del__`, which at interpreter exit
+            # can run after its HTTP module is torn down and print "Exception ignored … CLOSED"
+            # (seen after a test run, with an app-cached generator). Its plain alias has no
+            # `__del__`; the connections close with the process.
+            http_client=openai.DefaultHttpxClient(),
         )
 
     @property

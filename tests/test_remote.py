@@ -32,6 +32,14 @@ def stub() -> Iterator[StubServer]:
     server.server_close()
 
 
+def test_the_http_client_has_no_finaliser_to_fail_at_interpreter_exit() -> None:
+    # The SDK's default client closes itself in `__del__`; a generator cached by the app is
+    # finalised at exit, after its HTTP module's globals are gone: "Exception ignored … CLOSED".
+    client = RemoteGenerator("http://127.0.0.1:9", MODEL)._client._client
+
+    assert getattr(type(client), "__del__", None) is None
+
+
 def closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
