@@ -23,7 +23,7 @@ from typing import Iterable, Sequence
 
 from assistant.claims import Facts, framing, line_facts, misread_ends, union
 from assistant.prompt import Note
-from assistant.question import NAME, is_acronym, matched
+from assistant.question import NAME, ask_of, is_acronym, matched
 from indexer.lexical import lexical_tokens
 from indexer.lines import OutlineLine
 
@@ -51,6 +51,7 @@ SHORT_TITLE = 3  # words: a title this short names a thing ("Short Polling", "Sn
 # Titles this deep or deeper name things; above are the outline's sections ("Storage", "VPC"), and a
 # sentence may name one while it draws on lines of another.
 SECTION_DEPTH = 2
+NUMBER_AFTER = re.compile(r"\s?(\d+)\b")
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,8 @@ class Verifier:
         # Words no claim draws from a line: every line lies under the outline's own title.
         self.unsaid = framing() | Facts.of(" ".join({ln.path[0] for ln in lines})).terms
         self.subjects = _subjects(question, (w for _, w in self.titles.values())) - self.unsaid
+        written = union([Facts.of(" › ".join(ln.path)) for ln in lines]).terms
+        self.unwritten = _unwritten_names(question, written) - self.unsaid
         self.line_facts = {ln: line_facts(ln) for note in notes for ln in note.lines}
         self.own_words = {ln: Facts.of(ln.text).terms for ln in lines}
         self.note_facts = {
@@ -103,6 +106,8 @@ class Verifier:
         cited = tuple(self.notes[n - 1] for n in numbers)
         claim = Facts.of(text)
         if not (self._new(claim) or claim.numbers) or says_nothing(text):
+            return Verdict(text, (), ())
+        if matched(self.unwritten, claim.terms):
             return Verdict(text, (), ())
         if cited and self.supports(text, claim, cited):
             notes = tuple(note for note in cited if self._share(claim, (note,)) > 0)
@@ -272,6 +277,41 @@ def _subjects(question: str, title_words: Iterable[frozenset[str]]) -> frozenset
     "IOPS") and the words of the notes' short titles ("Short Polling")."""
     names = [name for name in NAME.findall(question.strip()) if not is_acronym(name)]
     return Facts.of(" ".join(names)).terms.union(*title_words)
+
+
+def _unwritten_names(question: str, written: frozenset[str]) -> frozenset[str]:
+    """The words of the names in the question's ask of which the notes write no word: a sentence
+    that repeats one says something of it that the notes never say ("EKS supports Windows worker
+    nodes" for "Does EKS support Windows worker nodes?", with notes that never say Windows). A
+    name with one word written ("Amazon Macie" where the notes say "Macie") is written. Acronyms
+    are not read (notes often write out what a question abbreviates: "EFA"), nor are the names of
+    a scenario's situation, which an answer may name ("for the SAP workload").
+
+    >>> notes = Facts.of("EKS › Worker Nodes › Must configure user data")
+    >>> sorted(_unwritten_names("Does Amazon EKS run Windows nodes?", notes.terms))
+    ['window']
+    """
+    unwritten: set[str] = set()
+    for run in _name_runs(ask_of(question).strip()):
+        if not matched(Facts.of(" ".join(run)).terms, written):
+            unwritten.update(Facts.of(" ".join(w for w in run if not is_acronym(w))).terms)
+    return frozenset(unwritten)
+
+
+def _name_runs(text: str) -> list[list[str]]:
+    """The names of a text, neighbours joined: [["Amazon", "EKS"], ["Windows"]]. A number after a
+    name is part of it, written as one word: "Route 53" is "Route53"."""
+    runs: list[list[str]] = []
+    end = -2
+    for match in NAME.finditer(text):
+        number = NUMBER_AFTER.match(text, match.end())
+        word = match.group(0) + (number.group(1) if number else "")
+        if runs and match.start() == end + 1:
+            runs[-1].append(word)
+        else:
+            runs.append([word])
+        end = match.end()
+    return runs
 
 
 def _all_on_paths(words: frozenset[str] | set[str], lines: Sequence[OutlineLine]) -> bool:

@@ -107,6 +107,21 @@ def test_a_number_said_of_another_thing_than_its_line_is_under_removes_the_sente
     assert numbers(checked.check("It holds 100PB [1].")) == (1,)
 
 
+def test_a_name_the_question_asks_about_and_no_note_writes_removes_the_sentence():
+    outline = (
+        "# Notes\n## Containers\n### EKS\n- Worker Nodes\n  - Must have DNS support for the VPC\n"
+        "  - Must configure user data\n"
+    )
+    checked = verifier_over(outline, "Does Amazon EKS support Windows worker nodes?", "DNS")
+
+    assert numbers(checked.check("EKS worker nodes must configure user data [1].")) == (1,)
+    assert numbers(checked.check("Amazon EKS worker nodes must have DNS support [1].")) == (1,)
+    assert (
+        numbers(checked.check("EKS supports Windows worker nodes, but must have DNS support [1]."))
+        == ()
+    )
+
+
 def test_a_line_said_of_its_sibling_title_removes_the_sentence():
     outline = (
         "# Notes\n## DNS\n### Routing\n- Weighted routing\n  - eg canary testing\n"
