@@ -107,19 +107,22 @@ def test_a_number_said_of_another_thing_than_its_line_is_under_removes_the_sente
     assert numbers(checked.check("It holds 100PB [1].")) == (1,)
 
 
-def test_a_name_the_question_asks_about_and_no_note_writes_removes_the_sentence():
+def test_what_the_question_asks_and_no_note_writes_removes_the_sentence():
     outline = (
         "# Notes\n## Containers\n### EKS\n- Worker Nodes\n  - Must have DNS support for the VPC\n"
-        "  - Must configure user data\n"
+        "  - Must configure user data\n## Security\n### WAF\n- Common Scenarios\n"
+        "  - Block requests from a specific user agent\n"
     )
-    checked = verifier_over(outline, "Does Amazon EKS support Windows worker nodes?", "DNS")
+    nodes = verifier_over(outline, "Does Amazon EKS support Windows worker nodes?", "DNS")
+    requests = verifier_over(
+        outline, "Can WAF block requests by the country they come from?", "agent"
+    )
 
-    assert numbers(checked.check("EKS worker nodes must configure user data [1].")) == (1,)
-    assert numbers(checked.check("Amazon EKS worker nodes must have DNS support [1].")) == (1,)
-    assert (
-        numbers(checked.check("EKS supports Windows worker nodes, but must have DNS support [1]."))
-        == ()
-    )
+    assert numbers(nodes.check("EKS worker nodes must configure user data [1].")) == (1,)
+    assert numbers(nodes.check("Amazon EKS worker nodes must have DNS support [1].")) == (1,)
+    assert numbers(nodes.check("EKS supports Windows worker nodes, with DNS support [1].")) == ()
+    assert numbers(requests.check("WAF can block requests from a specific user agent [1].")) == (1,)
+    assert numbers(requests.check("WAF blocks by country and a specific user agent [1].")) == ()
 
 
 def test_a_line_said_of_its_sibling_title_removes_the_sentence():
