@@ -4,7 +4,9 @@ A sentence is kept only when a note supports it: every number in it appears in t
 is called no other end of a range than the note calls it ("up to 3s" of "Default 3s") and is said
 of what the note says it of (not "Snowcone" of "Snowmobile › 10PB"); no line's words are said of
 its sibling title ("Geoproximity routing" of "Weighted routing › eg canary"); every name
-(acronym, CamelCase, snake_case) appears in the note or the question; most of what it adds to the
+(acronym, CamelCase, snake_case) appears in the note or the question, and nothing the question's
+ask names (or asks, when it is asked yes or no) that no note writes appears at all ("EKS supports
+Windows worker nodes" of notes that never say Windows); most of what it adds to the
 question (words and numbers) is written in a few lines of the note; every word that turns what
 it says ("not", "only") is in a line it draws on. A question back is no answer, nor is a sentence
 in the asker's voice ("I created a network firewall but …"). A sentence citing the wrong note is
