@@ -38,12 +38,14 @@ ASKING_WORDS = (
 WORD = re.compile(r"[A-Za-z0-9]+")
 PARENTHESES = re.compile(r"\(([^)]*)\)")
 PREFIX = 4  # "time" and "timeout", "data" and "databrew": a shared start this long is the same word
+# After "limit", what makes it the verb: "to limit what it can reach", not "a size limit on …".
+VERB_OBJECT = r"(?!\s+(?:what|who|whom|which|where|how|access|traffic)\b)"
 # A question asking for an amount: how many/much/long…, a limit, a size, a price.
 AMOUNT_QUESTION = re.compile(
     r"\bhow (many|much|long|large|big|far|often|fast|small|soon|quickly)\b"
     r"|\b(max|maximum|min|minimum|size|"
     r"costs?|prices?|priced|pricing|percent|percentage|largest|smallest|longest|shortest|highest|"
-    r"lowest|limits?|quota|duration|timeout|retention|retained|kept)\b",
+    rf"lowest|(?<!\bto )limits?{VERB_OBJECT}|quota|duration|timeout|retention|retained|kept)\b",
     re.IGNORECASE,
 )
 # A number ("4 days", "10GB", "5-300"), not an ordinal ("3rd party") nor inside a name ("EC2"), or a
@@ -108,7 +110,8 @@ AMOUNT_KINDS = {
 BOUNDS = {
     "upper": (
         re.compile(
-            r"\b(max|maximum|longest|largest|biggest|highest|most|at most|up to|limit|"
+            r"\b(max|maximum|longest|largest|biggest|highest|most|at most|up to|"
+            rf"(?<!\bto )limit{VERB_OBJECT}|"
             r"how (long|large|big|many|much))\b",
             re.IGNORECASE,
         ),

@@ -51,6 +51,20 @@ def test_a_line_states_the_end_of_a_range_that_the_question_asks_for():
 
 
 @pytest.mark.parametrize(
+    "text, amount",
+    [
+        ("Is there a size limit on what a CMK can encrypt?", True),
+        ("sns fifo topic throughput limit pls", True),
+        ("Can I attach a policy to a VPC endpoint to limit what it can reach?", False),
+        ("How do I limit access to my bucket?", False),
+    ],
+)
+def test_limit_the_noun_asks_an_upper_end_and_limit_the_verb_asks_nothing(text, amount):
+    assert Question.read(text, []).asks_amount is amount
+    assert (asked_bounds(text) == {"upper"}) is amount
+
+
+@pytest.mark.parametrize(
     "texts, bound, stated",
     [
         (["EC2 User Data", "Limited to 16KB"], "upper", True),
