@@ -2,8 +2,9 @@
 
 A follow-up such as "and the FIFO one?" or "what about its max size?" names no topic, so searched
 alone it finds nothing useful. When a question looks like a follow-up — short, or opening with
-"and"/"what about", or leaning on a pronoun (it, its, they, that one …) — it is searched together
-with the previous question and the path of the chunk the previous answer cited first, e.g.
+"and"/"what about", or leaning on a pronoun (it, its, they, that one …) with no name before it —
+it is searched together with the previous question and the path of the chunk the previous answer
+cited first, e.g.
 "SQS › Queue types  What is the max message size of a standard queue?  and the FIFO one?".
 Stand-alone questions are searched as asked. Does not: search (retriever/) or prompt (prompt.py).
 """
@@ -14,6 +15,7 @@ import re
 from typing import Sequence
 
 from assistant.answer import Turn
+from assistant.question import NAME
 
 SHORT_WORDS = 5  # a question of at most this many words, after a chat started, is a follow-up
 _OPENER = re.compile(r"^\s*(?:and|or|but|also|so|then|what about|how about|and what about)\b", re.I)
@@ -23,6 +25,8 @@ _POINTER = re.compile(
     r"(?:this|that|the \w+) ones?)\b",
     re.I,
 )
+# Names that `NAME` leaves out: a capital and then a digit or another capital ("S3", "EC2").
+_CODE_NAME = re.compile(r"\b[A-Z]\w*[A-Z0-9]\w*\b")
 
 
 def is_follow_up(question: str, history: Sequence[Turn]) -> bool:
@@ -36,7 +40,15 @@ def is_follow_up(question: str, history: Sequence[Turn]) -> bool:
     if not history:
         return False
     words = re.findall(r"[\w'-]+", question)
-    return len(words) <= SHORT_WORDS or bool(_OPENER.match(question) or _POINTER.search(question))
+    return len(words) <= SHORT_WORDS or bool(_OPENER.match(question)) or _leans_on_pronoun(question)
+
+
+def _leans_on_pronoun(question: str) -> bool:
+    """A pronoun with no name before it: "Does it keep messages in order?", not "Can AWS WAF block
+    requests based on the country they come from?", whose "they" points within the question."""
+    pointer = _POINTER.search(question)
+    before = question[: pointer.start()].strip() if pointer else ""
+    return bool(pointer) and not (NAME.search(before) or _CODE_NAME.search(before))
 
 
 def retrieval_query(question: str, history: Sequence[Turn]) -> str:

@@ -17,6 +17,8 @@ from assistant.followup import is_follow_up, retrieval_query
         ("Timeout?", True),
         ("What is the maximum message size of a standard SQS queue?", False),
         ("Which service should I use when that limit is too small?", False),
+        ("Can AWS WAF block requests based on the country they come from?", False),
+        ("How does S3 replicate its objects to another region?", False),
     ],
 )
 def test_follow_up_detection(question, expected):
