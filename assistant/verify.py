@@ -13,8 +13,8 @@ in the asker's voice ("I created a network firewall but …"). A sentence citing
 re-cited to one that supports it; an uncited one gets the citation of its support; anything else
 is removed. The model's `[n]` markers become `Note`s as
 the sentence is read; everything after that passes the notes themselves. Does not: split the
-stream into sentences (sentences.py), read what a text asserts (claims.py) or number citations
-(answer.py).
+stream into sentences (sentences.py), read what a text asserts (claims.py) or what a question
+asks that the notes never write (unwritten.py), or number citations (answer.py).
 """
 
 from __future__ import annotations
@@ -25,15 +25,8 @@ from typing import Iterable, Sequence
 
 from assistant.claims import Facts, framing, line_facts, misread_ends, union
 from assistant.prompt import Note
-from assistant.question import (
-    AMOUNT_QUESTION,
-    BOUNDS,
-    NAME,
-    Question,
-    ask_of,
-    is_acronym,
-    matched,
-)
+from assistant.question import NAME, is_acronym, matched
+from assistant.unwritten import unwritten_asked
 from indexer.lexical import lexical_tokens
 from indexer.lines import OutlineLine
 
@@ -61,13 +54,6 @@ SHORT_TITLE = 3  # words: a title this short names a thing ("Short Polling", "Sn
 # Titles this deep or deeper name things; above are the outline's sections ("Storage", "VPC"), and a
 # sentence may name one while it draws on lines of another.
 SECTION_DEPTH = 2
-WORDS = re.compile(r"[A-Za-z0-9]+")
-SHORT_WORD = 3  # letters: "dx", "ssm", "kds" typed for what notes write out
-# An ask to be answered yes or no: "Does EKS support …?", "Can WAF block …?"
-YES_OR_NO = re.compile(
-    r"^(?:is|are|was|were|does|do|did|can|could|will|would|should|has|have|may|must)\b", re.I
-)
-ASKING_AMOUNTS = (AMOUNT_QUESTION, *(asks for asks, _ in BOUNDS.values()))
 
 
 @dataclass(frozen=True)
@@ -104,9 +90,7 @@ class Verifier:
         # Words no claim draws from a line: every line lies under the outline's own title.
         self.unsaid = framing() | Facts.of(" ".join({ln.path[0] for ln in lines})).terms
         self.subjects = _subjects(question, (w for _, w in self.titles.values())) - self.unsaid
-        # every word the notes write, with digits too: "Route 53" is written as "Route53"
-        written = frozenset(lexical_tokens([" ".join(" ".join(ln.path) for ln in lines)])[0])
-        self.unwritten = _unwritten_asked(question, lines, written) - self.unsaid
+        self.unwritten = unwritten_asked(question, lines) - self.unsaid
         self.line_facts = {ln: line_facts(ln) for note in notes for ln in note.lines}
         self.own_words = {ln: Facts.of(ln.text).terms for ln in lines}
         self.note_facts = {
@@ -294,78 +278,6 @@ def _subjects(question: str, title_words: Iterable[frozenset[str]]) -> frozenset
     "IOPS") and the words of the notes' short titles ("Short Polling")."""
     names = [name for name in NAME.findall(question.strip()) if not is_acronym(name)]
     return Facts.of(" ".join(names)).terms.union(*title_words)
-
-
-def _unwritten_asked(
-    question: str, lines: Sequence[OutlineLine], written: frozenset[str]
-) -> frozenset[str]:
-    """What the question's ask names, or asks if asked yes or no, that no note writes: a sentence
-    repeating it states what the notes never said. "Does EKS support Windows worker nodes?" with
-    notes that never say Windows: "EKS supports Windows worker nodes, …"; "Can AWS WAF block
-    requests based on which country they come from?", with notes that never say country: "AWS WAF
-    can block requests based on country, …".
-
-    A name is read unless one of its words is written ("Amazon Macie" where the notes say "Macie")
-    or it is an acronym (notes write out what a question abbreviates: "EFA"). Of a yes-or-no ask,
-    its asked detail (its words outside the titles it names) is read too, but for words of three
-    letters or fewer ("dx", "ssm"), words asking for an amount or an end of a range ("maximum"), and
-    the word right after a title ("function" of "Lambda function"). Other asks are not read beyond
-    their names: an answer often repeats them ("The smallest file EFS lifecycle management moves to
-    infrequent access is 128kb"). A scenario's situation is not read: an answer may name it.
-
-    >>> notes = Facts.of("EKS › Worker Nodes › Must configure user data")
-    >>> sorted(_unwritten_asked("Can Amazon EKS run Windows nodes at most?", [], notes.terms))
-    ['window']
-    """
-    ask = ask_of(question).strip()
-    runs = _name_runs(ask)
-    asked = Facts.of(" ".join(word for run in runs for word in run)).terms
-    spared = _spared(ask, runs, written)
-    if YES_OR_NO.match(ask):
-        read = Question.read(question, lines)
-        asked |= read.detail
-        spared |= _after_titles(ask, Facts.of(" ".join(read.named)).terms)
-    unwritten = asked - matched(asked, written) - spared
-    return frozenset(word for word in unwritten if len(word) > SHORT_WORD)
-
-
-def _spared(ask: str, runs: list[list[str]], written: frozenset[str]) -> frozenset[str]:
-    """Words of the ask that a sentence may repeat though no note writes them: acronyms, a name
-    one word of which the notes write, and the words asking for an amount or an end of a range."""
-    words = [
-        word
-        for run in runs
-        for word in run
-        if is_acronym(word) or matched(Facts.of(" ".join(run)).terms, written)
-    ]
-    words += [m.group(0) for pattern in ASKING_AMOUNTS for m in pattern.finditer(ask)]
-    return Facts.of(" ".join(words)).terms
-
-
-def _after_titles(text: str, title_words: frozenset[str]) -> frozenset[str]:
-    """The words right after a title's words: what a question asks of is often a title and the
-    noun after it ("Lambda function", "SQS queue"), which an answer repeats. A word before a title
-    qualifies it ("Windows worker nodes") and is not spared.
-
-    >>> sorted(_after_titles("Can a Windows Lambda function run?", frozenset({"lambda"})))
-    ['function']
-    """
-    words = [set(stems) for stems in lexical_tokens(WORDS.findall(text))]
-    after = [i + 1 for i, stems in enumerate(words[:-1]) if stems & title_words]
-    return frozenset().union(*(words[i] for i in after))
-
-
-def _name_runs(text: str) -> list[list[str]]:
-    """The names of a text, neighbours joined: [["Amazon", "EKS"], ["Windows"]]."""
-    runs: list[list[str]] = []
-    end = -2
-    for match in NAME.finditer(text):
-        if runs and match.start() == end + 1:
-            runs[-1].append(match.group(0))
-        else:
-            runs.append([match.group(0)])
-        end = match.end()
-    return runs
 
 
 def _all_on_paths(words: frozenset[str] | set[str], lines: Sequence[OutlineLine]) -> bool:
