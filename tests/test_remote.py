@@ -1,23 +1,20 @@
-"""Tests for assistant.remote and assistant.backends against a scripted OpenAI-compatible server on
-loopback: the real `openai` client over real HTTP, with the server's replies (errors, stalls,
-hang-ups) written by each test. The real `transformers serve` is in test_server_integration.py."""
+"""Tests for assistant.remote against a scripted OpenAI-compatible server on loopback: the real
+`openai` client over real HTTP, with the server's replies (errors, stalls, hang-ups) written by each
+test. The real `transformers serve` is in test_server_integration.py; which generator a session
+opens, in test_backends.py."""
 
 from __future__ import annotations
 
-import argparse
 import socket
-import subprocess
 import threading
 from typing import Callable, Iterator
 
 import pytest
-from conftest import REPO_ROOT, VENV_PYTHON
 from openai_stub import MODEL, QUESTION, Handler, Reply, StubServer, status, streamed
 
 from assistant.backends import open_generator
 from assistant.remote import GenerationIncomplete, RemoteGenerator, api_base
-from core.cli import settings_from
-from core.errors import BranchwiseError, ModelUnavailableError
+from core.errors import ModelUnavailableError
 from core.settings import Settings
 
 
@@ -247,14 +244,6 @@ def test_in_flight_requests_reach_the_server_together(stub) -> None:
     assert answers == ["Met."] * 3
 
 
-@pytest.mark.parametrize("value", ["0", "-2", "many", "1.5"])
-def test_a_concurrency_that_is_not_a_positive_whole_number_is_refused_by_name(value: str) -> None:
-    with pytest.raises(
-        BranchwiseError, match=f"BRANCHWISE_LLM_CONCURRENCY must be .* not '{value}'"
-    ):
-        Settings.from_env({"BRANCHWISE_LLM_CONCURRENCY": value})
-
-
 def run_threads(count: int, work: Callable[[int], str]) -> list[str | None]:
     results: dict[int, str] = {}
     threads = [
@@ -286,39 +275,3 @@ def test_concurrent_streams_through_one_generator_get_their_own_answers(stub) ->
         thread.join(30)
 
     assert answers == {q: q for q in questions}
-
-
-def test_open_generator_picks_the_server_when_a_url_is_set() -> None:
-    generator = open_generator(Settings(llm_url="http://gpu:8000/v1", llm_model="qwen"))
-
-    assert isinstance(generator, RemoteGenerator)
-    assert (generator.url, generator.name) == ("http://gpu:8000/v1", "qwen")
-
-
-def test_open_generator_loads_the_in_process_model_without_a_url(monkeypatch) -> None:
-    loaded = []
-    monkeypatch.setattr(
-        "assistant.model.load_generator", lambda settings: loaded.append(settings) or "local"
-    )
-    settings = Settings(generator_model="some.gguf")
-
-    assert open_generator(settings) == "local" and loaded == [settings]
-
-
-def test_llm_flags_override_the_environment(monkeypatch) -> None:
-    monkeypatch.setenv("BRANCHWISE_LLM_URL", "http://env:8000/v1")
-    args = argparse.Namespace(llm_url="http://flag:9000/v1", llm_model="flag-model")
-
-    settings = settings_from(args)
-
-    assert (settings.llm_url, settings.llm_model) == ("http://flag:9000/v1", "flag-model")
-
-
-def test_importing_the_backends_loads_neither_openai_nor_torch() -> None:
-    code = "import sys, assistant.backends; print('openai' in sys.modules, 'torch' in sys.modules)"
-
-    result = subprocess.run(
-        [str(VENV_PYTHON), "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True
-    )
-
-    assert result.stdout.split() == ["False", "False"]
