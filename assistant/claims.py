@@ -14,7 +14,8 @@ from indexer.lexical import lexical_tokens
 from indexer.lines import OutlineLine
 
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*")
-_NAME = re.compile(r"\b(?=[A-Za-z])(?:\w*[A-Z]\w*[A-Z0-9]\w*|\w+_\w+)\b")
+# A name written like code: two capitals or a capital and a digit ("EC2", "CloudWatch"), snake_case.
+CODE_NAME = re.compile(r"\b(?=[A-Za-z])(?:\w*[A-Z]\w*[A-Z0-9]\w*|\w+_\w+)\b")
 _DIGIT = re.compile(r"\d")
 _DIGITS = re.compile(r"\d+")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
@@ -62,7 +63,9 @@ class Facts:
         text = _UNIT.sub(r"\1 \2", text)  # "128MB" → "128 MB": the number and the unit apart
         words = [w for w in lexical_tokens([text])[0] if not _DIGIT.search(w)]
         numbers = {n.replace(",", "") for n in _NUMBER.findall(text)}
-        names = lexical_tokens([" ".join(_NAME.findall(text))])[0] if _NAME.search(text) else []
+        names = (
+            lexical_tokens([" ".join(CODE_NAME.findall(text))])[0] if CODE_NAME.search(text) else []
+        )
         digits = _DIGITS.findall(_THOUSANDS.sub("", text))
         return cls(
             frozenset(words),

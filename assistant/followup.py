@@ -15,6 +15,7 @@ import re
 from typing import Sequence
 
 from assistant.answer import Turn
+from assistant.claims import CODE_NAME
 from assistant.question import NAME
 
 SHORT_WORDS = 5  # a question of at most this many words, after a chat started, is a follow-up
@@ -25,8 +26,6 @@ _POINTER = re.compile(
     r"(?:this|that|the \w+) ones?)\b",
     re.I,
 )
-# Names that `NAME` leaves out: a capital and then a digit or another capital ("S3", "EC2").
-_CODE_NAME = re.compile(r"\b[A-Z]\w*[A-Z0-9]\w*\b")
 
 
 def is_follow_up(question: str, history: Sequence[Turn]) -> bool:
@@ -48,7 +47,7 @@ def _leans_on_pronoun(question: str) -> bool:
     requests based on the country they come from?", whose "they" points within the question."""
     pointer = _POINTER.search(question)
     before = question[: pointer.start()].strip() if pointer else ""
-    return bool(pointer) and not (NAME.search(before) or _CODE_NAME.search(before))
+    return bool(pointer) and not (NAME.search(before) or CODE_NAME.search(before))
 
 
 def retrieval_query(question: str, history: Sequence[Turn]) -> str:
