@@ -119,6 +119,7 @@ class Judge:
 
     def __init__(self, retriever: Retriever, weights: Weights | None = None):
         self.index: Index = retriever.index
+        self.retriever = retriever
         self.embedder, self.weights = retriever.embedder, weights or shipped_weights()
         self.parent, self.children, self.topics = (
             self.index.tree.parent,

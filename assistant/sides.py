@@ -152,9 +152,13 @@ def in_context(compared: Sequence[Side], judge: Judge, question: Question) -> tu
             and _names_side(judge, title, side.words)
         ]
         query = side.query.replace(side.text, " ".join([side.text, *context]), 1)
-        unknown = unknown_names(
-            [name for name in question.names if name in side.text], judge.index.vocabulary
-        )
+        unknown = [
+            name
+            for name in unknown_names(
+                [name for name in question.names if name in side.text], judge.index.vocabulary
+            )
+            if judge.retriever.abbreviations.title_of(name) is None  # "NACL": "Network ACLs"
+        ]
         placed.append(Side(side.text, side.words, query, tuple(context), tuple(unknown)))
     return tuple(placed)
 

@@ -61,14 +61,15 @@ class Abbreviations:
 
         def spelled_out(match: re.Match) -> str:
             word = match.group(0)
-            title = self._title(word)
+            title = self.title_of(word)
             if title is None or title.lower() in lower:
                 return word
             return f"{word} ({title})"
 
         return WORD.sub(spelled_out, question)
 
-    def _title(self, written: str) -> str | None:
+    def title_of(self, written: str) -> str | None:
+        """The title a word stands for as its initials ("nacl": "Network ACLs"), else None."""
         word = written.lower()
         if any(word in known for known in (self.words, self.english, SMALL_WORDS, CHAT_SHORTHAND)):
             return None

@@ -107,6 +107,16 @@ def test_a_comparison_answers_the_side_the_outline_knows_and_names_the_other(see
 
 
 @pytest.mark.model
+def test_a_side_typed_as_the_initials_of_a_title_is_known(seed_index):
+    answer = extractive_answer(
+        seed_index, "What's the difference between a security group and a NACL?"
+    )
+
+    assert "no notes on" not in answer.text, answer.text
+    assert "Network ACLs" in answer.text and "Security Groups" in answer.text
+
+
+@pytest.mark.model
 def test_a_comparison_of_sides_the_outline_never_names_is_refused(seed_index):
     answer = extractive_answer(seed_index, "Compare Azure Functions with Google Cloud Run")
 
