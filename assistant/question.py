@@ -9,6 +9,8 @@ True
 True
 >>> Question.read("Which AWS service stores secrets?", []).asks_list
 False
+>>> Question.read("What are the DynamoDB capacity modes?", []).asks_list
+True
 """
 
 from __future__ import annotations
@@ -60,12 +62,14 @@ AMOUNT = re.compile(
 
 # A question asking for several things of a kind: "which routing policies can I …", "what are the
 # … options in …", "what flavours of …", "list the …": a plural noun (lower case, so not "AWS")
-# within a few words of "which"/"what", followed by a verb or a preposition.
+# within a few words of "which"/"what", followed by a verb or a preposition, or ending the
+# question after "what are" ("What are the DynamoDB capacity modes?").
 LIST_QUESTION = re.compile(
     r"\b(?:[Ww]hich|[Ww]hat)\s+(?:are\s+)?(?:the\s+)?(?:[A-Za-z0-9-]+\s+){0,3}?"
     r"(?!(?:does|was|has|this|its)\b)[a-z]+[^s\W]s\s+"
     r"(?:can|could|do|does|are|should|will|would|must|of|in|on|for|to|that|I|we|you|my|our|is)\b"
     r"|\b(?:[Ll]ist|[Nn]ame|[Ee]numerate)\s+(?:all|the|every)\b"
+    r"|\b(?:[Ww]hich|[Ww]hat)\s+are\s+(?:the\s+)?(?:[A-Za-z0-9-]+\s+){0,3}?[a-z]+[^s\W]s\s*\?"
 )
 
 

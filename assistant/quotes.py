@@ -24,6 +24,7 @@ RUNNER_UP = 0.5  # a further line is quoted when it scores at least this share o
 # A best line scored below this is less likely than not to answer: the next ones are quoted too.
 UNSURE = 0.5
 MAX_CHILDREN = 12  # children listed after a head: a list question wants them all
+LIST_STEPS = 2  # how far above a quoted head its list may be: a parent or a grandparent
 CONTEXT_STEPS = 3  # path steps shown before a quoted line
 
 
@@ -115,9 +116,11 @@ def _as_list(
     judge: Judge, heads: dict[OutlineLine, None], asked: frozenset[str]
 ) -> dict[OutlineLine, None]:
     """For a question asking for several things, the lists that hold them, first:
-    - a quoted head's parent when two heads share it, or when several of its children name what
-      the question names ("Routing" of "Geoproximity Routing": "Simple routing", "Failover
-      routing", … for "which routing policies …");
+    - a quoted head's parent when two heads share it;
+    - the nearest of a head's parent and grandparent several of whose children name what the
+      question names ("Routing" of "Geoproximity Routing": "Simple routing", "Failover routing",
+      … for "which routing policies …"; "Endpoints" of "Gateway Endpoint › Multiple
+      configurations" for "what are the types of VPC endpoints?");
     - a quoted head's child heading that the question names beyond the head's own path
       ("Reports" under "Artifact" for "which compliance reports …").
     The heads that a list already shows as items are dropped."""
@@ -125,16 +128,20 @@ def _as_list(
     lists = [
         parent
         for parent in dict.fromkeys(parents)
-        if parent is not None
-        and len(parent.path) > 1  # not the outline's title: its children are every topic
-        and (
-            parents.count(parent) > 1
-            or sum(
-                bool(matched(asked, words)) for _, words in _with_words(judge.children_of(parent))
-            )
-            > 1
-        )
+        if parent is not None and len(parent.path) > 1 and parents.count(parent) > 1
     ]
+    for head in heads:
+        up = judge.parent_of(head)
+        for _ in range(LIST_STEPS):
+            if up is None or len(up.path) < 2:  # the outline's title: its children are every topic
+                break
+            if (
+                sum(bool(matched(asked, words)) for _, words in _with_words(judge.children_of(up)))
+                > 1
+            ):
+                lists.append(up)
+                break
+            up = judge.parent_of(up)
     for head in heads:
         own = set(lexical_tokens([" ".join(head.path[1:])])[0])
         lists += [
@@ -142,6 +149,7 @@ def _as_list(
             for kid, words in _with_words(judge.children_of(head))
             if judge.children_of(kid) and matched(asked, words - own)
         ]
+    lists = list(dict.fromkeys(lists))
     items = {kid for head in lists for kid in judge.children_of(head)[:MAX_CHILDREN]}
     kept = [head for head in heads if head not in items or judge.children_of(head)]
     return dict.fromkeys([*lists, *kept])

@@ -195,6 +195,25 @@ def test_a_list_question_quotes_the_list_that_holds_its_items(seed_index):
 
 @pytest.mark.model
 @pytest.mark.parametrize(
+    "question, items",
+    [
+        # the best line is a grandchild of the list: "Gateway Endpoint › Multiple configurations"
+        (
+            "What are the types of VPC endpoints?",
+            ["Interface Endpoint", "Gateway Endpoint", "Gateway Load Balancer Endpoint"],
+        ),
+        # a plural ending the question after "what are" asks for a list
+        ("What are the DynamoDB capacity modes?", ["Provisioned Capacity", "On-demand Capacity"]),
+    ],
+)
+def test_a_list_question_quotes_a_list_above_its_best_line(seed_index, question, items):
+    answer = extractive_answer(seed_index, question)
+
+    assert all(item in answer.text for item in items), answer.text
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
     "question",
     [
         "How long can a Lambda function run?",
