@@ -58,13 +58,14 @@ def choose(
     comparison the best line of each side (from that side's own judgement, `compared`) they do
     not already cover.
     A question asking for a kind of amount ("how long …") is answered by lines that state one (a
-    duration), when any of the best candidates does: "Default 1000 per region" does not say how
-    long anything runs."""
+    duration), when any of the best candidates under the question's subject does: "Default 1000
+    per region" does not say how long anything runs."""
     ranked = judgement.lines
     if not ranked:
         return []
     kinds = judgement.question.kinds
     stating = [s for s in ranked[:KIND_WINDOW] if kinds and _states(judge, s.line, kinds)]
+    stating = _on_subject(judgement.question.named, stating)
     ranked = stating or ranked
     best = ranked[0].score
     unsure = best < UNSURE or judgement.told_with_situation
@@ -83,6 +84,19 @@ def choose(
         if found and found.line not in {c.line for c in chosen}:
             chosen.append(found)
     return chosen
+
+
+def _on_subject(named: frozenset[str], lines: list[ScoredLine]) -> list[ScoredLine]:
+    """The lines under the question's subject: the highest title it names on their paths. "Max
+    visibility timeout for SQS" names "Timeout" too, but "Lambda › Sizing › Timeout › Max 900s" lies
+    under Lambda, not SQS."""
+    depth = [
+        min((i for i, step in enumerate(s.line.path) if step in named), default=None) for s in lines
+    ]
+    known = [d for d in depth if d is not None]
+    if not known:
+        return lines
+    return [s for s, d in zip(lines, depth) if d == min(known)]
 
 
 def _states(judge: Judge, line: OutlineLine, kinds: frozenset[str]) -> bool:

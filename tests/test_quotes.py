@@ -231,6 +231,14 @@ def test_a_duration_question_on_the_seed_quotes_the_lines_stating_one(seed_index
 
 
 @pytest.mark.model
+def test_the_lines_stating_an_amount_lie_under_the_questions_subject(seed_index):
+    # "Timeout" is named too, but Lambda's timeout is not SQS's
+    answer = extractive_answer(seed_index, "What's the max visibility timeout for SQS?")
+
+    assert "Max 900s" not in answer.text, answer.text
+
+
+@pytest.mark.model
 def test_a_sides_own_node_is_named_by_words_of_that_side_alone(seed_index):
     # "Placement group" is named by words both sides share: it is no side's own node
     from assistant.judge import Judge, ScoredLine
