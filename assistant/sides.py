@@ -60,6 +60,7 @@ class Side:
     words: frozenset[str]  # its stemmed words, asking words aside: {"sqs", "standard"}
     query: str  # the question about this side alone: the other side taken out
     context: tuple[str, ...] = ()  # titles the other side names that this side lies under too
+    bare: bool = False  # the question asks nothing of the sides but what they are: "SNS vs SQS"
     unknown: tuple[str, ...] = ()  # names it writes that the outline never does: "Azure Functions"
 
 
@@ -110,8 +111,9 @@ def sides(question: str) -> tuple[Side, ...]:
         for text in texts:
             rest = rest.replace(text, " ", 1)
     asked = " ".join(JOINER.sub(" ", rest).split())
+    bare = not set(lexical_tokens([asked])[0]) - asking_words()
     return tuple(
-        Side(text, side_words, f"{text} {asked}".replace(" ?", "?"))
+        Side(text, side_words, f"{text} {asked}".replace(" ?", "?"), bare=bare)
         for text, side_words in zip(texts, words)
     )
 
@@ -159,7 +161,7 @@ def in_context(compared: Sequence[Side], judge: Judge, question: Question) -> tu
             )
             if judge.retriever.abbreviations.title_of(name) is None  # "NACL": "Network ACLs"
         ]
-        placed.append(Side(side.text, side.words, query, tuple(context), tuple(unknown)))
+        placed.append(Side(side.text, side.words, query, tuple(context), side.bare, tuple(unknown)))
     return tuple(placed)
 
 
@@ -201,10 +203,12 @@ def side_line(
     lacks, and of the other this side lacks), some of this side's and none of the other's.
     "Memcached" under "ElastiCache" is Memcached's, and a "Timeout" under Step Functions is not
     Lambda's; "EKS Anywhere" is neither ECS Anywhere's nor EKS on Outposts'. The side's own node,
-    when it is at most `SIDE_NODE_STEPS` above that line and has several children, stands for the
-    side ("Gateway Endpoint" with its children, not one of them with its own); else the parent
-    does when it names the side. A line under a step that the other side names, unless this side
-    lies under it too (its context), is the other side's: "gp3 › 20% cheaper than gp2" is gp3's."""
+    when it is at most `SIDE_NODE_STEPS` above that line (at any height when the question asks
+    nothing of the sides but what they are: "Compare SNS and SQS") and has several children,
+    stands for the side ("Gateway Endpoint" with its children, not one of them with its own); else
+    the parent does when it names the side. A line under a step that the other side names, unless
+    this side lies under it too (its context), is the other side's: "gp3 › 20% cheaper than gp2"
+    is gp3's."""
     side = compared.words
     steps = [step for s in ranked for step in s.line.path[1:]]
     words = iter(set(tokens) for tokens in lexical_tokens(steps)) if steps else iter(())
@@ -231,7 +235,8 @@ def side_line(
     # part of it ("ECS")
     scored, named_by, nearest, _ = next((item for item in found if side <= item[3]), found[0])
     line = scored.line
-    for up, step in enumerate(reversed(named_by[-1 - SIDE_NODE_STEPS :])):
+    reach = len(named_by) if compared.bare else 1 + SIDE_NODE_STEPS
+    for up, step in enumerate(reversed(named_by[-reach:])):
         node = _up(judge, line, up)
         # named by the side's words alone, some its own ("Gateway Endpoint", "… (ALB)"; not the
         # "Placement group" of "cluster placement group" and "spread placement group"), and a

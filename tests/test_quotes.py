@@ -117,6 +117,14 @@ def test_a_side_typed_as_the_initials_of_a_title_is_known(seed_index):
 
 
 @pytest.mark.model
+def test_a_comparison_asking_only_what_the_sides_are_quotes_each_sides_own_node(seed_index):
+    answer = extractive_answer(seed_index, "Compare SNS and SQS")
+
+    cited = [citation.path[-1] for citation in answer.citations]
+    assert "Simple Notification Service (SNS)" in cited and "Simple Queue Service (SQS)" in cited
+
+
+@pytest.mark.model
 def test_a_comparison_of_sides_the_outline_never_names_is_refused(seed_index):
     answer = extractive_answer(seed_index, "Compare Azure Functions with Google Cloud Run")
 
