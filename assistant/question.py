@@ -11,6 +11,8 @@ True
 False
 >>> Question.read("What are the DynamoDB capacity modes?", []).asks_list
 True
+>>> sorted(Question.read("How long does SQS keep messages?", []).words)  # not "long" (polling)
+['keep', 'messag', 'sqs']
 """
 
 from __future__ import annotations
@@ -42,10 +44,11 @@ PARENTHESES = re.compile(r"\(([^)]*)\)")
 PREFIX = 4  # "time" and "timeout", "data" and "databrew": a shared start this long is the same word
 # After "limit", what makes it the verb: "to limit what it can reach", not "a size limit on …".
 VERB_OBJECT = r"(?!\s+(?:what|who|whom|which|where|how|access|traffic)\b)"
-# A question asking for an amount: how many/much/long…, a limit, a size, a price.
+# A question asking for an amount: how many/much/long…, a limit, a size, a price. The "long" of
+# "how long" is no word of what is asked about ("Long Polling").
+HOW_AMOUNT = r"\bhow\s+(?:many|much|long|large|big|far|often|fast|small|soon|quickly)\b"
 AMOUNT_QUESTION = re.compile(
-    r"\bhow (many|much|long|large|big|far|often|fast|small|soon|quickly)\b"
-    r"|\b(max|maximum|min|minimum|size|"
+    HOW_AMOUNT + r"|\b(max|maximum|min|minimum|size|"
     r"costs?|prices?|priced|pricing|percent|percentage|largest|smallest|longest|shortest|highest|"
     rf"lowest|(?<!\bto )limits?{VERB_OBJECT}|quota|duration|timeout|retention|retained|kept)\b",
     re.IGNORECASE,
@@ -190,7 +193,10 @@ class Question:
     def read(cls, text: str, lines: Sequence[OutlineLine]) -> "Question":
         asking = asking_words()
         whole, ask = (
-            frozenset(set(words) - asking) for words in lexical_tokens([text, ask_of(text)])
+            frozenset(set(words) - asking)
+            for words in lexical_tokens(
+                [re.sub(HOW_AMOUNT, "how", t, flags=re.I) for t in (text, ask_of(text))]
+            )
         )
         titles = list(dict.fromkeys(title for line in lines for title in line.path[1:]))
         named, naming = set(), set()
