@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Sequence
 
+from assistant.amounts import AMOUNT_KINDS
 from assistant.prompt import Note
-from assistant.question import AMOUNT_KINDS, Question, ask_of
+from assistant.question import Question, ask_of
 
 if TYPE_CHECKING:  # only for annotations: these pull in the judge (and numpy)
     from assistant.answer import Citation

@@ -22,7 +22,7 @@ _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
 _UNIT = re.compile(r"(?<![\w.])(\d+(?:[.,]\d+)*)([A-Za-z])")
 # The words that say which end of a range a number is. `RANGE_ENDS` reads them just before a number
 # ("Max 900s", "Default 3s", "up to 900s", "the default timeout is 3s": two words may come between);
-# the judge reads them anywhere in a line (`assistant.question.BOUNDS`).
+# the judge reads them anywhere in a line (`assistant.amounts.BOUNDS`).
 END_WORDS = {
     "upper": r"max|maximum|up\s+to|upto|at\s+most|limit(?:ed)?\s+to|no\s+more\s+than",
     "lower": r"min|minimum|at\s+least|no\s+less\s+than",

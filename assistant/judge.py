@@ -17,7 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.question import Question, states_kind
+from assistant.amounts import states_kind
+from assistant.question import Question
 from assistant.signals import QUESTION_SIGNALS, SIGNALS, question_signals, signal_matrix
 from core.errors import BranchwiseError
 from indexer.chunk import Chunk

@@ -1,7 +1,7 @@
 """How the answer judge reads a question (`Question.read`): its content words, the outline titles
 it names, what of it remains once those are set aside (the asked detail), and whether it asks for
-an amount (of which kind, which end of a range) or for a list; and how a line states such an
-amount. Does not: score candidate lines (signals.py) or judge them (judge.py).
+an amount (of which kind, which end of a range; amounts.py) or for a list. Does not: score
+candidate lines (signals.py) or judge them (judge.py).
 
 >>> Question.read("How long can a Lambda function run?", []).asks_amount
 True
@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from assistant.claims import END_WORDS
+from assistant.amounts import AMOUNT_QUESTION, HOW_AMOUNT, asked_bounds, asked_kinds
 from indexer.lexical import lexical_tokens
 from indexer.lines import OutlineLine
 from retriever.reading import read_question
@@ -42,27 +42,6 @@ ASKING_WORDS = (
 WORD = re.compile(r"[A-Za-z0-9]+")
 PARENTHESES = re.compile(r"\(([^)]*)\)")
 PREFIX = 4  # "time" and "timeout", "data" and "databrew": a shared start this long is the same word
-# After "limit", what makes it the verb: "to limit what it can reach", not "a size limit on …".
-VERB_OBJECT = r"(?!\s+(?:what|who|whom|which|where|how|access|traffic)\b)"
-# A question asking for an amount: how many/much/long…, a limit, a size, a price. The "long" of
-# "how long" is no word of what is asked about ("Long Polling").
-HOW_AMOUNT = r"\bhow\s+(?:many|much|long|large|big|far|often|fast|small|soon|quickly)\b"
-AMOUNT_QUESTION = re.compile(
-    HOW_AMOUNT + r"|\b(max|maximum|min|minimum|size|"
-    r"costs?|prices?|priced|pricing|percent|percentage|largest|smallest|longest|shortest|highest|"
-    rf"lowest|(?<!\bto )limits?{VERB_OBJECT}|quota|duration|timeout|retention|retained|kept)\b",
-    re.IGNORECASE,
-)
-# A number ("4 days", "10GB", "5-300"), not an ordinal ("3rd party") nor inside a name ("EC2"), or a
-# word for a number or a period ("one", "unlimited", "daily").
-AMOUNT = re.compile(
-    r"(?<![A-Za-z])\d+(?:[.,]\d+)*(?!\d|(?:st|nd|rd|th)\b)|\b(zero|one|two|three|four|five|six|seven|eight|"
-    r"nine|ten|eleven|twelve|twenty|hundreds?|thousands?|millions?|billions?|dozens?|single|double|"
-    r"unlimited|once|twice|hourly|daily|weekly|fortnight(ly)?|monthly|yearly|annually)\b",
-    re.IGNORECASE,
-)
-
-
 # A question asking for several things of a kind: "which routing policies can I …", "what are the
 # … options in …", "what flavours of …", "list the …": a plural noun (lower case, so not "AWS")
 # within a few words of "which"/"what", followed by a verb or a preposition, or ending the
@@ -74,106 +53,6 @@ LIST_QUESTION = re.compile(
     r"|\b(?:[Ll]ist|[Nn]ame|[Ee]numerate)\s+(?:all|the|every)\b"
     r"|\b(?:[Ww]hich|[Ww]hat)\s+are\s+(?:the\s+)?(?:[A-Za-z0-9-]+\s+){0,3}?[a-z]+[^s\W]s\s*\?"
 )
-
-
-_TIME_UNIT = r"(?:ms|s|secs?|seconds?|mins?|minutes?|h|hrs?|hours?|days?|weeks?|months?|years?)"
-_SIZE_UNIT = r"(?:b|kb|mb|gb|tb|pb|bytes?|kib|mib|gib|tib)"
-# Kinds of amount a question can ask for, and how a line states each (a number with its unit).
-AMOUNT_KINDS = {
-    "duration": (
-        re.compile(
-            r"\bhow (long|soon|quickly)\b|\b(longest|shortest|duration|timeout|time ?out|"
-            r"retention|retain(ed)?|kept|expire|expiry|run for)\b",
-            re.IGNORECASE,
-        ),
-        re.compile(r"\d+(?:[.,]\d+)?\s*" + _TIME_UNIT + r"\b", re.IGNORECASE),
-    ),
-    "size": (
-        re.compile(
-            r"\bhow (big|large|small)\b|\bhow much (storage|space|data)\b"
-            r"|\b(largest|biggest|smallest|size|capacity)\b",
-            re.IGNORECASE,
-        ),
-        re.compile(r"\d+(?:[.,]\d+)?\s*" + _SIZE_UNIT + r"\b", re.IGNORECASE),
-    ),
-    "price": (
-        re.compile(
-            r"\bhow much\b.*\b(cost|pay|charge)"
-            r"|\b(costs?|price|prices|priced|pricing|charge[sd]?)\b",
-            re.IGNORECASE,
-        ),
-        re.compile(
-            r"[$€£]\s*\d|\d\s*(?:cents?|usd|dollars?)\b|\d\S*\s+per (?:hour|month|gb|request)"
-            r"|\b(?:free|cheaper|discount)\b",
-            re.IGNORECASE,
-        ),
-    ),
-}
-
-
-# Which end of a range a question asks for, and how a note states that end: "How long can a Lambda
-# function run?" asks for the upper bound that "Timeout › Max 900s" states, not "Default 3s". A note
-# states an end with the words that say which end a number is (`END_WORDS`) or a superlative.
-BOUNDS = {
-    "upper": (
-        re.compile(
-            r"\b(max|maximum|longest|largest|biggest|highest|most|at most|up to|"
-            rf"(?<!\bto )limit{VERB_OBJECT}|"
-            r"how (long|large|big|many|much))\b",
-            re.IGNORECASE,
-        ),
-        re.compile(rf"\b(?:{END_WORDS['upper']}|limits?|largest|longest)\b", re.I),
-    ),
-    "lower": (
-        re.compile(r"\b(min|minimum|shortest|smallest|lowest|least|at least)\b", re.I),
-        re.compile(rf"\b(?:{END_WORDS['lower']}|smallest|shortest)\b", re.I),
-    ),
-    "default": (
-        re.compile(r"\b(default|by default|out of the box)\b", re.I),
-        re.compile(rf"\b(?:{END_WORDS['default']})\b", re.I),
-    ),
-}
-# A range of numbers states both its ends: "3-63 characters", "1KB to 256KB", "between 0 and 20".
-NUMBER_RANGE = re.compile(
-    r"(?<![\w.])\d+(?:\.\d+)?\s*[A-Za-z]{0,5}\s*(?:-|–|\bto\b)\s*\d"
-    r"|\bbetween\s+\d+\S*\s+and\s+\d",
-    re.IGNORECASE,
-)
-
-
-def asked_bounds(text: str) -> frozenset[str]:
-    """
-    >>> sorted(asked_bounds("What is the default visibility timeout?"))
-    ['default']
-    """
-    return frozenset(bound for bound, (asks, _) in BOUNDS.items() if asks.search(text))
-
-
-def states_bound(texts: Sequence[str], bounds: frozenset[str]) -> bool:
-    """
-    >>> states_bound(["Globally unique bucket names", "3-63 characters"], frozenset({"upper"}))
-    True
-    """
-    if bounds - {"default"} and any(NUMBER_RANGE.search(text) for text in texts):
-        return True
-    return any(BOUNDS[bound][1].search(text) for bound in bounds for text in texts)
-
-
-def asked_kinds(text: str) -> frozenset[str]:
-    """
-    >>> sorted(asked_kinds("How long can a Lambda function run?"))
-    ['duration']
-    >>> sorted(asked_kinds("How much storage does a Snowcone hold?"))
-    ['size']
-    >>> sorted(asked_kinds("Which storage option fits best?"))  # a storage, not a size
-    []
-    """
-    return frozenset(kind for kind, (asks, _) in AMOUNT_KINDS.items() if asks.search(text))
-
-
-def states_kind(text: str, kinds: frozenset[str]) -> bool:
-    """Whether the text states an amount of one of these kinds: "Max 900s" states a duration."""
-    return any(AMOUNT_KINDS[kind][1].search(text) for kind in kinds)
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
+from assistant.amounts import states_kind
 from assistant.judge import Judge, Judgement, ScoredLine
-from assistant.question import matched, states_kind
+from assistant.question import matched
 from assistant.sides import Side, side_line
 from indexer.chunk import Chunk
 from indexer.lexical import lexical_tokens

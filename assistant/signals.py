@@ -12,15 +12,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from assistant.question import (
-    AMOUNT,
-    Question,
-    is_acronym,
-    matched,
-    states_bound,
-    states_kind,
-    unknown_names,
-)
+from assistant.amounts import AMOUNT, states_bound, states_kind
+from assistant.question import Question, is_acronym, matched, unknown_names
 from indexer.lexical import lexical_tokens
 from indexer.lines import OutlineLine
 

@@ -9,10 +9,9 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
+from assistant.amounts import AMOUNT_QUESTION, BOUNDS
 from assistant.claims import Facts
 from assistant.question import (
-    AMOUNT_QUESTION,
-    BOUNDS,
     NAME,
     WORD,
     Question,

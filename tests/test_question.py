@@ -6,14 +6,8 @@ from __future__ import annotations
 import pytest
 from conftest import path_line
 
-from assistant.question import (
-    Question,
-    asked_bounds,
-    asked_kinds,
-    matched,
-    states_bound,
-    states_kind,
-)
+from assistant.amounts import asked_bounds, asked_kinds, states_bound, states_kind
+from assistant.question import Question, matched
 
 
 def test_a_question_names_the_titles_it_uses_and_asks_for_the_rest():
