@@ -9,9 +9,9 @@ ask names (or asks, when it is asked yes or no) that no note writes appears at a
 Windows worker nodes" of notes that never say Windows); most of what it adds to the
 question (words and numbers) is written in a few lines of the note; every word that turns what
 it says ("not", "only") is in a line it draws on. A question back is no answer, nor is a sentence
-in the asker's voice ("I created a network firewall but …"). A sentence citing the wrong note is
-re-cited to one that supports it; an uncited one gets the citation of its support; anything else
-is removed. The model's `[n]` markers become `Note`s as
+in the asker's voice ("I created a network firewall but …") or a note copied in its own form. A
+sentence citing the wrong note is re-cited to one that supports it; an uncited one gets the
+citation of its support; anything else is removed. The model's `[n]` markers become `Note`s as
 the sentence is read; everything after that passes the notes themselves. Does not: split the
 stream into sentences (sentences.py), read what a text asserts (claims.py) or what a question
 asks that the notes never write (unwritten.py), or number citations (answer.py).
@@ -42,6 +42,7 @@ DANGLING = re.compile(
 )
 STUTTER = re.compile(r"\b(\w+)[\s-]+\1\b", re.IGNORECASE)  # "Glue Glue", "data-data"
 # The asker's voice: "I created a network firewall but …" echoes the user; an answer says "you".
+PATH_STEP = "›"  # between the steps of a note's path: "S3 › Features"
 ASKER = re.compile(r"(?<![\w/])I(?![\w/])|(?i:\b(?:my|we|our|me)\b)")
 MIN_SUPPORTED_SHARE = 0.6  # of a sentence's new words and numbers, found in its closest lines
 LINES_PER_CLAIM = 3  # a sentence may combine this many lines (a list, a comparison)
@@ -242,17 +243,22 @@ class Verifier:
 def says_nothing(text: str) -> bool:
     """A list's heading ("It supports:"), a loop ("Cloud Security - Cloud Security"), a stutter
     ("Glue Glue", "data-data"), a sentence cut off ("Cloudwatch event to"), a question (the
-    model asking back, or echoing the user's) or a sentence in the asker's voice.
+    model asking back, or echoing the user's), a sentence in the asker's voice, or a note copied in
+    its own form ("S3 › Features › …: …"): the quotes show the notes themselves, and the model's
+    copies mix them ("Application Load Balancer (NLB): TCP/UDP/TLS").
 
     >>> says_nothing("Security: Cloud Security - Cloud Security"), says_nothing("Spot saves 90%")
     (True, False)
     >>> says_nothing("I should check the agent"), says_nothing("Max I/O Performance Mode")
     (True, False)
+    >>> says_nothing("S3 › Features › Bucket names: 3-63 characters")
+    True
     """
     words = lexical_tokens([text])[0]
     return (
         text.rstrip().endswith((":", "?"))
         or bool(ASKER.search(text))
+        or PATH_STEP in text
         or bool(DANGLING.search(text))
         or bool(STUTTER.search(text))
         or len(set(words)) < MIN_DISTINCT * len(words)

@@ -161,6 +161,13 @@ def test_a_sentence_in_the_askers_voice_is_removed(verifier):
     assert verifier.check("Our Lambda memory ranges from 128mb to 10240 MB [1].").notes == ()
 
 
+def test_a_note_copied_in_its_own_form_is_removed(verifier, outline_notes):
+    # the quotes already show the note; the model's copies mix notes
+    path = " › ".join(outline_notes[0].path[-2:])
+    assert verifier.check("Lambda memory ranges from 128mb to 10240 MB [1].").notes
+    assert verifier.check(f"{path}: Lambda memory ranges from 128mb to 10240 MB [1].").notes == ()
+
+
 def test_sentence_that_only_restates_the_question_is_removed(verifier):
     assert verifier.check("A Lambda function can have memory [1].").notes == ()
 
