@@ -57,7 +57,8 @@ def choose(
     whatever their score when the best is unsure, or the question a scenario: its best line is a
     gold line for half of the scenarios, one of its three best for four in five), and for a
     comparison the best line of each side (from that side's own judgement, `compared`) they do
-    not already cover.
+    not already cover. A question asking nothing of the titles it names quotes the most specific
+    of them first (`_named_node`).
     A question asking for a kind of amount ("how long …") is answered by lines that state one (a
     duration), when any of the best candidates under the question's subject does: "Default 1000
     per region" does not say how long anything runs."""
@@ -71,6 +72,9 @@ def choose(
     best = ranked[0].score
     unsure = best < UNSURE or judgement.told_with_situation
     chosen = [s for s in ranked[:MAX_QUOTES] if unsure or s.score >= RUNNER_UP * best]
+    node = None if compared else _named_node(judgement, judge)
+    if node is not None:
+        chosen = [node, *(s for s in chosen if s.line != node.line)]
     for side, side_judgement in compared:
         found = side_line(
             judge,
@@ -98,6 +102,19 @@ def _on_subject(named: frozenset[str], lines: list[ScoredLine]) -> list[ScoredLi
     if not known:
         return lines
     return [s for s, d in zip(lines, depth) if d == min(known)]
+
+
+def _named_node(judgement: Judgement, judge: Judge) -> ScoredLine | None:
+    """For a question that asks nothing of the titles it names ("What is Macie for?"), the most
+    specific of them that has children, among the candidates: what it is, before any detail of it
+    ("Macie: Machine learning to discover …; Data source; Alerts", not "Macie › Data source")."""
+    question = judgement.question
+    if question.detail or not question.named:
+        return None
+    nodes = [
+        s for s in judgement.lines if s.line.text in question.named and judge.children_of(s.line)
+    ]
+    return max(nodes, key=lambda s: (len(s.line.path), s.score), default=None)
 
 
 def _states(judge: Judge, line: OutlineLine, kinds: frozenset[str]) -> bool:

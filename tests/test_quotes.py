@@ -239,6 +239,14 @@ def test_a_duration_question_on_the_seed_quotes_the_lines_stating_one(seed_index
 
 
 @pytest.mark.model
+def test_a_question_asking_nothing_of_the_title_it_names_quotes_that_title(seed_index):
+    answer = extractive_answer(seed_index, "What is Macie for?")
+
+    assert answer.citations[0].path[-1] == "Macie"
+    assert "Machine learning to discover, classify and protect sensitive data" in answer.text
+
+
+@pytest.mark.model
 def test_the_lines_stating_an_amount_lie_under_the_questions_subject(seed_index):
     # "Timeout" is named too, but Lambda's timeout is not SQS's
     answer = extractive_answer(seed_index, "What's the max visibility timeout for SQS?")
