@@ -242,10 +242,10 @@ class Verifier:
 
 def says_nothing(text: str) -> bool:
     """A list's heading ("It supports:"), a loop ("Cloud Security - Cloud Security"), a stutter
-    ("Glue Glue", "data-data"), a sentence cut off ("Cloudwatch event to"), a question (the
-    model asking back, or echoing the user's), a sentence in the asker's voice, or a note copied in
-    its own form ("S3 › Features › …: …"): the quotes show the notes themselves, and the model's
-    copies mix them ("Application Load Balancer (NLB): TCP/UDP/TLS").
+    ("Glue Glue", "data-data"), a sentence cut off ("Cloudwatch event to", "Custom baselines;"), a
+    question (the model asking back, or echoing the user's), a sentence in the asker's voice, or a
+    note copied in its own form ("S3 › Features › …: …"): the quotes show the notes themselves,
+    and the model's copies mix them ("Application Load Balancer (NLB): TCP/UDP/TLS").
 
     >>> says_nothing("Security: Cloud Security - Cloud Security"), says_nothing("Spot saves 90%")
     (True, False)
@@ -256,7 +256,7 @@ def says_nothing(text: str) -> bool:
     """
     words = lexical_tokens([text])[0]
     return (
-        text.rstrip().endswith((":", "?"))
+        text.rstrip().endswith((":", ";", "?"))
         or bool(ASKER.search(text))
         or PATH_STEP in text
         or bool(DANGLING.search(text))

@@ -153,6 +153,7 @@ def test_a_stuttering_sentence_is_removed(verifier):
 def test_a_sentence_cut_off_mid_clause_is_removed(verifier):
     assert verifier.check("Lambda memory ranges from 128mb to 10240 MB [1] for").notes == ()
     assert verifier.check("Lambda memory ranges from 128mb to 10240 MB [1] and the").notes == ()
+    assert verifier.check("Lambda memory ranges from 128mb to 10240 MB [1];").notes == ()
 
 
 def test_a_sentence_in_the_askers_voice_is_removed(verifier):
