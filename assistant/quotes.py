@@ -67,7 +67,7 @@ def choose(
         return []
     kinds = judgement.question.kinds
     stating = [s for s in ranked[:KIND_WINDOW] if kinds and _states(judge, s.line, kinds)]
-    stating = _on_subject(judgement.question.named, stating)
+    stating = _on_subject(judgement.question.named, stating, ranked[:KIND_WINDOW])
     ranked = stating or ranked
     best = ranked[0].score
     unsure = best < UNSURE or judgement.told_with_situation
@@ -91,17 +91,23 @@ def choose(
     return chosen
 
 
-def _on_subject(named: frozenset[str], lines: list[ScoredLine]) -> list[ScoredLine]:
-    """The lines under the question's subject: the highest title it names on their paths. "Max
-    visibility timeout for SQS" names "Timeout" too, but "Lambda › Sizing › Timeout › Max 900s" lies
-    under Lambda, not SQS."""
-    depth = [
-        min((i for i, step in enumerate(s.line.path) if step in named), default=None) for s in lines
-    ]
-    known = [d for d in depth if d is not None]
-    if not known:
+def _on_subject(
+    named: frozenset[str], lines: list[ScoredLine], candidates: Sequence[ScoredLine]
+) -> list[ScoredLine]:
+    """The lines under the question's subject: among the candidates' paths, those naming the most
+    titles the question names, then the highest of them. "Max visibility timeout for SQS" names
+    "Timeout" too, but "Lambda › Sizing › Timeout › Max 900s" lies under Lambda, not SQS; "How long
+    is an S3 presigned URL valid?" is asked of "S3 › Features › S3 Presigned Urls", not of "S3 ›
+    Types › Infrequent Access › Min 30 days"."""
+
+    def subject(line: OutlineLine) -> tuple[int, int]:
+        steps = [i for i, step in enumerate(line.path) if step in named]
+        return (len(steps), -steps[0]) if steps else (0, 0)
+
+    best = max((subject(s.line) for s in candidates), default=(0, 0))
+    if best == (0, 0):
         return lines
-    return [s for s, d in zip(lines, depth) if d == min(known)]
+    return [s for s in lines if subject(s.line) == best]
 
 
 def _named_node(judgement: Judgement, judge: Judge) -> ScoredLine | None:

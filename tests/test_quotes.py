@@ -253,6 +253,11 @@ def test_the_lines_stating_an_amount_lie_under_the_questions_subject(seed_index)
 
     assert "Max 900s" not in answer.text, answer.text
 
+    # S3's presigned URLs, not its storage classes' "Min 30 days"
+    answer = extractive_answer(seed_index, "How long is an S3 presigned URL valid?")
+
+    assert "S3 Presigned Urls" in answer.text and "Min 30 days" not in answer.text, answer.text
+
 
 @pytest.mark.model
 def test_a_sides_own_node_is_named_by_words_of_that_side_alone(seed_index):
