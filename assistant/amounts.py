@@ -114,16 +114,26 @@ def states_bound(texts: Sequence[str], bounds: frozenset[str]) -> bool:
     return any(BOUNDS[bound][1].search(text) for bound in bounds for text in texts)
 
 
+WORD_DIGITS = re.compile(r"\b[A-Za-z]+\d\w*")  # "k8s", "EC2": names, not amounts
+
+
 def asked_kinds(text: str) -> frozenset[str]:
+    """The kinds of amount the text asks for, or states in asking ("Can I run Lambda for 20
+        minutes?" asks about a duration). Not the words that state a price ("free", "cheaper"): "Is
+    EFS cheaper than EBS?" asks for no amount.
+
+        >>> sorted(asked_kinds("How long can a Lambda function run?"))
+        ['duration']
+        >>> sorted(asked_kinds("How much storage does a Snowcone hold?"))
+        ['size']
+        >>> sorted(asked_kinds("Which storage option fits best?"))  # a storage, not a size
+        []
     """
-    >>> sorted(asked_kinds("How long can a Lambda function run?"))
-    ['duration']
-    >>> sorted(asked_kinds("How much storage does a Snowcone hold?"))
-    ['size']
-    >>> sorted(asked_kinds("Which storage option fits best?"))  # a storage, not a size
-    []
-    """
-    return frozenset(kind for kind, (asks, _) in AMOUNT_KINDS.items() if asks.search(text))
+    return frozenset(
+        kind
+        for kind, (asks, states) in AMOUNT_KINDS.items()
+        if asks.search(text) or (kind != "price" and states.search(WORD_DIGITS.sub(" ", text)))
+    )
 
 
 def states_kind(text: str, kinds: frozenset[str]) -> bool:

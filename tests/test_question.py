@@ -80,6 +80,11 @@ def test_a_limit_or_a_range_of_numbers_states_its_ends(texts, bound, stated):
         ("What's the biggest object S3 stores?", {"size"}),
         ("How much does Route 53 charge per hosted zone?", {"price"}),
         ("What does an SCP do?", set()),
+        # an amount the question states is of the kind it asks about
+        ("Can I run Lambda for 20 minutes?", {"duration"}),
+        ("Will S3 take a 6TB object?", {"size"}),
+        # digits inside a name state nothing
+        ("k8s worker nodes wont join my EC2 cluster", set()),
     ],
 )
 def test_asked_kinds(text, kinds):

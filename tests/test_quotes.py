@@ -228,6 +228,8 @@ def test_a_list_question_quotes_a_list_above_its_best_line(seed_index, question,
         "How long can a Lambda function run before it times out?",
         # the plain phrasing that the judge used to refuse
         "what's the longest a Lambda invocation may run",
+        # a duration stated in the question is the kind it asks about
+        "Can I run Lambda for 20 minutes?",
     ],
 )
 def test_a_duration_question_on_the_seed_quotes_the_lines_stating_one(seed_index, question):
