@@ -94,6 +94,7 @@ NUMBER_RANGE = re.compile(
     r"|\bbetween\s+\d+\S*\s+and\s+\d",
     re.IGNORECASE,
 )
+WORD_DIGITS = re.compile(r"\b[A-Za-z]+\d\w*")  # "k8s", "EC2": names, not amounts
 
 
 def asked_bounds(text: str) -> frozenset[str]:
@@ -114,20 +115,17 @@ def states_bound(texts: Sequence[str], bounds: frozenset[str]) -> bool:
     return any(BOUNDS[bound][1].search(text) for bound in bounds for text in texts)
 
 
-WORD_DIGITS = re.compile(r"\b[A-Za-z]+\d\w*")  # "k8s", "EC2": names, not amounts
-
-
 def asked_kinds(text: str) -> frozenset[str]:
     """The kinds of amount the text asks for, or states in asking ("Can I run Lambda for 20
-        minutes?" asks about a duration). Not the words that state a price ("free", "cheaper"): "Is
+    minutes?" asks about a duration). Not the words that state a price ("free", "cheaper"): "Is
     EFS cheaper than EBS?" asks for no amount.
 
-        >>> sorted(asked_kinds("How long can a Lambda function run?"))
-        ['duration']
-        >>> sorted(asked_kinds("How much storage does a Snowcone hold?"))
-        ['size']
-        >>> sorted(asked_kinds("Which storage option fits best?"))  # a storage, not a size
-        []
+    >>> sorted(asked_kinds("How long can a Lambda function run?"))
+    ['duration']
+    >>> sorted(asked_kinds("How much storage does a Snowcone hold?"))
+    ['size']
+    >>> sorted(asked_kinds("Which storage option fits best?"))  # a storage, not a size
+    []
     """
     return frozenset(
         kind
