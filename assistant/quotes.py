@@ -168,18 +168,7 @@ def _as_list(
         for parent in dict.fromkeys(parents)
         if parent is not None and len(parent.path) > 1 and parents.count(parent) > 1
     ]
-    for head in heads:
-        up = judge.parent_of(head)
-        for _ in range(LIST_STEPS):
-            if up is None or len(up.path) < 2:  # the outline's title: its children are every topic
-                break
-            if (
-                sum(bool(matched(asked, words)) for _, words in _with_words(judge.children_of(up)))
-                > 1
-            ):
-                lists.append(up)
-                break
-            up = judge.parent_of(up)
+    lists += [up for up in (_list_above(judge, head, asked) for head in heads) if up is not None]
     for head in heads:
         own = set(lexical_tokens([" ".join(head.path[1:])])[0])
         lists += [
@@ -191,6 +180,19 @@ def _as_list(
     items = {kid for head in lists for kid in judge.children_of(head)[:MAX_CHILDREN]}
     kept = [head for head in heads if head not in items or judge.children_of(head)]
     return dict.fromkeys([*lists, *kept])
+
+
+def _list_above(judge: Judge, head: OutlineLine, asked: frozenset[str]) -> OutlineLine | None:
+    """The nearest of the head's parent and grandparent several of whose children name what the
+    question names; never the outline's title, whose children are every topic."""
+    up = judge.parent_of(head)
+    for _ in range(LIST_STEPS):
+        if up is None or len(up.path) < 2:
+            return None
+        if sum(bool(matched(asked, words)) for _, words in _with_words(judge.children_of(up))) > 1:
+            return up
+        up = judge.parent_of(up)
+    return None
 
 
 def _with_words(lines: list[OutlineLine]) -> list[tuple[OutlineLine, set[str]]]:

@@ -41,8 +41,8 @@ DANGLING = re.compile(
     re.IGNORECASE,
 )
 STUTTER = re.compile(r"\b(\w+)[\s-]+\1\b", re.IGNORECASE)  # "Glue Glue", "data-data"
-# The asker's voice: "I created a network firewall but …" echoes the user; an answer says "you".
 PATH_STEP = "›"  # between the steps of a note's path: "S3 › Features"
+# The asker's voice: "I created a network firewall but …" echoes the user; an answer says "you".
 ASKER = re.compile(r"(?<![\w/])I(?![\w/])|(?i:\b(?:my|we|our|me)\b)")
 MIN_SUPPORTED_SHARE = 0.6  # of a sentence's new words and numbers, found in its closest lines
 LINES_PER_CLAIM = 3  # a sentence may combine this many lines (a list, a comparison)
