@@ -24,6 +24,7 @@ REFUSAL = "The outline does not cover this question."
 CLOSEST_STEPS = 3  # path steps of each closest line named in a refusal
 UNCOVERED_DETAIL = "The outline has notes on {topic} but does not answer this question."
 UNCOVERED_AMOUNT = "The outline has notes on {topic} but does not give the {amount} asked for."
+UNWRITTEN = "The outline has no notes on {names}."
 
 # How a refusal names the end of a range a question asks for, when the question writes it out.
 NAMED_ENDS = (
@@ -89,9 +90,10 @@ def with_markers(text: str, markers: str) -> str:
     return f"{text.rstrip('.!?:;').rstrip()} {markers}{end}"
 
 
-def refusal_text(judgement: Judgement) -> str:
+def refusal_text(judgement: Judgement, unwritten: Sequence[str] = ()) -> str:
     """What a refusal says: the outline lacks it (or has the topic, not the detail asked, naming
-    the amount when it asks for one), and which lines come closest."""
+    the amount when it asks for one, or the names the question writes and the outline never does:
+    `unwritten`), and which lines come closest."""
     lines = judgement.lines[:NEAREST]
     if not lines:
         return REFUSAL
@@ -104,7 +106,9 @@ def refusal_text(judgement: Judgement) -> str:
         if step in judgement.question.named
     ]
     amount = asked_amount(judgement.question)
-    if not named:
+    if unwritten:
+        opening = UNWRITTEN.format(names=" or ".join(unwritten))
+    elif not named:
         opening = REFUSAL
     elif amount:
         opening = UNCOVERED_AMOUNT.format(topic=named[0], amount=amount)

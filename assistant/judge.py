@@ -14,11 +14,12 @@ import functools
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 
 from assistant.amounts import states_kind
-from assistant.question import Question
+from assistant.question import Question, unknown_names
 from assistant.signals import QUESTION_SIGNALS, SIGNALS, question_signals, signal_matrix
 from core.errors import BranchwiseError
 from indexer.chunk import Chunk
@@ -127,6 +128,15 @@ class Judge:
             self.index.tree.children,
             self.index.tree.topics,
         )
+
+    def unwritten(self, names: Sequence[str]) -> list[str]:
+        """The names some word of which the outline never writes, but for a title's initials
+        ("Bedrock", "Azure Functions"; not "NACL", read as "Network ACLs")."""
+        return [
+            name
+            for name in unknown_names(names, self.index.vocabulary)
+            if self.retriever.abbreviations.title_of(name) is None
+        ]
 
     def under(self, title: str) -> list[int]:
         """Positions of the lines below a heading or item of this text, at any depth."""

@@ -31,7 +31,7 @@ from assistant.followup import is_follow_up, retrieval_query
 from assistant.generator import GenerationIncomplete, Generator
 from assistant.judge import Judge, Judgement
 from assistant.prompt import DEFAULT_TEMPLATE, build_messages
-from assistant.question import Question
+from assistant.question import Question, is_acronym, name_runs
 from assistant.quotes import Quote, quotes
 from assistant.sentences import LIST_ITEM, SentenceSplitter
 from assistant.sides import Side, in_context, known_sides, sides
@@ -151,7 +151,12 @@ class _Call:
             if not (answering.answered or (compared and all(j.answered for _, j in compared))):
                 self.refused = True
                 self.closest = closest_citations(judgement, self.owner.judge)
-                yield from self._emit(refusal_text(judgement), "refusal")
+                # an acronym alone is often one the notes write out: "no notes on" would mislead
+                names = [" ".join(run) for run in name_runs(judgement.question.text)]
+                unwritten = self.owner.judge.unwritten(
+                    [name for name in names if " " in name or not is_acronym(name)]
+                )
+                yield from self._emit(refusal_text(judgement, unwritten), "refusal")
             else:
                 chosen = quotes(answering, self.owner.judge, compared)
                 yield from self._quote(chosen, absent)

@@ -188,3 +188,20 @@ def matched(words, terms) -> set[str]:
         ):
             found.add(word)
     return found
+
+
+def name_runs(text: str) -> list[list[str]]:
+    """The names of a text, neighbours joined: [["Amazon", "EKS"], ["Windows"]].
+
+    >>> name_runs("Does Amazon EKS run Windows nodes?")
+    [['Amazon', 'EKS'], ['Windows']]
+    """
+    runs: list[list[str]] = []
+    end = -2
+    for match in NAME.finditer(text):
+        if runs and match.start() == end + 1:
+            runs[-1].append(match.group(0))
+        else:
+            runs.append([match.group(0)])
+        end = match.end()
+    return runs

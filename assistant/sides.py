@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from assistant.judge import Judge, Judgement, ScoredLine
-from assistant.question import Question, asking_words, naming_words, unknown_names
+from assistant.question import Question, asking_words, naming_words
 from indexer.lexical import lexical_tokens
 from indexer.lines import OutlineLine
 
@@ -154,13 +154,7 @@ def in_context(compared: Sequence[Side], judge: Judge, question: Question) -> tu
             and _names_side(judge, title, side.words)
         ]
         query = side.query.replace(side.text, " ".join([side.text, *context]), 1)
-        unknown = [
-            name
-            for name in unknown_names(
-                [name for name in question.names if name in side.text], judge.index.vocabulary
-            )
-            if judge.retriever.abbreviations.title_of(name) is None  # "NACL": "Network ACLs"
-        ]
+        unknown = judge.unwritten([name for name in question.names if name in side.text])
         placed.append(Side(side.text, side.words, query, tuple(context), side.bare, tuple(unknown)))
     return tuple(placed)
 

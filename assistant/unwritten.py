@@ -12,12 +12,12 @@ from typing import Sequence
 from assistant.amounts import AMOUNT_QUESTION, BOUNDS
 from assistant.claims import Facts
 from assistant.question import (
-    NAME,
     WORD,
     Question,
     ask_of,
     is_acronym,
     matched,
+    name_runs,
 )
 from indexer.lexical import lexical_tokens
 from indexer.lines import OutlineLine
@@ -52,7 +52,7 @@ def unwritten_asked(question: str, lines: Sequence[OutlineLine]) -> frozenset[st
     # every word the lines write, with digits too: "Route 53" is written as "Route53"
     written = frozenset(lexical_tokens([" ".join(" ".join(ln.path) for ln in lines)])[0])
     ask = ask_of(question).strip()
-    runs = _name_runs(ask)
+    runs = name_runs(ask)
     asked = Facts.of(" ".join(word for run in runs for word in run)).terms
     spared = _spared(ask, runs, written)
     if YES_OR_NO.match(ask):
@@ -87,16 +87,3 @@ def _after_titles(text: str, title_words: frozenset[str]) -> frozenset[str]:
     words = [set(stems) for stems in lexical_tokens(WORD.findall(text))]
     after = [i + 1 for i, stems in enumerate(words[:-1]) if stems & title_words]
     return frozenset().union(*(words[i] for i in after))
-
-
-def _name_runs(text: str) -> list[list[str]]:
-    """The names of a text, neighbours joined: [["Amazon", "EKS"], ["Windows"]]."""
-    runs: list[list[str]] = []
-    end = -2
-    for match in NAME.finditer(text):
-        if runs and match.start() == end + 1:
-            runs[-1].append(match.group(0))
-        else:
-            runs.append([match.group(0)])
-        end = match.end()
-    return runs

@@ -127,9 +127,8 @@ def test_question_the_outline_cannot_answer_is_refused_once_naming_the_closest_l
 
     [warning] = [w.value for w in answer.warning]
     assert warning == app.at.session_state["turns"][0].answer.text  # what the CLI says, said once
-    assert (
-        warning.startswith("The outline does not cover this question.") and "Closest: " in warning
-    )
+    # it names what the question writes and the outline never does
+    assert warning.startswith("The outline has no notes on World Cup.") and "Closest: " in warning
     # and the branches of the closest lines as panels, each line highlighted
     closest = app.at.session_state["turns"][0].answer.closest
     assert closest and panel_titles(answer) == [

@@ -188,6 +188,9 @@ def test_a_refusal_names_the_topic_it_covers_and_the_closest_lines():
     assert absent.startswith(REFUSAL)
     assert "Closest: SQS › Limits › Max message size 256KB." in covered and "Closest:" in absent
     assert refusal_text(Judgement(off_topic, (), 0.0, 0.5)) == REFUSAL
+    # names the question writes and the outline never does are named
+    unwritten = refusal_text(Judgement(about_sqs, (closest,), 0.1, 0.5), ["Amazon Bedrock"])
+    assert unwritten.startswith("The outline has no notes on Amazon Bedrock. Closest: ")
 
 
 def test_a_refusal_names_the_topic_below_the_outline_section_that_files_it():
