@@ -115,10 +115,11 @@ def states_bound(texts: Sequence[str], bounds: frozenset[str]) -> bool:
     return any(BOUNDS[bound][1].search(text) for bound in bounds for text in texts)
 
 
-def asked_kinds(text: str) -> frozenset[str]:
-    """The kinds of amount the text asks for, or states in asking ("Can I run Lambda for 20
-    minutes?" asks about a duration). Not the words that state a price ("free", "cheaper"): "Is
-    EFS cheaper than EBS?" asks for no amount.
+def asked_kinds(text: str, stated: bool = False) -> frozenset[str]:
+    """The kinds of amount the text asks for, and with `stated` (a yes-or-no ask) those it states:
+    "Can I run Lambda for 20 minutes?" asks about a duration, where in "encrypting a 10kb payload
+    errors out, why?" the size is the situation. Not the words that state a price ("free",
+    "cheaper"): "Is EFS cheaper than EBS?" asks for no amount.
 
     >>> sorted(asked_kinds("How long can a Lambda function run?"))
     ['duration']
@@ -130,7 +131,8 @@ def asked_kinds(text: str) -> frozenset[str]:
     return frozenset(
         kind
         for kind, (asks, states) in AMOUNT_KINDS.items()
-        if asks.search(text) or (kind != "price" and states.search(WORD_DIGITS.sub(" ", text)))
+        if asks.search(text)
+        or (stated and kind != "price" and states.search(WORD_DIGITS.sub(" ", text)))
     )
 
 

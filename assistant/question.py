@@ -42,6 +42,10 @@ ASKING_WORDS = (
 WORD = re.compile(r"[A-Za-z0-9]+")
 PARENTHESES = re.compile(r"\(([^)]*)\)")
 PREFIX = 4  # "time" and "timeout", "data" and "databrew": a shared start this long is the same word
+# An ask to be answered yes or no: "Does EKS support …?", "Can WAF block …?"
+YES_OR_NO = re.compile(
+    r"^(?:is|are|was|were|does|do|did|can|could|will|would|should|has|have|may|must)\b", re.I
+)
 # A question asking for several things of a kind: "which routing policies can I …", "what are the
 # … options in …", "what flavours of …", "list the …": a plural noun (lower case, so not "AWS")
 # within a few words of "which"/"what", followed by a verb or a preposition, or ending the
@@ -86,7 +90,7 @@ class Question:
                 named.add(title)
                 naming.update(*hits)
         names = tuple(match.group(0) for match in NAME.finditer(text.strip()))
-        kinds = asked_kinds(ask_of(text))
+        kinds = asked_kinds(ask_of(text), stated=bool(YES_OR_NO.match(ask_of(text).strip())))
         detail = ask - naming
         written = WORD.findall(ask_of(text))
         detail_text = " ".join(

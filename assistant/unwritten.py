@@ -6,13 +6,13 @@ claims.py) or judge lines (judge.py).
 
 from __future__ import annotations
 
-import re
 from typing import Sequence
 
 from assistant.amounts import AMOUNT_QUESTION, BOUNDS
 from assistant.claims import Facts
 from assistant.question import (
     WORD,
+    YES_OR_NO,
     Question,
     ask_of,
     is_acronym,
@@ -23,10 +23,6 @@ from indexer.lexical import lexical_tokens
 from indexer.lines import OutlineLine
 
 SHORT_WORD = 3  # letters: "dx", "ssm", "kds" typed for what notes write out
-# An ask to be answered yes or no: "Does EKS support …?", "Can WAF block …?"
-YES_OR_NO = re.compile(
-    r"^(?:is|are|was|were|does|do|did|can|could|will|would|should|has|have|may|must)\b", re.I
-)
 ASKING_AMOUNTS = (AMOUNT_QUESTION, *(asks for asks, _ in BOUNDS.values()))
 
 
