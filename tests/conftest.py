@@ -173,6 +173,14 @@ def seed_index(tmp_path_factory: pytest.TempPathFactory, real_embedder):
     )
 
 
+@pytest.fixture
+def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """app.py in an AppTest session on the garden outline, run once (see app_session.py)."""
+    from app_session import App  # here: it imports Streamlit, which most tests need not
+
+    return App(tmp_path, monkeypatch).run()
+
+
 def extractive_answer(seed_index, question: str):
     """The app's extractive answer to a question on the seed (`seed_index`)."""
     from assistant.pipeline import Assistant
