@@ -109,6 +109,23 @@ class Question:
             bool(LIST_QUESTION.search(ask_of(text))),
         )
 
+    @functools.cached_property
+    def named_whole(self) -> frozenset[str]:
+        """The named titles that are not part of a longer named title: "Security Hub", not
+        "Security", for "What does Security Hub do?".
+
+        >>> lines = [OutlineLine("notes.md", 2, ("AWS", "RDS", "Security"), 0),
+        ...          OutlineLine("notes.md", 5, ("AWS", "VPC", "Security Groups", "Stateful"), 0)]
+        >>> question = Question.read("Are security groups stateful?", lines)
+        >>> sorted(question.named), sorted(question.named_whole)
+        (['Security', 'Security Groups', 'Stateful'], ['Security Groups', 'Stateful'])
+        """
+        titles = sorted(self.named)
+        words = [set(tokens) for tokens in lexical_tokens(titles)] if titles else []
+        return frozenset(
+            title for title, own in zip(titles, words) if not any(own < other for other in words)
+        )
+
     def share(self, asked: frozenset[str], found: set[str]) -> float:
         """Share of `asked` words among `found` (1 when nothing is asked)."""
         return len(matched(asked, found)) / len(asked) if asked else 1.0

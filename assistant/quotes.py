@@ -13,7 +13,7 @@ from typing import Sequence
 
 from assistant.amounts import states_kind
 from assistant.judge import Judge, Judgement, ScoredLine
-from assistant.question import matched
+from assistant.question import Question, matched
 from assistant.sides import Side, side_line
 from indexer.chunk import Chunk
 from indexer.lexical import lexical_tokens
@@ -100,27 +100,36 @@ def _on_subject(
     is an S3 presigned URL valid?" is asked of "S3 › Features › S3 Presigned Urls", not of "S3 ›
     Types › Infrequent Access › Min 30 days"."""
 
-    def subject(line: OutlineLine) -> tuple[int, int]:
-        steps = [i for i, step in enumerate(line.path) if step in named]
-        return (len(steps), -steps[0]) if steps else (0, 0)
-
-    best = max((subject(s.line) for s in candidates), default=(0, 0))
+    best = max((_subject(s.line, named) for s in candidates), default=(0, 0))
     if best == (0, 0):
         return lines
-    return [s for s in lines if subject(s.line) == best]
+    return [s for s in lines if _subject(s.line, named) == best]
+
+
+def _subject(line: OutlineLine, named: frozenset[str]) -> tuple[int, int]:
+    """How well the line's path names the question's subject: the number of named titles on it,
+    then how high the first of them is."""
+    steps = [i for i, step in enumerate(line.path) if step in named]
+    return (len(steps), -steps[0]) if steps else (0, 0)
 
 
 def _named_node(judgement: Judgement, judge: Judge) -> ScoredLine | None:
     """For a question that asks nothing of the titles it names ("What is Macie for?"), the most
-    specific of them that has children, among the candidates: what it is, before any detail of it
-    ("Macie: Machine learning to discover …; Data source; Alerts", not "Macie › Data source")."""
+    specific of them that has children, among the candidates whose paths name the most of its
+    titles: what it is, before any detail of it ("Macie: Machine learning to discover …; Data
+    source; Alerts", not "Macie › Data source"). "How does spot pricing work?" quotes "EC2 ›
+    Pricing › Spot", not the deeper "S3 › Types › … › Pricing"; "What does Security Hub do?" quotes
+    "Security Hub", not "Aurora › Security" (`Question.named_whole`)."""
     question = judgement.question
     if question.detail or not question.named:
         return None
-    nodes = [
-        s for s in judgement.lines if s.line.text in question.named and judge.children_of(s.line)
-    ]
-    return max(nodes, key=lambda s: (len(s.line.path), s.score), default=None)
+    named = question.named_whole
+    nodes = [s for s in judgement.lines if s.line.text in named and judge.children_of(s.line)]
+    return max(
+        nodes,
+        key=lambda s: (_subject(s.line, named)[0], len(s.line.path), s.score),
+        default=None,
+    )
 
 
 def _states(judge: Judge, line: OutlineLine, kinds: frozenset[str]) -> bool:
@@ -139,7 +148,7 @@ def quotes(
         up = judge.parent_of(scored.line)
         heads.setdefault(scored.line if up is None or judge.children_of(scored.line) else up)
     if judgement.question.asks_list:
-        heads = _as_list(judge, heads, judgement.question.words)
+        heads = _as_list(judge, heads, judgement.question)
     found = [
         _quote(judge, head) for head in dict.fromkeys(_below_lone_child(judge, h) for h in heads)
     ]
@@ -151,24 +160,32 @@ def quotes(
 
 
 def _as_list(
-    judge: Judge, heads: dict[OutlineLine, None], asked: frozenset[str]
+    judge: Judge, heads: dict[OutlineLine, None], question: Question
 ) -> dict[OutlineLine, None]:
     """For a question asking for several things, the lists that hold them, first:
     - a quoted head's parent when two heads share it;
     - the nearest of a head's parent and grandparent several of whose children name what the
       question names ("Routing" of "Geoproximity Routing": "Simple routing", "Failover routing",
       … for "which routing policies …"; "Endpoints" of "Gateway Endpoint › Multiple
-      configurations" for "what are the types of VPC endpoints?");
+      configurations" for "what are the types of VPC endpoints?"), unless the head is a title
+      the question names or its parent is quoted: "EC2 › Pricing" is the list of "What are the EC2
+      pricing options?", not "EC2", several of whose children write "EC2";
     - a quoted head's child heading that the question names beyond the head's own path
       ("Reports" under "Artifact" for "which compliance reports …").
     The heads that a list already shows as items are dropped."""
+    asked = question.words
     parents = [judge.parent_of(head) for head in heads]
     lists = [
         parent
         for parent in dict.fromkeys(parents)
         if parent is not None and len(parent.path) > 1 and parents.count(parent) > 1
     ]
-    lists += [up for up in (_list_above(judge, head, asked) for head in heads) if up is not None]
+    climbing = [
+        head
+        for head, parent in zip(heads, parents)
+        if head.text not in question.named and parent not in heads
+    ]
+    lists += [up for up in (_list_above(judge, head, asked) for head in climbing) if up]
     for head in heads:
         own = set(lexical_tokens([" ".join(head.path[1:])])[0])
         lists += [

@@ -252,6 +252,30 @@ def test_a_question_asking_nothing_of_the_title_it_names_quotes_that_title(seed_
 
 
 @pytest.mark.model
+def test_the_named_title_quoted_is_the_one_on_the_questions_subject(seed_index):
+    # "Pricing" is also a title under S3's storage classes, deeper than EC2's
+    answer = extractive_answer(seed_index, "How does spot pricing work?")
+
+    assert answer.citations[0].path[-2:] == ("EC2", "Pricing"), answer.text
+    assert "Min 30 days" not in answer.text
+
+    # "Security" of "Security Hub" names no title of its own ("Aurora › Security")
+    answer = extractive_answer(seed_index, "What does Security Hub do?")
+
+    assert answer.citations[0].path[-1] == "Security Hub", answer.text
+    assert "Aurora" not in answer.text
+
+
+@pytest.mark.model
+def test_a_named_list_is_not_taken_for_an_item_of_a_larger_list(seed_index):
+    # "EC2 › Pricing" is the list asked for, not "EC2", several of whose children write "EC2"
+    answer = extractive_answer(seed_index, "What are the EC2 pricing options?")
+
+    assert "Dedicated Hosts" in answer.text and "Spot" in answer.text
+    assert "Image Builder" not in answer.text, answer.text
+
+
+@pytest.mark.model
 def test_the_lines_stating_an_amount_lie_under_the_questions_subject(seed_index):
     # "Timeout" is named too, but Lambda's timeout is not SQS's
     answer = extractive_answer(seed_index, "What's the max visibility timeout for SQS?")
