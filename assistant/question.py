@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from assistant.amounts import AMOUNT_QUESTION, HOW_AMOUNT, asked_bounds, asked_kinds
-from indexer.lexical import lexical_tokens
+from indexer.lexical import joined_words, lexical_tokens
 from indexer.lines import OutlineLine
 from retriever.reading import read_question
 
@@ -42,6 +42,7 @@ ASKING_WORDS = (
 WORD = re.compile(r"[A-Za-z0-9]+")
 PARENTHESES = re.compile(r"\(([^)]*)\)")
 PREFIX = 4  # "time" and "timeout", "data" and "databrew": a shared start this long is the same word
+MOST = 2 / 3  # the share of a name's word that an outline word starting it must cover
 # An ask to be answered yes or no: "Does EKS support …?", "Can WAF block …?"
 YES_OR_NO = re.compile(
     r"^(?:is|are|was|were|does|do|did|can|could|will|would|should|has|have|may|must)\b", re.I
@@ -83,7 +84,7 @@ class Question:
         )
         titles = list(dict.fromkeys(title for line in lines for title in line.path[1:]))
         named, naming = set(), set()
-        written_as = whole | _joined_words(text)
+        written_as = whole | joined_words([text])
         for title, ways in zip(titles, naming_words(titles, asking)):
             hits = [way for way in ways if way <= written_as]
             if hits:
@@ -131,20 +132,6 @@ class Question:
         return len(matched(asked, found)) / len(asked) if asked else 1.0
 
 
-def _joined_words(text: str) -> frozenset[str]:
-    """Each two neighbouring words written as one, as titles often are: "Route 53" → "route53",
-    "Data Sync" → "datasync".
-
-    >>> sorted(_joined_words("Route 53 zones"))
-    ['53zone', 'route53']
-    """
-    words = WORD.findall(text)
-    pairs = [a + b for a, b in zip(words, words[1:])]
-    if not pairs:
-        return frozenset()
-    return frozenset(token for tokens in lexical_tokens(pairs) for token in tokens)
-
-
 def ask_of(text: str) -> str:
     """The sentence that asks, for a question told with its situation first; else the whole text.
 
@@ -183,8 +170,28 @@ def unknown_names(names: Sequence[str], vocabulary: frozenset[str]) -> list[str]
     return [
         name
         for name, tokens in zip(names, words)
-        if tokens and not all(matched({w}, vocabulary) for w in tokens)
+        if tokens and not all(_written(w, vocabulary) for w in tokens)
     ]
+
+
+def _written(word: str, vocabulary: frozenset[str]) -> bool:
+    """Whether the outline writes the word of a name: as such, longer ("pipelin" of
+    "pipelines"), or as most of it ("produc" of "product"), not a small part of it ("code" of
+    "codepipelin": CodePipeline is not written where "code" is).
+
+    >>> [_written(w, frozenset({"code", "produc", "pipelines"})) for w in ("codepipelin", "product",
+    ...     "pipelin")]
+    [False, True, True]
+    """
+    if word in vocabulary:
+        return True
+    if len(word) < PREFIX:
+        return False
+    return any(
+        term.startswith(word) or (word.startswith(term) and len(term) >= MOST * len(word))
+        for term in vocabulary
+        if len(term) >= PREFIX
+    )
 
 
 def is_acronym(name: str) -> bool:

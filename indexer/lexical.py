@@ -9,6 +9,7 @@ to build, save and load.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from pathlib import Path
@@ -20,6 +21,7 @@ from indexer.chunk import Chunk
 
 K1, B = 1.5, 0.75
 VOCABULARY, TERMS = "lexical.vocabulary.json", "lexical.terms.npz"
+_WORD = re.compile(r"[A-Za-z0-9]+")
 _ACRONYM_PLURAL = re.compile(
     r"\b([A-Z][A-Z0-9]+)s\b"
 )  # "WCUs" → "WCU": stemmers leave acronyms alone
@@ -41,6 +43,21 @@ def lexical_tokens(texts: Sequence[str]) -> list[list[str]]:
         stemmer=Stemmer.Stemmer("english"),
         return_ids=False,
         show_progress=False,
+    )
+
+
+def joined_words(texts: Sequence[str]) -> frozenset[str]:
+    """Each two neighbouring words of the texts written as one, as names often are: "Route 53" →
+    "route53", "Secure String" → "securestr" (stemmed like `lexical_tokens`).
+
+    >>> sorted(joined_words(["Route 53 zones"]))
+    ['53zone', 'route53']
+    """
+    pairs = [a + b for text in texts for a, b in itertools.pairwise(_WORD.findall(text))]
+    return (
+        frozenset(token for tokens in lexical_tokens(pairs) for token in tokens)
+        if pairs
+        else frozenset()
     )
 
 

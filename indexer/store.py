@@ -16,7 +16,7 @@ import numpy as np
 
 from core.errors import IndexMismatchError, IndexMissingError
 from indexer.chunk_records import load_chunks, read_branches, write_branches, write_chunks
-from indexer.lexical import Lexical, lexical_tokens
+from indexer.lexical import Lexical, joined_words, lexical_tokens
 from indexer.lines import LineTree, OutlineLine, line_tree, outline_lines
 from indexer.manifest import FIX, Manifest, read_manifest, write_manifest
 from indexer.records import Chunk, ChunkedBranch
@@ -80,8 +80,12 @@ class Index:
 
     @functools.cached_property
     def vocabulary(self) -> frozenset[str]:
-        """Every stemmed word of the outline (as `lexical_tokens` makes them)."""
-        return frozenset(self._lexical.vocabulary)
+        """Every stemmed word of the outline (as `lexical_tokens` makes them), and each two
+        neighbouring words of a line joined (`joined_words`): the outline's "Secure String" is
+        the "SecureString" a question writes."""
+        return frozenset(self._lexical.vocabulary) | joined_words(
+            [line.text for line in self.lines]
+        )
 
     def line_search(self, vector: np.ndarray, n: int) -> list[tuple[int, float]]:
         """(line position, cosine similarity) of the n nearest outline lines."""

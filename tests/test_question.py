@@ -106,3 +106,16 @@ def test_a_line_states_a_kind_of_amount_only_with_its_unit():
 
 def test_words_match_on_a_shared_start():
     assert matched({"time", "queue"}, {"timeout"}) == {"time"}
+
+
+def test_a_compound_name_is_written_only_where_the_outline_writes_its_words_together():
+    from assistant.question import unknown_names
+    from indexer.lexical import joined_words, lexical_tokens
+
+    lines = ["Secure String", "Generates code and functions", "Pipeline recipe", "Production"]
+    vocabulary = frozenset(w for ws in lexical_tokens(lines) for w in ws) | joined_words(lines)
+
+    # "code" and "pipeline" are written, "CodePipeline" is not; "Secure String" is "SecureString"
+    assert unknown_names(["SecureString", "CodePipeline", "Productions"], vocabulary) == [
+        "CodePipeline"
+    ]
