@@ -37,7 +37,7 @@ ASKING_WORDS = (
     "mean difference between compare versus vs i we my our you your "
     # English that names no subject and that the stop-word list keeps
     "before after out up off over get gets got have has had make need needs want wants "
-    "like able possible way ways thing things also just"
+    "like able possible way ways thing things also just good"
 )
 WORD = re.compile(r"[A-Za-z0-9]+")
 PARENTHESES = re.compile(r"\(([^)]*)\)")

@@ -2,8 +2,9 @@
 "retension" → "retention". Only a lower-case word of six letters or more that is neither English
 the embedding model knows whole ("internal" is not a typo of "interval") nor a word of the outline,
 and that is one edit (a letter dropped, added, changed or two swapped) from exactly one outline
-word. Names (capitalised) and short words are left as written, so an unknown service stays
-unknown. Does not: search (search.py).
+word. A name (capitalised) is corrected only when it has eight letters or more and the word it is
+one edit from is a name in the outline too ("Rekognition" of notes that write "Reokognition"), so
+an unknown service stays unknown. Short words are left as written. Does not: search (search.py).
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from typing import Iterable
 from indexer.lexical import lexical_tokens
 
 MIN_LENGTH = 6  # shorter words are one edit from too many others to guess which was meant
+NAME_LENGTH = 8  # a shorter name one edit from an outline name is as likely another service
 LOWER_WORD = re.compile(r"(?<![\w-])[a-z]+(?![\w-])")
+NAME_WORD = re.compile(r"(?<![\w-])[A-Z][a-z]+(?![\w-])")
 WORD = re.compile(r"[A-Za-z]+")
 
 
@@ -26,7 +29,9 @@ class Spelling:
     def __init__(
         self, texts: Iterable[str], stems: frozenset[str], english: frozenset[str] = frozenset()
     ):
+        texts = list(texts)
         self.words = frozenset(w.lower() for text in texts for w in WORD.findall(text))
+        self.names = {w.lower(): w for text in texts for w in NAME_WORD.findall(text)}
         self.stems, self.english = stems, english
 
     def correct(self, question: str) -> str:
@@ -39,7 +44,10 @@ class Spelling:
         'Placment, GameLift'
         >>> Spelling(["Spread placement"], frozenset(), frozenset({"placment"})).correct("placment")
         'placment'
+        >>> Spelling(["Computer Vision: Reokognition"], frozenset()).correct("What's Rekognition?")
+        "What's Reokognition?"
         """
+        question = self._correct_names(question)
         unknown = {
             word
             for word in LOWER_WORD.findall(question)
@@ -58,6 +66,17 @@ class Spelling:
         if not meant:
             return question
         return LOWER_WORD.sub(lambda match: meant.get(match.group(0), match.group(0)), question)
+
+    def _correct_names(self, question: str) -> str:
+        def meant(match: re.Match) -> str:
+            name = match.group(0)
+            lower = name.lower()
+            if len(name) < NAME_LENGTH or lower in self.words or lower in self.english:
+                return name
+            found = {edit for edit in _one_edit(lower) if edit in self.names}
+            return self.names[found.pop()] if len(found) == 1 else name
+
+        return NAME_WORD.sub(meant, question)
 
 
 def _one_edit(word: str) -> set[str]:

@@ -307,3 +307,12 @@ def test_a_sides_own_node_is_named_by_words_of_that_side_alone(seed_index):
     )
 
     assert found is not None and found.line.path[-1] == "cluster"
+
+
+@pytest.mark.model
+def test_a_mistyped_name_is_read_as_the_outlines_name(seed_index):
+    # the seed writes "Reokognition"; "good" asks nothing of it
+    answer = extractive_answer(seed_index, "What's Rekognition good for?")
+
+    assert not answer.refused, answer.text
+    assert "Recognise certain objects" in answer.text
