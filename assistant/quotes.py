@@ -185,7 +185,7 @@ def _as_list(
         for head, parent in zip(heads, parents)
         if head.text not in question.named and parent not in heads
     ]
-    lists += [up for up in (_list_above(judge, head, asked) for head in climbing) if up]
+    lists += [up for up in (_list_above(judge, head, question) for head in climbing) if up]
     for head in heads:
         own = set(lexical_tokens([" ".join(head.path[1:])])[0])
         lists += [
@@ -199,14 +199,22 @@ def _as_list(
     return dict.fromkeys([*lists, *kept])
 
 
-def _list_above(judge: Judge, head: OutlineLine, asked: frozenset[str]) -> OutlineLine | None:
+def _list_above(judge: Judge, head: OutlineLine, question: Question) -> OutlineLine | None:
     """The nearest of the head's parent and grandparent several of whose children name what the
-    question names; never the outline's title, whose children are every topic."""
+    question names, or, for a head that names nothing the question asks of its titles, that the
+    question names: "IAM Policies" of "Identity based" for "List the IAM policy types", not "IAM",
+    whose children "IAM Policies" and "IAM Roles" both write "IAM"; but "Only supports languages"
+    is the list of "Which languages can I use with DAX?". Never the outline's title, whose
+    children are every topic."""
     up = judge.parent_of(head)
+    asks_of_head = matched(question.detail, _with_words([head])[0][1])
     for _ in range(LIST_STEPS):
         if up is None or len(up.path) < 2:
             return None
-        if sum(bool(matched(asked, words)) for _, words in _with_words(judge.children_of(up))) > 1:
+        if up.text in question.named_whole and not asks_of_head:
+            return up
+        kids = _with_words(judge.children_of(up))
+        if sum(bool(matched(question.words, words)) for _, words in kids) > 1:
             return up
         up = judge.parent_of(up)
     return None

@@ -274,6 +274,12 @@ def test_a_named_list_is_not_taken_for_an_item_of_a_larger_list(seed_index):
     assert "Dedicated Hosts" in answer.text and "Spot" in answer.text
     assert "Image Builder" not in answer.text, answer.text
 
+    # "IAM Policies" is named: its children are the list, not "IAM"'s, two of which write "IAM"
+    answer = extractive_answer(seed_index, "List the IAM policy types")
+
+    assert answer.citations[0].path[-2:] == ("IAM", "IAM Policies"), answer.text
+    assert "Resource based" in answer.text and "IAM Roles" not in answer.text
+
 
 @pytest.mark.model
 def test_the_lines_stating_an_amount_lie_under_the_questions_subject(seed_index):
