@@ -215,7 +215,11 @@ def side_line(
         nearest = path[naming[-1]] if naming else set()
         if (
             naming
-            and all(nearest & mine and not nearest & theirs for mine, theirs in apart)
+            and all(
+                (nearest & mine and not nearest & theirs)
+                or _named_apart(named_by[naming[-1]], side, mine, theirs)
+                for mine, theirs in apart
+            )
             and not any(
                 step not in compared.context
                 and any(way <= theirs for way in step_ways for _, theirs in apart)
@@ -243,6 +247,15 @@ def side_line(
     if nearest == len(named_by) - 2:
         return ScoredLine(_up(judge, line, 1), scored.score)
     return scored
+
+
+def _named_apart(
+    ways: list[set[str]], side: frozenset[str], mine: frozenset[str], theirs: frozenset[str]
+) -> bool:
+    """Whether one of the ways a step is named names it by this side's words alone, some its own
+    and none of the other side's: "CMK" names "Customer Master Key (CMK)" though the other side,
+    "data encryption key", writes "key" too."""
+    return any(way <= side and way & mine and not way & theirs for way in ways)
 
 
 def _up(judge: Judge, line: OutlineLine, steps: int) -> OutlineLine:

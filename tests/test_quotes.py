@@ -328,3 +328,12 @@ def test_a_mistyped_name_is_read_as_the_outlines_name(seed_index):
 
     assert "no notes on Rekognition" not in answer.text
     assert "Reokognition" in answer.text
+
+
+@pytest.mark.model
+def test_a_side_typed_as_a_titles_initials_is_named_apart_from_a_side_sharing_its_words(seed_index):
+    # "key" is written by both "Customer Master Key (CMK)" and "data encryption key"
+    answer = extractive_answer(seed_index, "CMK vs data encryption key")
+
+    assert ("KMS", "Customer Master Key (CMK)") in {c.path[-2:] for c in answer.citations}
+    assert "Cannot download private key" not in answer.text, answer.text
