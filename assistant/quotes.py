@@ -119,7 +119,9 @@ def _named_node(judgement: Judgement, judge: Judge) -> ScoredLine | None:
     titles: what it is, before any detail of it ("Macie: Machine learning to discover …; Data
     source; Alerts", not "Macie › Data source"). "How does spot pricing work?" quotes "EC2 ›
     Pricing › Spot", not the deeper "S3 › Types › … › Pricing"; "What does Security Hub do?" quotes
-    "Security Hub", not "Aurora › Security" (`Question.named_whole`)."""
+    "Security Hub", not "Aurora › Security" (`Question.named_whole`). Of titles naming as many, the
+    one of more words: "Placement group", not "S3 › Types", for "What placement group types are
+    there?"."""
     question = judgement.question
     if question.detail or not question.named:
         return None
@@ -127,7 +129,12 @@ def _named_node(judgement: Judgement, judge: Judge) -> ScoredLine | None:
     nodes = [s for s in judgement.lines if s.line.text in named and judge.children_of(s.line)]
     return max(
         nodes,
-        key=lambda s: (_subject(s.line, named)[0], len(s.line.path), s.score),
+        key=lambda s: (
+            _subject(s.line, named)[0],
+            len(s.line.text.split()),
+            len(s.line.path),
+            s.score,
+        ),
         default=None,
     )
 

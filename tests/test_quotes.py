@@ -265,6 +265,12 @@ def test_the_named_title_quoted_is_the_one_on_the_questions_subject(seed_index):
     assert answer.citations[0].path[-1] == "Security Hub", answer.text
     assert "Aurora" not in answer.text
 
+    # "Types" names a title under S3 too: the title of more words is the subject
+    answer = extractive_answer(seed_index, "What placement group types are there?")
+
+    assert answer.citations[0].path[-1] == "Placement group", answer.text
+    assert "Infrequent Access" not in answer.text
+
 
 @pytest.mark.model
 def test_a_named_list_is_not_taken_for_an_item_of_a_larger_list(seed_index):
