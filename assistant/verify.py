@@ -44,6 +44,7 @@ STUTTER = re.compile(r"\b(\w+)[\s-]+\1\b", re.IGNORECASE)  # "Glue Glue", "data-
 PATH_STEP = "›"  # between the steps of a note's path: "S3 › Features"
 # The asker's voice: "I created a network firewall but …" echoes the user; an answer says "you".
 ASKER = re.compile(r"(?<![\w/])I(?![\w/])|(?i:\b(?:my|we|our|me)\b)")
+NEGATIONS = frozenset({"no", "not", "never", "without", "neither", "nor", "none"})
 MIN_SUPPORTED_SHARE = 0.6  # of a sentence's new words and numbers, found in its closest lines
 LINES_PER_CLAIM = 3  # a sentence may combine this many lines (a list, a comparison)
 MIN_FACTS = 2  # words or numbers a sentence takes from its note: "1." or "Data Brew" say nothing
@@ -134,9 +135,38 @@ class Verifier:
             return False
         if not self._clauses_hold(text, notes):
             return False
-        near = union([self.line_facts[ln] for ln in self._closest(claim, notes)])
+        closest = self._closest(claim, notes)
+        if self.line_facts[closest[0]].turns & NEGATIONS and not claim.turns & NEGATIONS:
+            return False  # "You can use it on a Windows instance" of "Cannot use on a Windows …"
+        if not self._items_of_one_list(text, notes):
+            return False
+        near = union([self.line_facts[ln] for ln in closest])
         found = len(matched(new, near.terms)) + len(claim.numbers & near.numbers)
         return found >= MIN_FACTS and found >= MIN_SUPPORTED_SHARE * (len(new) + len(claim.numbers))
+
+    def _items_of_one_list(self, text: str, notes: tuple[Note, ...]) -> bool:
+        """Whether each item of a sentence listing several ("A; B; C") that names no title of its
+        own is an item of a list the item before it reaches: the children of the parent of the
+        line it draws on most, or of a title it names or that title's parent. "Transcribe does
+        speech to text; Can upload own lexicon" takes its second item from Polly's list;
+        "Snowball Edge holds 80TB; Snowcone fits in a backpack" names each."""
+        reached: set[tuple[str, ...]] = set()
+        for item in map(Facts.of, text.split(";")):
+            if not (self._new(item) or item.numbers):
+                continue
+            path = self._closest(item, notes)[0].path
+            named = [
+                i
+                for i, step in enumerate(path[:-1])
+                if i
+                and step in self.titles
+                and self.titles[step][1]
+                and self.titles[step][1] <= item.terms
+            ]
+            if reached and not named and path[:-1] not in reached:
+                return False
+            reached = {path[:-1], *(path[: i + 1] for i in named), *(path[:i] for i in named)}
+        return True
 
     def _turns_drawn_on(self, claim: Facts, notes: tuple[Note, ...]) -> frozenset[str]:
         """The turning words of the question and of every note line sharing a word or number with

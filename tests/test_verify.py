@@ -220,3 +220,40 @@ def test_verdicts_carry_the_notes_records_not_their_numbers(verifier):
     (note,) = verdict.notes
     assert note is verifier.notes[0] and note.chunk.path[-1] == "Lambda"
     assert all(line in note.lines for line in verdict.lines)
+
+
+def test_a_sentence_dropping_the_negation_of_the_line_it_draws_on_is_removed():
+    outline = (
+        "# Notes\n## Compute\n### Elastic Fabric Adapter\n- Higher network throughput\n"
+        "- Cannot use on a Windows instance\n  - Windows instances must use ENA instead\n"
+    )
+    checked = verifier_over(outline, "When should I use Elastic Fabric Adapter?", "ENA")
+
+    assert numbers(checked.check("You can use it on a Windows instance [1].")) == ()
+    assert numbers(checked.check("It cannot be used on a Windows instance [1].")) == (1,)
+    assert numbers(checked.check("It gives a higher network throughput [1].")) == (1,)
+
+
+def test_a_listed_item_from_another_list_removes_the_sentence():
+    outline = (
+        "# Notes\n## AI\n### Language AI\n- Transcribe\n  - Speech to text\n"
+        "  - Generate transcripts\n- Polly\n  - Text to speech\n  - Can upload own lexicon\n"
+    )
+    checked = verifier_over(outline, "What does Transcribe do?", "transcripts")
+
+    assert (
+        numbers(checked.check("Transcribe does speech to text; Can upload own lexicon [1].")) == ()
+    )
+    assert numbers(checked.check("Transcribe: speech to text; generate transcripts [1].")) == (1,)
+    assert numbers(checked.check("Transcribe: speech to text; Polly: own lexicon [1].")) == (1,)
+    # an item naming its own title ("ELB health check") keeps the list the next item is of
+    checks = verifier_over(
+        "# Notes\n## EC2\n### Status checks\n- instance health check\n  - built in\n"
+        "- ELB health check\n  - need port and protocol\n- Auto scaling and custom\n",
+        "What status checks does EC2 do?",
+        "protocol",
+    )
+    listed = (
+        "Instance health check (built in); ELB health check (port); auto scaling and custom [1]."
+    )
+    assert numbers(checks.check(listed)) == (1,)
