@@ -119,9 +119,10 @@ def _named_node(judgement: Judgement, judge: Judge) -> ScoredLine | None:
     titles: what it is, before any detail of it ("Macie: Machine learning to discover …; Data
     source; Alerts", not "Macie › Data source"). "How does spot pricing work?" quotes "EC2 ›
     Pricing › Spot", not the deeper "S3 › Types › … › Pricing"; "What does Security Hub do?" quotes
-    "Security Hub", not "Aurora › Security" (`Question.named_whole`). Of titles naming as many, the
-    one of more words: "Placement group", not "S3 › Types", for "What placement group types are
-    there?"."""
+    "Security Hub", not "Aurora › Security" (`Question.named_whole`). Of those, the highest ("Glue",
+    not "Network Firewall › Components", for "What are the Glue components?"), then the one of
+    more words ("Placement group", not "EC2 › Types", for "What placement group types are
+    there?")."""
     question = judgement.question
     if question.detail or not question.named:
         return None
@@ -130,7 +131,7 @@ def _named_node(judgement: Judgement, judge: Judge) -> ScoredLine | None:
     return max(
         nodes,
         key=lambda s: (
-            _subject(s.line, named)[0],
+            _subject(s.line, named),
             len(s.line.text.split()),
             len(s.line.path),
             s.score,

@@ -271,6 +271,12 @@ def test_the_named_title_quoted_is_the_one_on_the_questions_subject(seed_index):
     assert answer.citations[0].path[-1] == "Placement group", answer.text
     assert "Infrequent Access" not in answer.text
 
+    # "Components" is a title under Network Firewall too, below the outline's own "Glue"
+    answer = extractive_answer(seed_index, "What are the Glue components?")
+
+    assert answer.citations[0].path[-1] == "Glue", answer.text
+    assert "Firewall Policy" not in answer.text
+
 
 @pytest.mark.model
 def test_a_named_list_is_not_taken_for_an_item_of_a_larger_list(seed_index):
