@@ -67,8 +67,11 @@ class Retriever:
 
     @functools.cached_property
     def abbreviations(self) -> Abbreviations:
-        """Built on the first search: the initials of every title (a step with lines below it)."""
+        """Built on the first search: the initials of every title (a step with lines below it)
+        and of every name a note defines ("Recovery Point Objective" of "Recovery Point Objective
+        = 1 second")."""
         titles = {step for line in self.index.lines for step in line.path[1:-1]}
+        titles |= {line.text.split(" = ")[0] for line in self.index.lines if " = " in line.text}
         return Abbreviations(titles, self.spelling.words, self.embedder.known_words())
 
     @functools.cached_property

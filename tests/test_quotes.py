@@ -349,3 +349,12 @@ def test_a_side_typed_as_a_titles_initials_is_named_apart_from_a_side_sharing_it
 
     assert ("KMS", "Customer Master Key (CMK)") in {c.path[-2:] for c in answer.citations}
     assert "Cannot download private key" not in answer.text, answer.text
+
+
+@pytest.mark.model
+def test_initials_of_a_name_a_note_defines_are_read_as_that_name(seed_index):
+    # the seed writes "Recovery Point Objective = 1 second", a leaf, not a title
+    answer = extractive_answer(seed_index, "What is the Aurora RPO and RTO?")
+
+    assert "Recovery Point Objective = 1 second" in answer.text, answer.text
+    assert "Aurora Endpoints" not in answer.text
