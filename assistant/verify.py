@@ -13,8 +13,9 @@ in the asker's voice ("I created a network firewall but …") or a note copied i
 sentence citing the wrong note is re-cited to one that supports it; an uncited one gets the
 citation of its support; anything else is removed. The model's `[n]` markers become `Note`s as
 the sentence is read; everything after that passes the notes themselves. Does not: split the
-stream into sentences (sentences.py), read what a text asserts (claims.py) or what a question
-asks that the notes never write (unwritten.py), or number citations (answer.py).
+stream into sentences (sentences.py), tell a sentence that says nothing by its form
+(sentence_form.py), read what a text asserts (claims.py) or what a question asks that the notes
+never write (unwritten.py), or number citations (answer.py).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from typing import Iterable, Sequence
 from assistant.claims import Facts, framing, line_facts, misread_ends, union
 from assistant.prompt import Note
 from assistant.question import NAME, is_acronym, matched
+from assistant.sentence_form import says_nothing
 from assistant.unwritten import unwritten_asked
 from indexer.lexical import lexical_tokens
 from indexer.lines import OutlineLine
@@ -35,20 +37,10 @@ CITATION = re.compile(
     r"\s*(?:\[\s*(?:notes?\s*)?(\d+(?:\s*[,;]\s*\d+)*)\s*\]|\(\s*notes?\s+(\d+)\s*\))",
     re.IGNORECASE,
 )
-# A sentence cut off mid-clause: "Cloudwatch event [1] to".
-DANGLING = re.compile(
-    r"\b(?:to|of|for|with|and|or|the|a|an|by|from|as|is|are|which|that)\W*$",
-    re.IGNORECASE,
-)
-STUTTER = re.compile(r"\b(\w+)[\s-]+\1\b", re.IGNORECASE)  # "Glue Glue", "data-data"
-PATH_STEP = "›"  # between the steps of a note's path: "S3 › Features"
-# The asker's voice: "I created a network firewall but …" echoes the user; an answer says "you".
-ASKER = re.compile(r"(?<![\w/])I(?![\w/])|(?i:\b(?:my|we|our|me)\b)")
 NEGATIONS = frozenset({"no", "not", "never", "without", "neither", "nor", "none"})
 MIN_SUPPORTED_SHARE = 0.6  # of a sentence's new words and numbers, found in its closest lines
 LINES_PER_CLAIM = 3  # a sentence may combine this many lines (a list, a comparison)
 MIN_FACTS = 2  # words or numbers a sentence takes from its note: "1." or "Data Brew" say nothing
-MIN_DISTINCT = 0.6  # share of distinct words below which a sentence is a repetition loop
 MAX_SUPPORTING_LINES = 4
 # Where a sentence turns from one thing to another: "FIFO does 300/s, while standard …".
 CLAUSE = re.compile(r";|\b(?:while|whereas|but|unlike|vs|versus)\b", re.IGNORECASE)
@@ -268,31 +260,6 @@ class Verifier:
     def _new(self, facts: Facts) -> set[str]:
         """The words of a text that the question did not already say (framing words aside)."""
         return set(facts.terms - framing()) - matched(facts.terms, self.asked.terms)
-
-
-def says_nothing(text: str) -> bool:
-    """A list's heading ("It supports:"), a loop ("Cloud Security - Cloud Security"), a stutter
-    ("Glue Glue", "data-data"), a sentence cut off ("Cloudwatch event to", "Custom baselines;"), a
-    question (the model asking back, or echoing the user's), a sentence in the asker's voice, or a
-    note copied in its own form ("S3 › Features › …: …"): the quotes show the notes themselves,
-    and the model's copies mix them ("Application Load Balancer (NLB): TCP/UDP/TLS").
-
-    >>> says_nothing("Security: Cloud Security - Cloud Security"), says_nothing("Spot saves 90%")
-    (True, False)
-    >>> says_nothing("I should check the agent"), says_nothing("Max I/O Performance Mode")
-    (True, False)
-    >>> says_nothing("S3 › Features › Bucket names: 3-63 characters")
-    True
-    """
-    words = lexical_tokens([text])[0]
-    return (
-        text.rstrip().endswith((":", ";", "?"))
-        or bool(ASKER.search(text))
-        or PATH_STEP in text
-        or bool(DANGLING.search(text))
-        or bool(STUTTER.search(text))
-        or len(set(words)) < MIN_DISTINCT * len(words)
-    )
 
 
 def _short_titles(
