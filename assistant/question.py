@@ -13,6 +13,8 @@ False
 True
 >>> sorted(Question.read("How long does SQS keep messages?", []).words)  # not "long" (polling)
 ['keep', 'messag', 'sqs']
+>>> sorted(Question.read("What's Macie good for?", []).words)  # "good" asks nothing
+['maci']
 """
 
 from __future__ import annotations
