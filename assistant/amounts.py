@@ -97,6 +97,57 @@ NUMBER_RANGE = re.compile(
 WORD_DIGITS = re.compile(r"\b[A-Za-z]+\d\w*")  # "k8s", "EC2": names, not amounts
 
 
+# Words that end the name of what "how many" counts: "How many leader nodes *does* Redshift have?"
+COUNT_END = frozenset(
+    "can could do does did is are was were will would should may might must in per of on for to "
+    "at by with before after i we you my our a an the each every one".split()
+)
+# A number, not one inside a name ("EC2 instances"), or a small number written as a word.
+COUNT_NUMBER = (
+    r"(?:(?<![A-Za-z])\d+(?:[.,]\d+)*|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|"
+    r"eleven|twelve|twenty|hundreds?|thousands?|single))"
+)
+
+
+def counted(text: str) -> str:
+    """The start of the word for what a "how many" question counts, "" for any other question.
+
+    >>> counted("How many leader nodes does Redshift have?"), counted("How long can Lambda run?")
+    ('node', '')
+    >>> counted("how many ips does aws reserve per subnet"), counted("How many policies?")
+    ('ip', 'polic')
+    """
+    found = re.search(r"\bhow\s+many\s+([^?.!]*)", text, re.IGNORECASE)
+    if not found:
+        return ""
+    words: list[str] = []
+    for word in re.findall(r"[A-Za-z0-9]+", found.group(1))[:4]:
+        if word.lower() in COUNT_END:
+            break
+        words.append(word.lower())
+    if not words:
+        return ""
+    noun = words[-1]
+    for plural, ending in (("ies", 3), ("sses", 2), ("xes", 2), ("ches", 2), ("shes", 2), ("s", 1)):
+        if noun.endswith(plural) and len(noun) - ending >= 2:
+            return noun[:-ending]
+    return noun
+
+
+def states_count(text: str, noun: str) -> bool:
+    """Whether the text gives a number of the counted thing: "1 leader node", "max 10 groups".
+
+    >>> states_count("User can have max 10 groups", "group"), states_count("EC2 groups", "group")
+    (True, False)
+    """
+    return bool(
+        noun
+        and re.search(
+            rf"{COUNT_NUMBER}\s+(?:[\w-]+\s+){{0,2}}?{re.escape(noun)}", text, re.IGNORECASE
+        )
+    )
+
+
 def asked_bounds(text: str) -> frozenset[str]:
     """
     >>> sorted(asked_bounds("What is the default visibility timeout?"))

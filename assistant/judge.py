@@ -18,7 +18,6 @@ from typing import Sequence
 
 import numpy as np
 
-from assistant.amounts import states_kind
 from assistant.question import Question, unknown_names
 from assistant.signals import QUESTION_SIGNALS, SIGNALS, question_signals, signal_matrix
 from core.errors import BranchwiseError
@@ -188,14 +187,14 @@ class Judge:
             p
             for topic in sorted(topics)
             for p in self.topics.get(topic, [])[:MAX_TOPIC_LINES]
-            if p not in seen and states_kind(self.index.lines[p].text, question.kinds)
+            if p not in seen and question.states_asked(self.index.lines[p].text)
         ]
 
     def signals(self, retrieval: Retrieval) -> tuple[Question, list[int], np.ndarray]:
         """(the question read once, candidate positions, their line signals)."""
         positions = self.candidates(retrieval)
         question = Question.read(retrieval.focus, [self.index.lines[p] for p in positions])
-        if question.kinds:
+        if question.asks_stated:
             positions += self.stating(question, positions)
         return question, positions, signal_matrix(question, retrieval, positions, self)
 

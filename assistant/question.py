@@ -24,7 +24,15 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from assistant.amounts import AMOUNT_QUESTION, HOW_AMOUNT, asked_bounds, asked_kinds
+from assistant.amounts import (
+    AMOUNT_QUESTION,
+    HOW_AMOUNT,
+    asked_bounds,
+    asked_kinds,
+    counted,
+    states_count,
+    states_kind,
+)
 from indexer.lexical import joined_words, lexical_tokens
 from indexer.lines import OutlineLine
 from retriever.reading import read_question
@@ -74,6 +82,7 @@ class Question:
     bounds: frozenset[str] = frozenset()  # the ends of a range it asks for (see `BOUNDS`)
     detail_text: str = ""  # the words of its ask whose stems are in `detail`, in their order
     asks_list: bool = False  # asks for several things of a kind: "which routing policies …"
+    counted: str = ""  # the start of the word for what "how many" counts ("node")
 
     @classmethod
     def read(cls, text: str, lines: Sequence[OutlineLine]) -> "Question":
@@ -110,7 +119,18 @@ class Question:
             asked_bounds(ask_of(text)),
             detail_text,
             bool(LIST_QUESTION.search(ask_of(text))),
+            counted(ask_of(text)),
         )
+
+    @property
+    def asks_stated(self) -> bool:
+        """Whether it asks for an amount a line can be seen to state: of a kind, or a count."""
+        return bool(self.kinds or self.counted)
+
+    def states_asked(self, text: str) -> bool:
+        """Whether the text states the amount asked for: a duration for "how long", a number of
+        nodes for "how many nodes" ("1 leader node")."""
+        return states_kind(text, self.kinds) or states_count(text, self.counted)
 
     @functools.cached_property
     def named_whole(self) -> frozenset[str]:

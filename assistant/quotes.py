@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from assistant.amounts import states_kind
 from assistant.judge import Judge, Judgement, ScoredLine
 from assistant.question import Question, matched
 from assistant.sides import Side, side_line
@@ -65,8 +64,10 @@ def choose(
     ranked = judgement.lines
     if not ranked:
         return []
-    kinds = judgement.question.kinds
-    stating = [s for s in ranked[:KIND_WINDOW] if kinds and _states(judge, s.line, kinds)]
+    question = judgement.question
+    stating = [
+        s for s in ranked[:KIND_WINDOW] if question.asks_stated and _states(judge, s.line, question)
+    ]
     stating = _on_subject(judgement.question.named, stating, ranked[:KIND_WINDOW])
     ranked = stating or ranked
     best = ranked[0].score
@@ -140,9 +141,9 @@ def _named_node(judgement: Judgement, judge: Judge) -> ScoredLine | None:
     )
 
 
-def _states(judge: Judge, line: OutlineLine, kinds: frozenset[str]) -> bool:
-    """Whether the line or one of its children states an amount of these kinds."""
-    return any(states_kind(shown.text, kinds) for shown in (line, *judge.children_of(line)))
+def _states(judge: Judge, line: OutlineLine, question: Question) -> bool:
+    """Whether the line or one of its children states the amount the question asks for."""
+    return any(question.states_asked(shown.text) for shown in (line, *judge.children_of(line)))
 
 
 def quotes(

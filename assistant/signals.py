@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from assistant.amounts import AMOUNT, states_bound, states_kind
+from assistant.amounts import AMOUNT, states_bound, states_count
 from assistant.question import Question, is_acronym, matched, unknown_names
 from indexer.lexical import lexical_tokens
 from indexer.lines import OutlineLine
@@ -114,8 +114,8 @@ def signal_matrix(
         states = bool(AMOUNT.search(line.text)) or any(
             AMOUNT.search(child.text) for child in children
         )
-        kind = bool(question.kinds) and any(
-            states_kind(ln.text, question.kinds) for ln in (line, *children)
+        kind = question.asks_stated and any(
+            question.states_asked(ln.text) for ln in (line, *children)
         )
         below_topic = set(below) if len(line.path) > 2 else set(context)
         detail_near = question.share(question.detail, nearby)
@@ -134,13 +134,7 @@ def signal_matrix(
                 float(question.asks_amount and not states),
                 float(question.asks_amount and states) * detail_near,
                 float(kind),
-                float(
-                    states
-                    and states_bound(
-                        [line.text, index.lines[judge.parent[p]].text if p in judge.parent else ""],
-                        question.bounds,
-                    )
-                ),
+                float(states and _states_bound(question, p, judge)),
                 detail,
                 detail - best_detail,
                 _under_topic(question, line),
@@ -151,6 +145,17 @@ def signal_matrix(
             ]
         )
     return np.asarray(rows, dtype=np.float64)
+
+
+def _states_bound(question: Question, position: int, judge: Judge) -> bool:
+    """Whether the line at the position (or its parent) states the end of a range the question
+    asks for; a number of what "how many" counts states every end ("1 leader node")."""
+    parent = judge.parent.get(position)
+    lines = judge.index.lines
+    texts = [lines[position].text, lines[parent].text if parent is not None else ""]
+    return states_bound(texts, question.bounds) or any(
+        states_count(text, question.counted) for text in texts
+    )
 
 
 def _under_topic(question: Question, line: OutlineLine) -> float:
@@ -208,8 +213,8 @@ def question_signals(
                 ),
                 default=0.0,
             ),
-            float(bool(question.kinds) and not column["kind_stated"]),
-            float(bool(question.kinds) and any(_answers_amount(question, row) for row in top)),
+            float(question.asks_stated and not column["kind_stated"]),
+            float(question.asks_stated and any(_answers_amount(question, row) for row in top)),
             float(any(not is_acronym(name) for name in unknown_written)),
             float(any(is_acronym(name) for name in unknown_written)),
             float(bool(question.bounds) and not column["bound_stated"]),

@@ -95,6 +95,22 @@ def test_a_duration_question_on_the_seed_quotes_the_lines_stating_one(seed_index
 
 
 @pytest.mark.model
+@pytest.mark.parametrize(
+    "question, count",
+    [
+        ("How many leader nodes does Redshift have?", "1 leader node"),
+        ("how many ips does aws steal from every subnet i create?", "Always 5 reserved IPs"),
+    ],
+)
+def test_a_how_many_question_is_answered_by_a_number_of_what_it_counts(seed_index, question, count):
+    # Neither line says "max" or "up to": before, the missing upper end refused both.
+    answer = extractive_answer(seed_index, question)
+
+    assert not answer.refused, answer.text
+    assert count in answer.text.split("\n")[1], answer.text
+
+
+@pytest.mark.model
 def test_a_question_asking_nothing_of_the_title_it_names_quotes_that_title(seed_index):
     answer = extractive_answer(seed_index, "What is Macie for?")
 
