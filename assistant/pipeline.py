@@ -31,7 +31,7 @@ from assistant.followup import is_follow_up, retrieval_query
 from assistant.generator import GenerationIncomplete, Generator
 from assistant.judge import Judge, Judgement
 from assistant.prompt import DEFAULT_TEMPLATE, build_messages
-from assistant.question import Question, is_acronym, name_runs
+from assistant.question import Question, ask_of, is_acronym, name_runs
 from assistant.quotes import Quote, quotes
 from assistant.sentences import LIST_ITEM, SentenceSplitter
 from assistant.sides import Side, in_context, known_sides, sides
@@ -170,11 +170,13 @@ class _Call:
 
     def _compared(self, query: str, question: Question) -> list[tuple[Side, Judgement]]:
         """For a comparison, each side judged on its own question: the joint question's best lines
-        often all lean to one side ("SQS standard and FIFO queues" finds FIFO)."""
+        often all lean to one side ("SQS standard and FIFO queues" finds FIFO). A scenario compares
+        only in its ask: "… sign in once … instead of managing IAM users in every account. Which
+        service should they adopt?" asks for one service."""
         owner = self.owner
         return [
             (side, owner.judge.judge(owner.retriever.retrieve(side.query, k=self.k)))
-            for side in in_context(sides(query), owner.judge, question)
+            for side in in_context(sides(ask_of(query)), owner.judge, question)
         ]
 
     def _model(self, query: str, chosen: list[Quote]) -> Iterator[str]:

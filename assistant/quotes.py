@@ -76,8 +76,8 @@ def choose(
     node = None if compared else _named_node(judgement, judge)
     if node is not None:
         chosen = [node, *(s for s in chosen if s.line != node.line)]
-    for side, side_judgement in compared:
-        found = side_line(
+    found = [
+        side_line(
             judge,
             side_judgement.lines or ranked,
             side,
@@ -87,8 +87,14 @@ def choose(
                 if other is not side
             ],
         )
-        if found and found.line not in {c.line for c in chosen}:
-            chosen.append(found)
+        for side, side_judgement in compared
+    ]
+    sided = [s for s in found if s is not None]
+    if len(sided) > 1:
+        chosen = _on_sides(judgement.question, chosen, sided)
+    for side in sided:
+        if side.line not in {c.line for c in chosen}:
+            chosen.append(side)
     return chosen
 
 
@@ -105,6 +111,22 @@ def _on_subject(
     if best == (0, 0):
         return lines
     return [s for s in lines if _subject(s.line, named) == best]
+
+
+def _on_sides(
+    question: Question, chosen: list[ScoredLine], sided: list[ScoredLine]
+) -> list[ScoredLine]:
+    """A comparison's lines under a side's own line (`sided`, added after), or under a title the
+    question names other than one all its sides lie under: "Endpoints › Gateway Load Balancer
+    Endpoint" answers nothing of "gateway endpoint vs interface endpoint", though it writes both
+    words of the first side; "Endpoints" holds both sides."""
+    shared = set.intersection(*(set(s.line.path) for s in sided))
+    return [
+        s
+        for s in chosen
+        if any(s.line.path[: len(side.line.path)] == side.line.path for side in sided)
+        or any(step in question.named and step not in shared for step in s.line.path[1:])
+    ]
 
 
 def _subject(line: OutlineLine, named: frozenset[str]) -> tuple[int, int]:

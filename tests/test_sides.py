@@ -184,3 +184,29 @@ def test_a_side_typed_as_a_titles_initials_is_named_apart_from_a_side_sharing_it
 
     assert ("KMS", "Customer Master Key (CMK)") in {c.path[-2:] for c in answer.citations}
     assert "Cannot download private key" not in answer.text, answer.text
+
+
+@pytest.mark.model
+def test_a_comparison_quotes_no_line_of_a_title_neither_side_names(seed_index):
+    # "Gateway Load Balancer Endpoint" writes both words of "gateway endpoint", and lies beside
+    # the two sides under "Endpoints", a title both share
+    answer = extractive_answer(seed_index, "gateway endpoint vs interface endpoint")
+
+    assert "› Gateway Endpoint:" in answer.text and "› Interface Endpoint:" in answer.text
+    assert "Gateway Load Balancer Endpoint" not in answer.text, answer.text
+
+
+@pytest.mark.model
+def test_a_scenario_compares_only_in_its_ask(seed_index):
+    # its situation says "instead of"; its ask asks for one service
+    answer = extractive_answer(
+        seed_index,
+        "A company with 12 AWS accounts wants its staff to sign in once with their corporate "
+        "logins and then pick an account and role, instead of keeping IAM users in every "
+        "account. Which service should they use?",
+    )
+
+    assert "Identity Centre" in answer.text.split("\n")[1], answer.text
+    # the line that the situation's "instead of" made a side's: "… multiple accounts in
+    # Organization"
+    assert "StackSets" not in answer.text, answer.text
