@@ -139,12 +139,12 @@ def states_count(text: str, noun: str) -> bool:
 
     >>> states_count("User can have max 10 groups", "group"), states_count("EC2 groups", "group")
     (True, False)
+    >>> states_count("Process up to 10 batches per shard", "shard")  # a number of batches
+    False
     """
+    between = rf"(?:(?!(?:{'|'.join(sorted(COUNT_END))})\b)[\w-]+\s+){{0,2}}?"
     return bool(
-        noun
-        and re.search(
-            rf"{COUNT_NUMBER}\s+(?:[\w-]+\s+){{0,2}}?{re.escape(noun)}", text, re.IGNORECASE
-        )
+        noun and re.search(rf"{COUNT_NUMBER}\s+{between}{re.escape(noun)}", text, re.IGNORECASE)
     )
 
 
