@@ -142,14 +142,23 @@ def _named_node(judgement: Judgement, judge: Judge) -> ScoredLine | None:
     titles: what it is, before any detail of it ("Macie: Machine learning to discover …; Data
     source; Alerts", not "Macie › Data source"). "How does spot pricing work?" quotes "EC2 ›
     Pricing › Spot", not the deeper "S3 › Types › … › Pricing"; "What does Security Hub do?" quotes
-    "Security Hub", not "Aurora › Security" (`Question.named_whole`). Of those, the highest ("Glue",
-    not "Network Firewall › Components", for "What are the Glue components?"), then the one of
-    more words ("Placement group", not "EC2 › Types", for "What placement group types are
-    there?")."""
+    "Security Hub", not "Aurora › Security" (`Question.named_whole`). Of those, the highest
+    ("Glue", not "Network Firewall › Components", for "What are the Glue components?"), then the
+    one of more words ("Placement group", not "EC2 › Types", for "What placement group types are
+    there?"). But the best line, when the question writes its text as a name, though it has no
+    children: "Crowdstrike", not the "ECS › Integration" of "What does CrowdStrike integrate
+    with?"."""
     question = judgement.question
     if question.detail or not question.named:
         return None
     named = question.named_whole
+    best = judgement.lines[0] if judgement.lines else None
+    if (
+        best
+        and best.line.text in named
+        and best.line.text.lower() in map(str.lower, question.names)
+    ):
+        return best
     nodes = [s for s in judgement.lines if s.line.text in named and judge.children_of(s.line)]
     return max(
         nodes,

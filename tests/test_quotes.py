@@ -119,6 +119,16 @@ def test_a_question_asking_nothing_of_the_title_it_names_quotes_that_title(seed_
 
 
 @pytest.mark.model
+def test_a_leaf_the_question_writes_as_a_name_is_quoted_before_a_title_it_names_by_a_verb(
+    seed_index,
+):
+    # "integrate" names "ECS › Integration"; "CrowdStrike" names a leaf of Verified Access
+    answer = extractive_answer(seed_index, "What does CrowdStrike integrate with in AWS?")
+
+    assert "Device based: Crowdstrike; Jamf; Jump cloud" in answer.text.split("\n")[1], answer.text
+
+
+@pytest.mark.model
 def test_the_named_title_quoted_is_the_one_on_the_questions_subject(seed_index):
     # "Pricing" is also a title under S3's storage classes, deeper than EC2's
     answer = extractive_answer(seed_index, "How does spot pricing work?")
