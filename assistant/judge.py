@@ -10,6 +10,7 @@ check model sentences (verify.py).
 
 from __future__ import annotations
 
+import collections
 import functools
 import json
 from dataclasses import dataclass
@@ -149,6 +150,14 @@ class Judge:
             for step in set(line.path[1:-1]):
                 found.setdefault(step, []).append(position)
         return found
+
+    def title_count(self, text: str) -> int:
+        """How many lines of the outline read this text ("Types": many; "Aurora Endpoints": one)."""
+        return self._title_counts.get(text, 0)
+
+    @functools.cached_property
+    def _title_counts(self) -> dict[str, int]:
+        return collections.Counter(line.text for line in self.index.lines)
 
     def children_of(self, line: OutlineLine) -> list[OutlineLine]:
         """The line's children, in the order of the index's lines."""

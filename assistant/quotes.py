@@ -8,9 +8,11 @@ number citations (citing.py).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Sequence
 
+from assistant.amounts import HOW_AMOUNT
 from assistant.judge import Judge, Judgement, ScoredLine
 from assistant.question import Question, matched
 from assistant.sides import Side, side_line
@@ -59,8 +61,9 @@ def choose(
     not already cover. A question asking nothing of the titles it names quotes the most specific
     of them first (`_named_node`).
     A question asking for a kind of amount ("how long …") is answered by lines that state one (a
-    duration), when any of the best candidates under the question's subject does: "Default 1000
-    per region" does not say how long anything runs."""
+    duration), when any of the best candidates under the question's subject does, and then, asked
+    "how long/big/many …", by no named title: "Default 1000 per region" does not say how long
+    anything runs, and "Aurora: Supports; Scaling; …" not how big an Aurora database can get."""
     ranked = judgement.lines
     if not ranked:
         return []
@@ -73,7 +76,8 @@ def choose(
     best = ranked[0].score
     unsure = best < UNSURE or judgement.told_with_situation
     chosen = [s for s in ranked[:MAX_QUOTES] if unsure or s.score >= RUNNER_UP * best]
-    node = None if compared else _named_node(judgement, judge)
+    asks_how = stating and re.search(HOW_AMOUNT, question.text, re.IGNORECASE)
+    node = None if compared or asks_how else _named_node(judgement, judge)
     if node is not None:
         chosen = [node, *(s for s in chosen if s.line != node.line)]
     found = [
@@ -142,12 +146,13 @@ def _named_node(judgement: Judgement, judge: Judge) -> ScoredLine | None:
     titles: what it is, before any detail of it ("Macie: Machine learning to discover …; Data
     source; Alerts", not "Macie › Data source"). "How does spot pricing work?" quotes "EC2 ›
     Pricing › Spot", not the deeper "S3 › Types › … › Pricing"; "What does Security Hub do?" quotes
-    "Security Hub", not "Aurora › Security" (`Question.named_whole`). Of those, the highest
-    ("Glue", not "Network Firewall › Components", for "What are the Glue components?"), then the
-    one of more words ("Placement group", not "EC2 › Types", for "What placement group types are
-    there?"). But the best line, when the question writes its text as a name, though it has no
-    children: "Crowdstrike", not the "ECS › Integration" of "What does CrowdStrike integrate
-    with?"."""
+    "Security Hub", not "Aurora › Security" (`Question.named_whole`). Of those, a title the
+    outline writes once before one it writes under many topics ("Aurora Endpoints", not "EC2 ›
+    Types", for "What are the Aurora endpoint types?"), then the highest ("Glue", not "Network
+    Firewall › Components", for "What are the Glue components?"), then the one of more words
+    ("Placement group", not "EC2 › Types", for "What placement group types are there?"). But the
+    best line, when the question writes its text as a name, though it has no children:
+    "Crowdstrike", not the "ECS › Integration" of "What does CrowdStrike integrate with?"."""
     question = judgement.question
     if question.detail or not question.named:
         return None
@@ -163,7 +168,9 @@ def _named_node(judgement: Judgement, judge: Judge) -> ScoredLine | None:
     return max(
         nodes,
         key=lambda s: (
-            _subject(s.line, named),
+            _subject(s.line, named)[0],
+            judge.title_count(s.line.text) == 1,
+            _subject(s.line, named)[1],
             len(s.line.text.split()),
             len(s.line.path),
             s.score,

@@ -156,6 +156,22 @@ def test_the_named_title_quoted_is_the_one_on_the_questions_subject(seed_index):
 
 
 @pytest.mark.model
+def test_a_title_written_under_many_topics_is_not_the_named_subject(seed_index):
+    # "Types" is a title under EC2, S3, ELB …; "Aurora Endpoints" is written once
+    answer = extractive_answer(seed_index, "What are the Aurora endpoint types?")
+
+    assert "› Aurora Endpoints: Reader; Cluster" in answer.text.split("\n")[1], answer.text
+    assert "EC2" not in answer.text
+
+
+@pytest.mark.model
+def test_a_how_big_question_quotes_the_amount_before_the_title_it_names(seed_index):
+    answer = extractive_answer(seed_index, "How big can an Aurora database get?")
+
+    assert "Max 128TB" in answer.text.split("\n")[1], answer.text
+
+
+@pytest.mark.model
 def test_a_named_list_is_not_taken_for_an_item_of_a_larger_list(seed_index):
     # "EC2 › Pricing" is the list asked for, not "EC2", several of whose children write "EC2"
     answer = extractive_answer(seed_index, "What are the EC2 pricing options?")
