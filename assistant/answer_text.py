@@ -98,13 +98,16 @@ def refusal_text(judgement: Judgement, unwritten: Sequence[str] = ()) -> str:
     if not lines:
         return REFUSAL
     # the deepest title the question names on a closest line's path: "Simple Queue Service
-    # (SQS)", not the "Tasks and Workflows" section that files it
+    # (SQS)", not the "Tasks and Workflows" section that files it; one the question writes as a
+    # name first ("Aurora", not the "Cluster" of "an Aurora … cluster")
     named = [
         step
         for line in lines
         for step in reversed(line.line.path[1:-1])
         if step in judgement.question.named
     ]
+    names = {name.lower() for name in judgement.question.names}
+    named.sort(key=lambda step: not names & {word.lower() for word in re.findall(r"\w+", step)})
     amount = asked_amount(judgement.question)
     if unwritten:
         opening = UNWRITTEN.format(names=" or ".join(unwritten))

@@ -205,6 +205,18 @@ def test_a_refusal_names_the_topic_below_the_outline_section_that_files_it():
     assert text.startswith("The outline has notes on SQS but does not give the maximum size"), text
 
 
+def test_a_refusal_names_the_topic_the_question_writes_as_a_name_before_a_deeper_title():
+    from assistant.answer_text import refusal_text
+    from assistant.judge import Judgement, ScoredLine
+
+    closest = ScoredLine(path_line("Cloud", "Aurora", "Endpoints", "Cluster", "Writes"), 0.1)
+    question = Question.read("How much does an Aurora cluster cost?", [closest.line])
+
+    text = refusal_text(Judgement(question, (closest,), 0.1, 0.5))
+
+    assert text.startswith("The outline has notes on Aurora but does not give the price"), text
+
+
 @pytest.mark.model
 def test_a_scenario_is_judged_on_its_ask_and_needs_not_on_its_situation_or_constraints(seed_index):
     import dataclasses
