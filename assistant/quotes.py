@@ -14,7 +14,7 @@ from typing import Sequence
 
 from assistant.amounts import HOW_AMOUNT
 from assistant.judge import Judge, Judgement, ScoredLine
-from assistant.question import Question, matched
+from assistant.question import Question, asking_words, matched, naming_words
 from assistant.sides import Side, side_line
 from indexer.chunk import Chunk
 from indexer.lexical import lexical_tokens
@@ -94,8 +94,10 @@ def choose(
         for side, side_judgement in compared
     ]
     sided = [s for s in found if s is not None]
-    if len(sided) > 1:
-        chosen = _on_sides(judgement.question, chosen, sided)
+    if len(sided) == len(compared) > 1 and all(
+        _names_title(side, question) for side, _ in compared
+    ):
+        chosen = _on_sides(question, chosen, sided)
     for side in sided:
         if side.line not in {c.line for c in chosen}:
             chosen.append(side)
@@ -117,19 +119,32 @@ def _on_subject(
     return [s for s in lines if _subject(s.line, named) == best]
 
 
+def _names_title(side: Side, question: Question) -> bool:
+    """Whether the side's words name a title the question names ("legal hold"; not the "google"
+    of "log in with google or facebook")."""
+    titles = sorted(question.named)
+    ways = naming_words(titles, asking_words()) if titles else []
+    return any(way <= side.words for title_ways in ways for way in title_ways)
+
+
 def _on_sides(
     question: Question, chosen: list[ScoredLine], sided: list[ScoredLine]
 ) -> list[ScoredLine]:
-    """A comparison's lines under a side's own line (`sided`, added after), or under a title the
-    question names other than one all its sides lie under: "Endpoints › Gateway Load Balancer
-    Endpoint" answers nothing of "gateway endpoint vs interface endpoint", though it writes both
-    words of the first side; "Endpoints" holds both sides."""
+    """A comparison's lines under a side's own line (`sided`, added after), or in a side's topic
+    under a title the question names other than one all its sides lie under: "Endpoints › Gateway
+    Load Balancer Endpoint" answers nothing of "gateway endpoint vs interface endpoint", though it
+    writes both words of the first side ("Endpoints" holds both sides), nor SQS's "Retention
+    period" of "object lock retention period vs legal hold"."""
     shared = set.intersection(*(set(s.line.path) for s in sided))
+    topics = {side.line.path[:2] for side in sided}
     return [
         s
         for s in chosen
         if any(s.line.path[: len(side.line.path)] == side.line.path for side in sided)
-        or any(step in question.named and step not in shared for step in s.line.path[1:])
+        or (
+            s.line.path[:2] in topics
+            and any(step in question.named and step not in shared for step in s.line.path[1:])
+        )
     ]
 
 
@@ -168,7 +183,7 @@ def _named_node(judgement: Judgement, judge: Judge) -> ScoredLine | None:
     return max(
         nodes,
         key=lambda s: (
-            _subject(s.line, named)[0],
+            _subject(s.line, question.named)[0],
             judge.title_count(s.line.text) == 1,
             _subject(s.line, named)[1],
             len(s.line.text.split()),

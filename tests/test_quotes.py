@@ -165,6 +165,14 @@ def test_a_title_written_under_many_topics_is_not_the_named_subject(seed_index):
 
 
 @pytest.mark.model
+def test_the_named_subject_is_the_title_under_most_of_what_the_question_names(seed_index):
+    # "trigger" names "Lambda › Lambda@Edge › Triggers", higher than S3's notifications
+    answer = extractive_answer(seed_index, "What can S3 event notifications trigger?")
+
+    assert "S3 Event Notifications: " in answer.text.split("\n")[1], answer.text
+
+
+@pytest.mark.model
 def test_a_how_big_question_quotes_the_amount_before_the_title_it_names(seed_index):
     answer = extractive_answer(seed_index, "How big can an Aurora database get?")
 

@@ -210,3 +210,12 @@ def test_a_scenario_compares_only_in_its_ask(seed_index):
     # the line that the situation's "instead of" made a side's: "… multiple accounts in
     # Organization"
     assert "StackSets" not in answer.text, answer.text
+
+
+@pytest.mark.model
+def test_a_comparison_quotes_no_line_of_another_topic_under_a_title_of_the_same_words(seed_index):
+    # SQS › Features › "Retention period" is written like Object Lock's "Retention Period"
+    answer = extractive_answer(seed_index, "object lock retention period vs legal hold")
+
+    assert "Retention Period: Fixed time period" in answer.text and "Legal Hold:" in answer.text
+    assert "SQS" not in answer.text, answer.text
