@@ -192,13 +192,16 @@ def question_signals(
     top = matrix[order[:TOP]] if len(order) else np.zeros((1, len(SIGNALS)))
     column = {name: top[:, i].max() for i, name in enumerate(SIGNALS)}
     logit = [_logit(scores[i]) for i in order[:2]] + [-10.0] * (2 - min(len(order), 2))
+    # the nearest line's, as `floor` is fitted on: not only the best lines' (a title's children
+    # may outscore it)
+    nearest = matrix[:, SIGNALS.index("cosine")].max() if len(matrix) else 0.0
     unknown = [w for w in question.detail if not matched({w}, vocabulary)]
     unknown_written = unknown_names(question.names, vocabulary)
     return np.array(
         [
             logit[0] / 5,
-            column["cosine"],
-            10 * max(0.0, floor - column["cosine"]),
+            nearest,
+            10 * max(0.0, floor - nearest),
             column["covered"],
             column["detail_covered"],
             column["detail_near"],

@@ -151,6 +151,19 @@ def test_question_signals_tell_an_unstated_end_of_range_and_an_unknown_product_f
     assert abbreviated["unknown_name"] == 0.0 and abbreviated["unknown_acronym"] == 1.0
 
 
+def test_the_cosine_floor_is_held_against_the_nearest_candidate_line_not_the_best_scored():
+    from assistant.signals import QUESTION_SIGNALS, SIGNALS, question_signals
+
+    cosine = SIGNALS.index("cosine")
+    rows = np.zeros((7, len(SIGNALS)))
+    rows[:, cosine] = [0.2, 0.2, 0.2, 0.2, 0.2, 0.1, 0.6]  # the nearest line scores last
+    scores = np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3])
+    values = question_signals(Question.read("q", []), scores, rows, frozenset(), 0.5)
+
+    signals = dict(zip(QUESTION_SIGNALS, values))
+    assert signals["cosine"] == 0.6 and signals["below_floor"] == 0.0
+
+
 @pytest.mark.model
 def test_a_question_far_from_every_line_is_refused_with_the_closest_lines(seed_index):
     from assistant.answer_text import REFUSAL
