@@ -11,6 +11,8 @@ True
 False
 >>> Question.read("What are the DynamoDB capacity modes?", []).asks_list
 True
+>>> Question.read("list route 53 routing policies", []).asks_list
+True
 >>> sorted(Question.read("How long does SQS keep messages?", []).words)  # not "long" (polling)
 ['keep', 'messag', 'sqs']
 >>> sorted(Question.read("What's Macie good for?", []).words)  # "good" asks nothing
@@ -57,6 +59,14 @@ MOST = 2 / 3  # the share of a name's word that an outline word starting it must
 YES_OR_NO = re.compile(
     r"^(?:is|are|was|were|does|do|did|can|could|will|would|should|has|have|may|must)\b", re.I
 )
+# An ask for a thing ("Which routing policy …"), whose superlative says which ("… the lowest
+# latency"), not that an amount is asked.
+WHICH_THING = re.compile(r"^\s*which\s+(?!(?:is|are|was|were)\b)\w", re.IGNORECASE)
+SUPERLATIVE = re.compile(
+    r"\b(?:the\s+)?(?:most|least|lowest|highest|largest|smallest|longest|shortest|biggest|"
+    r"fastest|cheapest)\b",
+    re.IGNORECASE,
+)
 # A question asking for several things of a kind: "which routing policies can I …", "what are the
 # … options in …", "what flavours of …", "list the …": a plural noun (lower case, so not "AWS")
 # within a few words of "which"/"what", followed by a verb or a preposition, or ending the
@@ -65,7 +75,7 @@ LIST_QUESTION = re.compile(
     r"\b(?:[Ww]hich|[Ww]hat)\s+(?:are\s+)?(?:the\s+)?(?:[A-Za-z0-9-]+\s+){0,3}?"
     r"(?!(?:does|was|has|this|its)\b)[a-z]+[^s\W]s\s+"
     r"(?:can|could|do|does|are|should|will|would|must|of|in|on|for|to|that|I|we|you|my|our|is)\b"
-    r"|\b(?:[Ll]ist|[Nn]ame|[Ee]numerate)\s+(?:all|the|every)\b"
+    r"|\b(?:[Ll]ist|[Nn]ame|[Ee]numerate)\s+(?:all|the|every)\b|^\s*(?:[Ll]ist|[Ee]numerate)\s"
     r"|\b(?:[Ww]hich|[Ww]hat)\s+are\s+(?:the\s+)?(?:[A-Za-z0-9-]+\s+){0,3}?[a-z]+[^s\W]s\s*\?"
 )
 
@@ -103,6 +113,7 @@ class Question:
                 naming.update(*hits)
         names = tuple(match.group(0) for match in NAME.finditer(text.strip()))
         kinds = asked_kinds(ask_of(text), stated=bool(YES_OR_NO.match(ask_of(text).strip())))
+        amount_ask = _amount_ask(ask_of(text))
         detail = ask - naming
         written = WORD.findall(ask_of(text))
         detail_text = " ".join(
@@ -114,9 +125,9 @@ class Question:
             names,
             frozenset(named),
             detail,
-            bool(AMOUNT_QUESTION.search(ask_of(text))) or bool(kinds),
+            bool(AMOUNT_QUESTION.search(amount_ask)) or bool(kinds),
             kinds,
-            asked_bounds(ask_of(text)),
+            asked_bounds(amount_ask),
             detail_text,
             bool(LIST_QUESTION.search(ask_of(text))),
             counted(ask_of(text)),
@@ -162,6 +173,19 @@ def ask_of(text: str) -> str:
     """
     parts = read_question(text)
     return parts.ask if parts.is_scenario else text
+
+
+def _amount_ask(ask: str) -> str:
+    """The ask as read for an amount: a "which …" ask asks for a thing, its superlative picks it.
+
+    >>> _amount_ask("Which routing policy sends users to the lowest latency region?")
+    'Which routing policy sends users to latency region?'
+    >>> _amount_ask("How long can the longest Lambda function run?")
+    'How long can the longest Lambda function run?'
+    """
+    if not WHICH_THING.match(ask) or re.search(HOW_AMOUNT, ask, re.IGNORECASE):
+        return ask
+    return " ".join(SUPERLATIVE.sub(" ", ask).split()).replace(" ?", "?")
 
 
 @functools.cache

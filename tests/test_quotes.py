@@ -111,6 +111,25 @@ def test_a_how_many_question_is_answered_by_a_number_of_what_it_counts(seed_inde
 
 
 @pytest.mark.model
+def test_a_which_question_whose_superlative_picks_the_thing_asks_no_amount(seed_index):
+    # "the lowest latency" chooses the policy: no line need state a lower end
+    answer = extractive_answer(
+        seed_index, "Which routing policy sends users to the region with the lowest latency?"
+    )
+
+    assert not answer.refused, answer.text
+    assert "Latency Routing: Route53 serve requests in lowest latency" in answer.text
+
+
+@pytest.mark.model
+def test_a_question_opening_with_list_asks_for_the_list(seed_index):
+    answer = extractive_answer(seed_index, "list route 53 routing policies")
+
+    first = answer.text.split("\n")[1]
+    assert all(p in first for p in ("Simple routing", "Failover routing", "Weighted routing"))
+
+
+@pytest.mark.model
 def test_a_question_asking_nothing_of_the_title_it_names_quotes_that_title(seed_index):
     answer = extractive_answer(seed_index, "What is Macie for?")
 
