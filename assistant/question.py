@@ -13,6 +13,8 @@ False
 True
 >>> Question.read("list route 53 routing policies", []).asks_list
 True
+>>> Question.read("what does sqs do with a message after 14 days", []).asks_list  # "sqs do"
+False
 >>> sorted(Question.read("How long does SQS keep messages?", []).words)  # not "long" (polling)
 ['keep', 'messag', 'sqs']
 >>> sorted(Question.read("What's Macie good for?", []).words)  # "good" asks nothing
@@ -67,12 +69,19 @@ SUPERLATIVE = re.compile(
     r"fastest|cheapest)\b",
     re.IGNORECASE,
 )
+# An ask what something does or is for: "What does the visibility timeout do?", "What is the
+# retention period for?"
+FUNCTION_ASK = re.compile(
+    r"^\s*what\s+(?:does|do)\b.*\bdo\s*\?*\s*$|^\s*what\s+(?:is|are)\b.*\b(?:used\s+)?for\s*\?*\s*$",
+    re.IGNORECASE,
+)
 # A question asking for several things of a kind: "which routing policies can I …", "what are the
 # … options in …", "what flavours of …", "list the …": a plural noun (lower case, so not "AWS")
 # within a few words of "which"/"what", followed by a verb or a preposition, or ending the
 # question after "what are" ("What are the DynamoDB capacity modes?").
 LIST_QUESTION = re.compile(
-    r"\b(?:[Ww]hich|[Ww]hat)\s+(?:are\s+)?(?:the\s+)?(?:[A-Za-z0-9-]+\s+){0,3}?"
+    r"\b(?:[Ww]hich|[Ww]hat)\s+(?:are\s+)?(?:the\s+)?"
+    r"(?:(?!(?:does|do|did|is|was|can|will|should)\b)[A-Za-z0-9-]+\s+){0,3}?"
     r"(?!(?:does|was|has|this|its)\b)[a-z]+[^s\W]s\s+"
     r"(?:can|could|do|does|are|should|will|would|must|of|in|on|for|to|that|I|we|you|my|our|is)\b"
     r"|\b(?:[Ll]ist|[Nn]ame|[Ee]numerate)\s+(?:all|the|every)\b|^\s*(?:[Ll]ist|[Ee]numerate)\s"
@@ -112,8 +121,8 @@ class Question:
                 named.add(title)
                 naming.update(*hits)
         names = tuple(match.group(0) for match in NAME.finditer(text.strip()))
-        kinds = asked_kinds(ask_of(text), stated=bool(YES_OR_NO.match(ask_of(text).strip())))
         amount_ask = _amount_ask(ask_of(text))
+        kinds = asked_kinds(amount_ask, stated=bool(YES_OR_NO.match(ask_of(text).strip())))
         detail = ask - naming
         written = WORD.findall(ask_of(text))
         detail_text = " ".join(
@@ -176,13 +185,17 @@ def ask_of(text: str) -> str:
 
 
 def _amount_ask(ask: str) -> str:
-    """The ask as read for an amount: a "which …" ask asks for a thing, its superlative picks it.
+    """The ask as read for an amount: a "which …" ask asks for a thing, its superlative picks it;
+    an ask what something does or is for asks for no amount ("What does the visibility timeout
+    do?").
 
     >>> _amount_ask("Which routing policy sends users to the lowest latency region?")
     'Which routing policy sends users to latency region?'
     >>> _amount_ask("How long can the longest Lambda function run?")
     'How long can the longest Lambda function run?'
     """
+    if FUNCTION_ASK.search(ask):
+        return ""
     if not WHICH_THING.match(ask) or re.search(HOW_AMOUNT, ask, re.IGNORECASE):
         return ask
     return " ".join(SUPERLATIVE.sub(" ", ask).split()).replace(" ?", "?")

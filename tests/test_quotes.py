@@ -122,6 +122,16 @@ def test_a_which_question_whose_superlative_picks_the_thing_asks_no_amount(seed_
 
 
 @pytest.mark.model
+def test_a_question_what_something_does_asks_no_amount(seed_index):
+    # "timeout" asks for a duration in "What is the max visibility timeout?", not here: Lambda's
+    # "Timeout: Default 3s; Max 900s" was quoted
+    answer = extractive_answer(seed_index, "What does the visibility timeout do?")
+
+    assert "Visibility timeout prevents other consumers from processing" in answer.text
+    assert "Lambda" not in answer.text, answer.text
+
+
+@pytest.mark.model
 def test_a_question_opening_with_list_asks_for_the_list(seed_index):
     answer = extractive_answer(seed_index, "list route 53 routing policies")
 
