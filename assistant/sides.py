@@ -138,6 +138,7 @@ def in_context(compared: Sequence[Side], judge: Judge, question: Question) -> tu
     "gp2 vs gp3 volumes": no volume is under it)."""
     titles = sorted(question.named)
     ways = naming_words(titles, asking_words())
+    compared = _sharing_the_noun(compared, [way for naming in ways for way in naming])
     placed = []
     for side in compared:
         others = [other for other in compared if other is not side]
@@ -157,6 +158,29 @@ def in_context(compared: Sequence[Side], judge: Judge, question: Question) -> tu
         unknown = judge.unwritten([name for name in question.names if name in side.text])
         placed.append(Side(side.text, side.words, query, tuple(context), side.bare, tuple(unknown)))
     return tuple(placed)
+
+
+def _sharing_the_noun(compared: Sequence[Side], ways: list[set[str]]) -> Sequence[Side]:
+    """One-word sides with the last side's noun when, with it, they name a title the question names:
+    "Standard vs Convertible reserved instances" compares "Standard Reserved Instances", and
+    "gateway vs interface endpoints" "Gateway Endpoint"; but "Lambda vs Google Cloud Functions"
+    names no "Lambda Cloud Functions"."""
+    if not compared:
+        return compared
+    head, *noun = compared[-1].text.split()
+    if not noun:
+        return compared
+    shared = frozenset(lexical_tokens([" ".join(noun)])[0]) - asking_words()
+    sharing = []
+    for side in compared[:-1]:
+        words = side.words | shared
+        if " " not in side.text.strip() and any(
+            way <= words and way & side.words and shared <= way for way in ways
+        ):
+            query = side.query.replace(side.text, f"{side.text} {' '.join(noun)}", 1)
+            side = Side(side.text, words, query, side.context, side.bare, side.unknown)
+        sharing.append(side)
+    return [*sharing, compared[-1]]
 
 
 def known_sides(

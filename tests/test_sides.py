@@ -228,3 +228,20 @@ def test_a_comparison_quotes_no_line_of_a_title_named_like_a_side_outside_the_si
 
     assert all(side in answer.text for side in sides), answer.text
     assert outside not in answer.text, answer.text
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    "question, shown, outside",
+    [
+        ("gateway vs interface endpoints", "› Gateway Endpoint:", "Internet Gateway"),
+        ("managed vs inline policies", "Managed policies: standalone", "Grafana"),
+    ],
+)
+def test_a_one_word_side_shares_the_last_sides_noun_when_they_name_a_title(
+    seed_index, question, shown, outside
+):
+    # "gateway (endpoints) vs interface endpoints"; "Lambda vs Google Cloud Functions" is not
+    answer = extractive_answer(seed_index, question)
+
+    assert shown in answer.text and outside not in answer.text, answer.text
