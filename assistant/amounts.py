@@ -167,7 +167,7 @@ def states_bound(texts: Sequence[str], bounds: frozenset[str]) -> bool:
 
 
 def asked_kinds(text: str, stated: bool = False) -> frozenset[str]:
-    """The kinds of amount the text asks for, and with `stated` (a yes-or-no ask) those it states:
+    """The kinds of amount the text asks for, or with `stated` (a yes-or-no ask) those it states:
     "Can I run Lambda for 20 minutes?" asks about a duration, where in "encrypting a 10kb payload
     errors out, why?" the size is the situation. Not the words that state a price ("free",
     "cheaper"): "Is EFS cheaper than EBS?" asks for no amount.
@@ -178,11 +178,13 @@ def asked_kinds(text: str, stated: bool = False) -> frozenset[str]:
     ['size']
     >>> sorted(asked_kinds("Which storage option fits best?"))  # a storage, not a size
     []
+    >>> sorted(asked_kinds("Can DynamoDB expire old items?", stated=True))  # none it states
+    []
     """
     return frozenset(
         kind
         for kind, (asks, states) in AMOUNT_KINDS.items()
-        if asks.search(text)
+        if (asks.search(text) and not stated)
         or (stated and kind != "price" and states.search(WORD_DIGITS.sub(" ", text)))
     )
 

@@ -132,6 +132,14 @@ def test_a_question_what_something_does_asks_no_amount(seed_index):
 
 
 @pytest.mark.model
+def test_a_yes_or_no_question_asks_for_no_amount_it_does_not_state(seed_index):
+    # "expire" asks for a duration in "When do … expire?"; PITR's "35 days" was quoted here
+    answer = extractive_answer(seed_index, "Can DynamoDB expire old items automatically?")
+
+    assert "Can auto expire items based on TTL" in answer.text.split("\n")[1], answer.text
+
+
+@pytest.mark.model
 def test_a_question_opening_with_list_asks_for_the_list(seed_index):
     answer = extractive_answer(seed_index, "list route 53 routing policies")
 
