@@ -15,6 +15,8 @@ True
 True
 >>> Question.read("what does sqs do with a message after 14 days", []).asks_list  # "sqs do"
 False
+>>> Question.read("What are KMS grants for?", []).asks_list  # what they do, not a list
+False
 >>> sorted(Question.read("How long does SQS keep messages?", []).words)  # not "long" (polling)
 ['keep', 'messag', 'sqs']
 >>> sorted(Question.read("What's Macie good for?", []).words)  # "good" asks nothing
@@ -138,7 +140,7 @@ class Question:
             kinds,
             asked_bounds(amount_ask),
             detail_text,
-            bool(LIST_QUESTION.search(ask_of(text))),
+            bool(LIST_QUESTION.search(ask_of(text))) and not FUNCTION_ASK.search(ask_of(text)),
             counted(ask_of(text)),
         )
 
@@ -162,9 +164,16 @@ class Question:
         >>> question = Question.read("Are security groups stateful?", lines)
         >>> sorted(question.named), sorted(question.named_whole)
         (['Security', 'Security Groups', 'Stateful'], ['Security Groups', 'Stateful'])
+        >>> lines = [OutlineLine("notes.md", 2, ("AWS", "KMS"), 0),
+        ...          OutlineLine("notes.md", 5, ("AWS", "Secrets", "Works with KMS"), 0)]
+        >>> sorted(Question.read("What are KMS grants for?", lines).named_whole)
+        ['KMS', 'Works with KMS']
         """
         titles = sorted(self.named)
-        words = [set(tokens) for tokens in lexical_tokens(titles)] if titles else []
+        # its words but asking words: "Works with KMS" is no longer a name than "KMS"
+        words = (
+            [set(tokens) - asking_words() for tokens in lexical_tokens(titles)] if titles else []
+        )
         return frozenset(
             title for title, own in zip(titles, words) if not any(own < other for other in words)
         )
