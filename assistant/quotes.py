@@ -71,7 +71,7 @@ def choose(
     stating = [
         s for s in ranked[:KIND_WINDOW] if question.asks_stated and _states(judge, s.line, question)
     ]
-    stating = _on_subject(judgement.question.named, stating, ranked[:KIND_WINDOW])
+    stating = _on_subject(question.named, stating, ranked[:KIND_WINDOW])
     ranked = stating or ranked
     best = ranked[0].score
     unsure = best < UNSURE or judgement.told_with_situation

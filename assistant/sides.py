@@ -167,7 +167,7 @@ def _sharing_the_noun(compared: Sequence[Side], ways: list[set[str]]) -> Sequenc
     names no "Lambda Cloud Functions"."""
     if not compared:
         return compared
-    head, *noun = compared[-1].text.split()
+    _, *noun = compared[-1].text.split()
     if not noun:
         return compared
     shared = frozenset(lexical_tokens([" ".join(noun)])[0]) - asking_words()
