@@ -108,10 +108,11 @@ class Question:
     @classmethod
     def read(cls, text: str, lines: Sequence[OutlineLine]) -> "Question":
         asking = asking_words()
+        asked = ask_of(text)  # the sentence that asks, for a question told with its situation
         whole, ask = (
             frozenset(set(words) - asking)
             for words in lexical_tokens(
-                [re.sub(HOW_AMOUNT, "how", t, flags=re.I) for t in (text, ask_of(text))]
+                [re.sub(HOW_AMOUNT, "how", t, flags=re.I) for t in (text, asked)]
             )
         )
         titles = list(dict.fromkeys(title for line in lines for title in line.path[1:]))
@@ -123,10 +124,10 @@ class Question:
                 named.add(title)
                 naming.update(*hits)
         names = tuple(match.group(0) for match in NAME.finditer(text.strip()))
-        amount_ask = _amount_ask(ask_of(text))
-        kinds = asked_kinds(amount_ask, stated=bool(YES_OR_NO.match(ask_of(text).strip())))
+        amount_ask = _amount_ask(asked)
+        kinds = asked_kinds(amount_ask, stated=bool(YES_OR_NO.match(asked.strip())))
         detail = ask - naming
-        written = WORD.findall(ask_of(text))
+        written = WORD.findall(asked)
         detail_text = " ".join(
             word for word, stems in zip(written, lexical_tokens(written)) if set(stems) & detail
         )
@@ -140,8 +141,8 @@ class Question:
             kinds,
             asked_bounds(amount_ask),
             detail_text,
-            bool(LIST_QUESTION.search(ask_of(text))) and not FUNCTION_ASK.search(ask_of(text)),
-            counted(ask_of(text)),
+            bool(LIST_QUESTION.search(asked)) and not FUNCTION_ASK.search(asked),
+            counted(asked),
         )
 
     @property
