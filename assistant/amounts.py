@@ -32,7 +32,7 @@ AMOUNT = re.compile(
 
 
 _TIME_UNIT = r"(?:ms|s|secs?|seconds?|mins?|minutes?|h|hrs?|hours?|days?|weeks?|months?|years?)"
-_SIZE_UNIT = r"(?:b|kb|mb|gb|tb|pb|bytes?|kib|mib|gib|tib)"
+SIZE_UNIT = r"(?:b|kb|mb|gb|tb|pb|bytes?|kib|mib|gib|tib)"
 # Kinds of amount a question can ask for, and how a line states each (a number with its unit).
 AMOUNT_KINDS = {
     "duration": (
@@ -49,7 +49,7 @@ AMOUNT_KINDS = {
             r"|\b(largest|biggest|smallest|size|capacity)\b",
             re.IGNORECASE,
         ),
-        re.compile(r"\d+(?:[.,]\d+)?\s*" + _SIZE_UNIT + r"\b", re.IGNORECASE),
+        re.compile(r"\d+(?:[.,]\d+)?\s*" + SIZE_UNIT + r"\b", re.IGNORECASE),
     ),
     "price": (
         re.compile(

@@ -13,9 +13,11 @@ markers, refusals, the model's notes) is answer_text.py's.
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Iterator, Sequence
 
+from assistant.amounts import SIZE_UNIT
 from assistant.answer import MODES, Answer, Citation, Turn
 from assistant.answer_text import (
     Piece,
@@ -148,14 +150,27 @@ class _Call:
             answering, compared, absent = known_sides(
                 judgement, self._compared(query, judgement.question)
             )
-            if not (answering.answered or (compared and all(j.answered for _, j in compared))):
+            # an acronym alone is often one the notes write out: "no notes on" would mislead
+            names = [" ".join(run) for run in name_runs(judgement.question.text)]
+            unwritten = self.owner.judge.unwritten(
+                [name for name in names if " " in name or not is_acronym(name)]
+            )
+            # a name the ask writes and the outline never does ("How do I set up Babelfish for
+            # Aurora?"): of the seven question files' 64 such refusals the judge refuses 63, and
+            # their one answerable question writes its name ("English") in the situation, not the
+            # ask. Not an acronym (notes write them out) nor a unit ("TiB").
+            unknown = self.owner.judge.unwritten(
+                [
+                    n
+                    for n in judgement.question.names
+                    if not is_acronym(n) and not re.fullmatch(SIZE_UNIT, n, re.IGNORECASE)
+                ]
+            )
+            asked_of = [name for name in unknown if name in ask_of(judgement.question.text)]
+            answered = answering.answered or (compared and all(j.answered for _, j in compared))
+            if not answered or (asked_of and not compared):
                 self.refused = True
                 self.closest = closest_citations(judgement, self.owner.judge)
-                # an acronym alone is often one the notes write out: "no notes on" would mislead
-                names = [" ".join(run) for run in name_runs(judgement.question.text)]
-                unwritten = self.owner.judge.unwritten(
-                    [name for name in names if " " in name or not is_acronym(name)]
-                )
                 yield from self._emit(refusal_text(judgement, unwritten), "refusal")
             else:
                 chosen = quotes(answering, self.owner.judge, compared)

@@ -173,6 +173,24 @@ def test_a_question_far_from_every_line_is_refused_with_the_closest_lines(seed_i
     assert answer.refused and answer.text.startswith(REFUSAL) and "Closest: " in answer.text
 
 
+@pytest.mark.model
+def test_a_name_the_ask_writes_and_the_outline_never_does_is_refused_not_one_of_the_situation(
+    seed_index,
+):
+    # the judge's score alone answered it from Aurora's "PostgreSQL: 3x faster"
+    answer = extractive_answer(seed_index, "How do I set up Babelfish for Aurora PostgreSQL?")
+
+    assert answer.refused and answer.text.startswith("The outline has no notes on Babelfish.")
+
+    told = extractive_answer(
+        seed_index,
+        "Our call centre records calls in English and Spanish. Which AWS service turns the "
+        "recordings into text?",
+    )
+
+    assert not told.refused and "Transcribe speech to text" in told.text, told.text
+
+
 def test_a_question_told_with_its_situation_is_read_from_the_sentence_that_asks():
     from assistant.question import ask_of
 
