@@ -168,7 +168,7 @@ class _Call:
             )
             asked_of = [name for name in unknown if name in ask_of(judgement.question.text)]
             answered = answering.answered or (compared and all(j.answered for _, j in compared))
-            if not answered or (asked_of and not compared):
+            if not answered or (asked_of and not compared and not absent):
                 self.refused = True
                 self.closest = closest_citations(judgement, self.owner.judge)
                 yield from self._emit(refusal_text(judgement, unwritten), "refusal")
