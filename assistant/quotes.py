@@ -14,7 +14,7 @@ from typing import Sequence
 
 from assistant.amounts import HOW_AMOUNT
 from assistant.judge import Judge, Judgement, ScoredLine
-from assistant.question import Question, asking_words, matched, naming_words
+from assistant.question import Question, ask_of, asking_words, matched, naming_words
 from assistant.sides import Side, side_line
 from indexer.chunk import Chunk
 from indexer.lexical import lexical_tokens
@@ -28,6 +28,32 @@ UNSURE = 0.5
 MAX_CHILDREN = 12  # children listed after a head: a list question wants them all
 LIST_STEPS = 2  # how far above a quoted head its list may be: a parent or a grandparent
 CONTEXT_STEPS = 3  # path steps shown before a quoted line
+
+
+# An amount with its unit, as a question or a line states it: "14 days", "900s", "4KB".
+STATED_AMOUNT = re.compile(
+    r"(?<![\w.])(\d+(?:\.\d+)?)\s*(ms|s|secs?|seconds?|mins?|minutes?|h|hrs?|hours?|days?|weeks?|"
+    r"months?|years?|b|kb|mb|gb|tb|pb|bytes?|kib|mib|gib|tib)\b",
+    re.IGNORECASE,
+)
+
+
+def _amounts(text: str) -> set[tuple[str, str]]:
+    """The amounts a text states, each as its number and unit ("900s" and "900 seconds" are one;
+    "10 years" and "10PB" are not)."""
+    return {(number, _unit(unit)) for number, unit in STATED_AMOUNT.findall(text)}
+
+
+def _unit(unit: str) -> str:
+    """
+    >>> [_unit(u) for u in ("s", "seconds", "mins", "months", "MB", "MiB", "days")]
+    ['s', 's', 'min', 'mo', 'mb', 'mb', 'd']
+    """
+    unit = unit.lower().replace("i", "") if unit.lower().endswith("ib") else unit.lower()
+    for short, long in (("ms", "ms"), ("mo", "month"), ("min", "min"), ("s", "sec")):
+        if unit == short or unit.startswith(long):
+            return short
+    return unit if unit.endswith("b") else unit[0]
 
 
 @dataclass(frozen=True)
@@ -73,6 +99,16 @@ def choose(
     ]
     stating = _on_subject(question.named, stating, ranked[:KIND_WINDOW])
     ranked = stating or ranked
+    # a line stating the very amount the question states comes first: "what does sqs do with a
+    # message after 14 days" is asked of "Retention period: Maximum 14 days"
+    stated = _amounts(ask_of(question.text))
+    same = [
+        s
+        for s in ranked[:KIND_WINDOW]
+        if stated
+        and any(stated & _amounts(shown.text) for shown in (s.line, *judge.children_of(s.line)))
+    ]
+    ranked = [*same[:1], *(s for s in ranked if s not in same[:1])]
     best = ranked[0].score
     unsure = best < UNSURE or judgement.told_with_situation
     chosen = [s for s in ranked[:MAX_QUOTES] if unsure or s.score >= RUNNER_UP * best]

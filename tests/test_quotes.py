@@ -226,6 +226,12 @@ def test_initials_of_a_name_a_note_defines_are_read_as_that_name(seed_index):
         ("What can S3 event notifications trigger?", "S3 Event Notifications: ", None),
         # the amount asked, before the title it lies under
         ("How big can an Aurora database get?", "Max 128TB", None),
+        # the line stating the very amount the question states ("14 days")
+        (
+            "what does sqs do with a message after 14 days",
+            "Retention period: Default 4 days; Maximum 14 days",
+            None,
+        ),
     ],
 )
 def test_the_first_quote_answers_what_the_question_asks(seed_index, question, first, absent):
