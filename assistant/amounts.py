@@ -148,6 +148,39 @@ def states_count(text: str, noun: str) -> bool:
     )
 
 
+# An ask for a thing ("Which routing policy …"), whose superlative says which ("… the lowest
+# latency"), not that an amount is asked.
+WHICH_THING = re.compile(r"^\s*which\s+(?!(?:is|are|was|were)\b)\w", re.IGNORECASE)
+SUPERLATIVE = re.compile(
+    r"\b(?:the\s+)?(?:most|least|lowest|highest|largest|smallest|longest|shortest|biggest|"
+    r"fastest|cheapest)\b",
+    re.IGNORECASE,
+)
+# An ask what something does or is for: "What does the visibility timeout do?", "What is the
+# retention period for?"
+FUNCTION_ASK = re.compile(
+    r"^\s*what\s+(?:does|do)\b.*\bdo\s*\?*\s*$|^\s*what\s+(?:is|are)\b.*\b(?:used\s+)?for\s*\?*\s*$",
+    re.IGNORECASE,
+)
+
+
+def amount_ask(ask: str) -> str:
+    """The ask as read for an amount: a "which …" ask asks for a thing, its superlative picks it;
+    an ask what something does or is for asks for no amount ("What does the visibility timeout
+    do?").
+
+    >>> amount_ask("Which routing policy sends users to the lowest latency region?")
+    'Which routing policy sends users to latency region?'
+    >>> amount_ask("How long can the longest Lambda function run?")
+    'How long can the longest Lambda function run?'
+    """
+    if FUNCTION_ASK.search(ask):
+        return ""
+    if not WHICH_THING.match(ask) or re.search(HOW_AMOUNT, ask, re.IGNORECASE):
+        return ask
+    return " ".join(SUPERLATIVE.sub(" ", ask).split()).replace(" ?", "?")
+
+
 def asked_bounds(text: str) -> frozenset[str]:
     """
     >>> sorted(asked_bounds("What is the default visibility timeout?"))
@@ -192,3 +225,33 @@ def asked_kinds(text: str, stated: bool = False) -> frozenset[str]:
 def states_kind(text: str, kinds: frozenset[str]) -> bool:
     """Whether the text states an amount of one of these kinds: "Max 900s" states a duration."""
     return any(AMOUNT_KINDS[kind][1].search(text) for kind in kinds)
+
+
+# An amount with its unit, as a question or a line states it: "14 days", "900s", "4KB".
+STATED_AMOUNT = re.compile(
+    rf"(?<![\w.])(\d+(?:\.\d+)?)\s*({_TIME_UNIT}|{SIZE_UNIT})\b", re.IGNORECASE
+)
+
+
+def stated_amounts(text: str) -> set[tuple[str, str]]:
+    """The amounts a text states, each as its number and unit ("900s" and "900 seconds" are one;
+    "10 years" and "10PB" are not).
+
+    >>> stated_amounts("900 seconds") == stated_amounts("Max 900s")
+    True
+    >>> sorted(stated_amounts("10 years, 10PB"))
+    [('10', 'pb'), ('10', 'y')]
+    """
+    return {(number, _unit(unit)) for number, unit in STATED_AMOUNT.findall(text)}
+
+
+def _unit(unit: str) -> str:
+    """
+    >>> [_unit(u) for u in ("s", "seconds", "mins", "months", "MB", "MiB", "days")]
+    ['s', 's', 'min', 'mo', 'mb', 'mb', 'd']
+    """
+    unit = unit.lower().replace("i", "") if unit.lower().endswith("ib") else unit.lower()
+    for short, long in (("ms", "ms"), ("mo", "month"), ("min", "min"), ("s", "sec")):
+        if unit == short or unit.startswith(long):
+            return short
+    return unit if unit.endswith("b") else unit[0]

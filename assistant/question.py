@@ -32,7 +32,9 @@ from typing import Sequence
 
 from assistant.amounts import (
     AMOUNT_QUESTION,
+    FUNCTION_ASK,
     HOW_AMOUNT,
+    amount_ask,
     asked_bounds,
     asked_kinds,
     counted,
@@ -62,20 +64,6 @@ MOST = 2 / 3  # the share of a name's word that an outline word starting it must
 # An ask to be answered yes or no: "Does EKS support …?", "Can WAF block …?"
 YES_OR_NO = re.compile(
     r"^(?:is|are|was|were|does|do|did|can|could|will|would|should|has|have|may|must)\b", re.I
-)
-# An ask for a thing ("Which routing policy …"), whose superlative says which ("… the lowest
-# latency"), not that an amount is asked.
-WHICH_THING = re.compile(r"^\s*which\s+(?!(?:is|are|was|were)\b)\w", re.IGNORECASE)
-SUPERLATIVE = re.compile(
-    r"\b(?:the\s+)?(?:most|least|lowest|highest|largest|smallest|longest|shortest|biggest|"
-    r"fastest|cheapest)\b",
-    re.IGNORECASE,
-)
-# An ask what something does or is for: "What does the visibility timeout do?", "What is the
-# retention period for?"
-FUNCTION_ASK = re.compile(
-    r"^\s*what\s+(?:does|do)\b.*\bdo\s*\?*\s*$|^\s*what\s+(?:is|are)\b.*\b(?:used\s+)?for\s*\?*\s*$",
-    re.IGNORECASE,
 )
 # A question asking for several things of a kind: "which routing policies can I …", "what are the
 # … options in …", "what flavours of …", "list the …": a plural noun (lower case, so not "AWS")
@@ -124,8 +112,8 @@ class Question:
                 named.add(title)
                 naming.update(*hits)
         names = tuple(match.group(0) for match in NAME.finditer(text.strip()))
-        amount_ask = _amount_ask(asked)
-        kinds = asked_kinds(amount_ask, stated=bool(YES_OR_NO.match(asked.strip())))
+        for_amount = amount_ask(asked)
+        kinds = asked_kinds(for_amount, stated=bool(YES_OR_NO.match(asked.strip())))
         detail = ask - naming
         written = WORD.findall(asked)
         detail_text = " ".join(
@@ -137,9 +125,9 @@ class Question:
             names,
             frozenset(named),
             detail,
-            bool(AMOUNT_QUESTION.search(amount_ask)) or bool(kinds),
+            bool(AMOUNT_QUESTION.search(for_amount)) or bool(kinds),
             kinds,
-            asked_bounds(amount_ask),
+            asked_bounds(for_amount),
             detail_text,
             bool(LIST_QUESTION.search(asked)) and not FUNCTION_ASK.search(asked),
             counted(asked),
@@ -192,23 +180,6 @@ def ask_of(text: str) -> str:
     """
     parts = read_question(text)
     return parts.ask if parts.is_scenario else text
-
-
-def _amount_ask(ask: str) -> str:
-    """The ask as read for an amount: a "which …" ask asks for a thing, its superlative picks it;
-    an ask what something does or is for asks for no amount ("What does the visibility timeout
-    do?").
-
-    >>> _amount_ask("Which routing policy sends users to the lowest latency region?")
-    'Which routing policy sends users to latency region?'
-    >>> _amount_ask("How long can the longest Lambda function run?")
-    'How long can the longest Lambda function run?'
-    """
-    if FUNCTION_ASK.search(ask):
-        return ""
-    if not WHICH_THING.match(ask) or re.search(HOW_AMOUNT, ask, re.IGNORECASE):
-        return ask
-    return " ".join(SUPERLATIVE.sub(" ", ask).split()).replace(" ?", "?")
 
 
 @functools.cache

@@ -1,5 +1,5 @@
 """What an answer quotes: the judge's answering lines, each with its children or siblings, and for
-a comparison the best line of each side (sides.py).
+a comparison the best line of each side (side_quotes.py).
 
 A quote is the outline's own words with its path, so everything it states is in the chunk it
 cites: "Lambda › Sizing › Timeout: Default 3s; Max 900s". Does not: judge lines (judge.py) or
@@ -12,10 +12,11 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from assistant.amounts import HOW_AMOUNT
+from assistant.amounts import HOW_AMOUNT, stated_amounts
 from assistant.judge import Judge, Judgement, ScoredLine
-from assistant.question import Question, ask_of, asking_words, matched, naming_words
-from assistant.sides import Side, side_line
+from assistant.question import Question, ask_of, matched
+from assistant.side_quotes import with_sides
+from assistant.sides import Side
 from indexer.chunk import Chunk
 from indexer.lexical import lexical_tokens
 from indexer.lines import OutlineLine
@@ -28,32 +29,6 @@ UNSURE = 0.5
 MAX_CHILDREN = 12  # children listed after a head: a list question wants them all
 LIST_STEPS = 2  # how far above a quoted head its list may be: a parent or a grandparent
 CONTEXT_STEPS = 3  # path steps shown before a quoted line
-
-
-# An amount with its unit, as a question or a line states it: "14 days", "900s", "4KB".
-STATED_AMOUNT = re.compile(
-    r"(?<![\w.])(\d+(?:\.\d+)?)\s*(ms|s|secs?|seconds?|mins?|minutes?|h|hrs?|hours?|days?|weeks?|"
-    r"months?|years?|b|kb|mb|gb|tb|pb|bytes?|kib|mib|gib|tib)\b",
-    re.IGNORECASE,
-)
-
-
-def _amounts(text: str) -> set[tuple[str, str]]:
-    """The amounts a text states, each as its number and unit ("900s" and "900 seconds" are one;
-    "10 years" and "10PB" are not)."""
-    return {(number, _unit(unit)) for number, unit in STATED_AMOUNT.findall(text)}
-
-
-def _unit(unit: str) -> str:
-    """
-    >>> [_unit(u) for u in ("s", "seconds", "mins", "months", "MB", "MiB", "days")]
-    ['s', 's', 'min', 'mo', 'mb', 'mb', 'd']
-    """
-    unit = unit.lower().replace("i", "") if unit.lower().endswith("ib") else unit.lower()
-    for short, long in (("ms", "ms"), ("mo", "month"), ("min", "min"), ("s", "sec")):
-        if unit == short or unit.startswith(long):
-            return short
-    return unit if unit.endswith("b") else unit[0]
 
 
 @dataclass(frozen=True)
@@ -101,12 +76,14 @@ def choose(
     ranked = stating or ranked
     # a line stating the very amount the question states comes first: "what does sqs do with a
     # message after 14 days" is asked of "Retention period: Maximum 14 days"
-    stated = _amounts(ask_of(question.text))
+    stated = stated_amounts(ask_of(question.text))
     same = [
         s
         for s in ranked[:KIND_WINDOW]
         if stated
-        and any(stated & _amounts(shown.text) for shown in (s.line, *judge.children_of(s.line)))
+        and any(
+            stated & stated_amounts(shown.text) for shown in (s.line, *judge.children_of(s.line))
+        )
     ]
     ranked = [*same[:1], *(s for s in ranked if s not in same[:1])]
     best = ranked[0].score
@@ -116,27 +93,7 @@ def choose(
     node = None if compared or asks_how else _named_node(judgement, judge)
     if node is not None:
         chosen = [node, *(s for s in chosen if s.line != node.line)]
-    found = [
-        side_line(
-            judge,
-            side_judgement.lines or ranked,
-            side,
-            [
-                (side.words - other.words, other.words - side.words)
-                for other, _ in compared
-                if other is not side
-            ],
-        )
-        for side, side_judgement in compared
-    ]
-    sided = [s for s in found if s is not None]
-    if len(sided) == len(compared) > 1 and all(
-        _names_title(side, question) for side, _ in compared
-    ):
-        chosen = _on_sides(question, chosen, sided)
-    for side in sided:
-        if side.line not in {c.line for c in chosen}:
-            chosen.append(side)
+    chosen = with_sides(judge, question, chosen, ranked, compared)
     return chosen
 
 
@@ -153,35 +110,6 @@ def _on_subject(
     if best == (0, 0):
         return lines
     return [s for s in lines if _subject(s.line, named) == best]
-
-
-def _names_title(side: Side, question: Question) -> bool:
-    """Whether the side's words name a title the question names ("legal hold"; not the "google"
-    of "log in with google or facebook")."""
-    titles = sorted(question.named)
-    ways = naming_words(titles, asking_words()) if titles else []
-    return any(way <= side.words for title_ways in ways for way in title_ways)
-
-
-def _on_sides(
-    question: Question, chosen: list[ScoredLine], sided: list[ScoredLine]
-) -> list[ScoredLine]:
-    """A comparison's lines under a side's own line (`sided`, added after), or in a side's topic
-    under a title the question names other than one all its sides lie under: "Endpoints › Gateway
-    Load Balancer Endpoint" answers nothing of "gateway endpoint vs interface endpoint", though it
-    writes both words of the first side ("Endpoints" holds both sides), nor SQS's "Retention
-    period" of "object lock retention period vs legal hold"."""
-    shared = set.intersection(*(set(s.line.path) for s in sided))
-    topics = {side.line.path[:2] for side in sided}
-    return [
-        s
-        for s in chosen
-        if any(s.line.path[: len(side.line.path)] == side.line.path for side in sided)
-        or (
-            s.line.path[:2] in topics
-            and any(step in question.named and step not in shared for step in s.line.path[1:])
-        )
-    ]
 
 
 def _subject(line: OutlineLine, named: frozenset[str]) -> tuple[int, int]:

@@ -1,5 +1,6 @@
 """The sides of a comparison question ("X vs Y", "compare X, Y and Z"), each asked on its own,
-and which outline line belongs to which side. Does not: choose or format quotes (quotes.py).
+and which outline line belongs to which side. Does not: choose or format quotes (quotes.py,
+side_quotes.py).
 """
 
 from __future__ import annotations
