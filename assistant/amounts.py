@@ -102,6 +102,8 @@ COUNT_END = frozenset(
     "can could do does did is are was were will would should may might must in per of on for to "
     "at by with before after i we you my our a an the each every one".split()
 )
+# Up to two words between a number and what it counts ("max 10 read groups"), none ending the name
+COUNT_BETWEEN = rf"(?:(?!(?:{'|'.join(sorted(COUNT_END))})\b)[\w-]+\s+){{0,2}}?"
 # A number, not one inside a name ("EC2 instances"), or a small number written as a word.
 COUNT_NUMBER = (
     r"(?:(?<![A-Za-z])\d+(?:[.,]\d+)*|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|"
@@ -142,9 +144,9 @@ def states_count(text: str, noun: str) -> bool:
     >>> states_count("Process up to 10 batches per shard", "shard")  # a number of batches
     False
     """
-    between = rf"(?:(?!(?:{'|'.join(sorted(COUNT_END))})\b)[\w-]+\s+){{0,2}}?"
     return bool(
-        noun and re.search(rf"{COUNT_NUMBER}\s+{between}{re.escape(noun)}", text, re.IGNORECASE)
+        noun
+        and re.search(rf"{COUNT_NUMBER}\s+{COUNT_BETWEEN}{re.escape(noun)}", text, re.IGNORECASE)
     )
 
 
